@@ -1,0 +1,36 @@
+"""The API's OpenAPI document (generated from the handlers' models by ``make openapi``), health, and CORS
+preflight answers for every path."""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from callerid import runtime
+from callerid.http.logging import make_logger
+from callerid.http.models import Health
+from callerid.http.resolver import make_resolver
+
+settings = runtime.settings()
+logger = make_logger()
+app = make_resolver(settings, logger)
+DOCUMENT = json.loads(files("callerid").joinpath("openapi.json").read_text())
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def openapi_document() -> Response[Any]:
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=DOCUMENT)
+
+
+@app.get("/health")
+def health() -> Health:
+    return Health()
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

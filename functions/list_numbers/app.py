@@ -1,0 +1,66 @@
+"""list-numbers: the numbers an agent may dial from, served from the workspace's catalogue in DynamoDB."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Metrics
+from aws_lambda_powertools.event_handler import Depends
+from aws_lambda_powertools.event_handler.openapi.params import Form, Query
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from callerid import runtime
+from callerid.domain.identity import Caller, Role
+from callerid.domain.numbers import NumberQuery, NumberSource, NumberStatus
+from callerid.http.auth import caller_dependency
+from callerid.http.logging import make_logger
+from callerid.http.models import CompatNumber, CompatNumberList, NumberList, NumberOut, PageMeta
+from callerid.http.resolver import make_resolver
+from callerid.service.catalogue import NumberCatalogue
+from callerid.store.catalogue import CatalogueRepository
+from callerid.store.locks import LockRepository
+
+settings = runtime.settings()
+logger = make_logger()
+metrics = Metrics()
+app = make_resolver(settings, logger)
+runtime.table()
+catalogue = NumberCatalogue(
+    CatalogueRepository(), LockRepository(), runtime.gateway, ttl_seconds=settings.number_cache_ttl_seconds
+)
+agent = caller_dependency(runtime.token_validator, Role.AGENT)
+
+
+@app.get("/v1/phone-numbers")
+def list_numbers(
+    caller: Annotated[Caller, Depends(agent)],
+    include_outgoing_only: Annotated[bool | None, Query(alias="includeOutgoingOnly")] = None,
+    search: Annotated[str | None, Query(max_length=64)] = None,
+    source: Annotated[NumberSource | None, Query()] = None,
+    status: Annotated[NumberStatus | None, Query()] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(alias="perPage", ge=1, le=1000)] = 50,
+) -> NumberList:
+    outgoing = settings.include_outgoing_only_numbers if include_outgoing_only is None else include_outgoing_only
+    query = NumberQuery(outgoing, search, source, status, page, per_page)
+    listed = catalogue.page(caller.account_sid, query)
+    numbers = [NumberOut.of(n, caller.account_sid, listed.locks.get(n.phone_number)) for n in listed.page.numbers]
+    return NumberList(phone_numbers=numbers, meta=PageMeta(page=page, per_page=per_page, total=listed.page.total))
+
+
+@app.post("/common/flex/phone-numbers/list-phone-numbers")
+def list_numbers_compat(
+    caller: Annotated[Caller, Depends(agent)],
+    token: Annotated[str | None, Form(alias="Token")] = None,
+    include_outgoing: Annotated[bool | None, Form(alias="IncludeOutgoing")] = None,
+) -> CompatNumberList:
+    outgoing = settings.include_outgoing_only_numbers if include_outgoing is None else include_outgoing
+    listed = catalogue.page(caller.account_sid, NumberQuery(include_outgoing_only=outgoing, per_page=100_000))
+    numbers = [CompatNumber(friendlyName=n.friendly_name, phoneNumber=n.phone_number) for n in listed.page.numbers]
+    return CompatNumberList(phoneNumbers=numbers)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

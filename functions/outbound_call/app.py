@@ -1,0 +1,68 @@
+"""StartOutboundCall From rewrite: which number this call shows, locked to this agent. The call path: no Twilio
+request, two DynamoDB requests in steady state, no ``twilio.rest`` import."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Metrics
+from aws_lambda_powertools.event_handler import Depends
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from callerid import runtime
+from callerid.domain.identity import Caller, Role
+from callerid.domain.numbers import Catalogue
+from callerid.http.auth import caller_dependency
+from callerid.http.logging import make_logger
+from callerid.http.models import LockOut, LockReleaseOut, OutboundCallIn, OutboundCallOut
+from callerid.http.resolver import make_resolver
+from callerid.service.outbound import OutboundCalls
+from callerid.store.catalogue import CatalogueRepository
+from callerid.store.locks import LockRepository
+from callerid.store.workers import WorkerRepository
+
+settings = runtime.settings()
+logger = make_logger()
+metrics = Metrics()
+app = make_resolver(settings, logger)
+runtime.table()
+agent = caller_dependency(runtime.token_validator, Role.AGENT)
+
+
+def build_catalogue(account_sid: str) -> Catalogue:
+    """First call of a workspace nobody has listed numbers for yet: build its catalogue (off the steady path)."""
+    from callerid.service.catalogue import NumberCatalogue
+
+    service = NumberCatalogue(
+        CatalogueRepository(), LockRepository(), runtime.gateway, ttl_seconds=settings.number_cache_ttl_seconds
+    )
+    return service.current(account_sid)
+
+
+calls = OutboundCalls(
+    CatalogueRepository(),
+    WorkerRepository(),
+    LockRepository(),
+    lock_ttl_seconds=settings.caller_id_lock_ttl_seconds,
+    build_catalogue=build_catalogue,
+)
+
+
+@app.post("/v1/outbound-calls")
+def start_outbound_call(caller: Annotated[Caller, Depends(agent)], body: OutboundCallIn) -> OutboundCallOut:
+    call = calls.start(caller, body.to, body.from_)
+    metrics.add_metric(name=f"FromResolved_{call.choice.reason.value}", unit=MetricUnit.Count, value=1)
+    return OutboundCallOut(from_=call.lock.phone_number, reason=call.choice.reason, lock=LockOut.of(call.lock))
+
+
+@app.delete("/v1/outbound-calls/lock")
+def release_lock(caller: Annotated[Caller, Depends(agent)]) -> LockReleaseOut:
+    released = calls.release_own(caller)
+    return LockReleaseOut(released=released is not None, phone_number=released)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

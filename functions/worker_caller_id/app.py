@@ -1,0 +1,84 @@
+"""A worker's caller-ID selection (own, or another worker's for supervisors), mirrored into TaskRouter."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools.event_handler import Depends
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from callerid import runtime
+from callerid.domain.identity import Caller, Role, WorkerRef
+from callerid.http.auth import caller_dependency
+from callerid.http.logging import make_logger
+from callerid.http.models import CallerIdSelectionIn, CallerIdSelectionOut
+from callerid.http.resolver import make_resolver
+from callerid.service.catalogue import NumberCatalogue
+from callerid.service.selection import CallerIdSelections
+from callerid.store.catalogue import CatalogueRepository
+from callerid.store.locks import LockRepository
+from callerid.store.workers import WorkerRepository, WorkerState
+from callerid.twilio.gateway import WorkerChanged
+
+settings = runtime.settings()
+logger = make_logger()
+tracer = Tracer()
+metrics = Metrics()
+app = make_resolver(settings, logger)
+runtime.table()
+catalogue = NumberCatalogue(
+    CatalogueRepository(), LockRepository(), runtime.gateway, ttl_seconds=settings.number_cache_ttl_seconds
+)
+selections = CallerIdSelections(
+    WorkerRepository(),
+    catalogue,
+    runtime.gateway,
+    include_outgoing_only=settings.include_outgoing_only_numbers,
+    worker_changed=WorkerChanged,
+)
+agent = caller_dependency(runtime.token_validator, Role.AGENT)
+supervisor = caller_dependency(runtime.token_validator, Role.SUPERVISOR)
+WorkerSid = Annotated[str, Path(alias="workerSid", pattern=r"^WK[0-9a-fA-F]{32}$")]
+
+
+def answer(worker: WorkerRef, state: WorkerState) -> CallerIdSelectionOut:
+    return CallerIdSelectionOut(
+        worker_sid=worker.worker_sid, caller_id=state.caller_id, local_presence=state.local_presence
+    )
+
+
+def save(worker: WorkerRef, body: CallerIdSelectionIn) -> CallerIdSelectionOut:
+    presence = body.local_presence if body.local_presence is not None else selections.get(worker).local_presence
+    return answer(worker, selections.put(worker, body.caller_id, presence))
+
+
+@app.get("/v1/workers/me/caller-id")
+def get_own(caller: Annotated[Caller, Depends(agent)]) -> CallerIdSelectionOut:
+    return answer(caller.worker(), selections.get(caller.worker()))
+
+
+@app.put("/v1/workers/me/caller-id")
+def put_own(caller: Annotated[Caller, Depends(agent)], body: CallerIdSelectionIn) -> CallerIdSelectionOut:
+    return save(caller.worker(), body)
+
+
+@app.get("/v1/workers/<workerSid>/caller-id")
+def get_worker(caller: Annotated[Caller, Depends(supervisor)], worker_sid: WorkerSid) -> CallerIdSelectionOut:
+    worker = WorkerRef(caller.account_sid, worker_sid)
+    return answer(worker, selections.get(worker))
+
+
+@app.put("/v1/workers/<workerSid>/caller-id")
+def put_worker(
+    caller: Annotated[Caller, Depends(supervisor)], worker_sid: WorkerSid, body: CallerIdSelectionIn
+) -> CallerIdSelectionOut:
+    return save(WorkerRef(caller.account_sid, worker_sid), body)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

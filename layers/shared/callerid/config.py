@@ -1,0 +1,77 @@
+"""Settings: one pydantic model, read from the environment once per container.
+
+Secrets are not environment values in AWS: ``TWILIO_AUTH_TOKEN_PARAMETER`` names an SSM SecureString (or a
+Secrets Manager secret when it starts with ``secretsmanager:``) read through Powertools parameters, cached, and
+only when a Twilio request actually needs it. Locally ``TWILIO_AUTH_TOKEN`` may be set directly.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+FLEX_ORIGIN = "https://flex.twilio.com"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    table_name: str = "caller-id"
+    twilio_account_sid: str = ""
+    twilio_auth_token: SecretStr | None = None
+    twilio_auth_token_parameter: str | None = None
+    taskrouter_workspace_sid: str | None = None
+    public_base_url: str = ""
+    include_outgoing_only_numbers: bool = True
+    caller_id_lock_ttl_seconds: Annotated[int, Field(ge=10, le=86_400)] = 300
+    number_cache_ttl_seconds: Annotated[int, Field(ge=0, le=86_400)] = 300
+    allowed_origins: tuple[str, ...] = (FLEX_ORIGIN,)
+    dynamodb_endpoint_url: str | None = None
+    twilio_api_base_url: str | None = None
+    aws_region: str = "us-east-1"
+    webhook_idempotency_ttl_seconds: Annotated[int, Field(ge=60)] = 7 * 86_400
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(o.strip() for o in value.split(",") if o.strip()) or (FLEX_ORIGIN,)
+        return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        values = {name: env[name.upper()] for name in cls.model_fields if env.get(name.upper()) not in (None, "")}
+        if "aws_region" not in values and env.get("AWS_DEFAULT_REGION"):
+            values["aws_region"] = env["AWS_DEFAULT_REGION"]
+        return cls.model_validate(values)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The container's settings (read once)."""
+    return Settings.from_env()
+
+
+def twilio_auth_token(settings: Settings) -> str:
+    """The configured account's auth token: from the environment locally, from SSM/Secrets Manager in AWS."""
+    if settings.twilio_auth_token is not None:
+        return settings.twilio_auth_token.get_secret_value()
+    name = settings.twilio_auth_token_parameter
+    if not name:
+        raise RuntimeError("Set TWILIO_AUTH_TOKEN_PARAMETER (or TWILIO_AUTH_TOKEN locally).")
+    if name.startswith("secretsmanager:"):
+        from aws_lambda_powertools.utilities.parameters import get_secret
+
+        return str(get_secret(name.removeprefix("secretsmanager:"), max_age=300))
+    from aws_lambda_powertools.utilities.parameters import get_parameter
+
+    return str(get_parameter(name, decrypt=True, max_age=300))

@@ -1,0 +1,61 @@
+"""Domain errors. Each carries the contract's snake_case code; ``callerid.http.errors`` maps them to statuses."""
+
+from __future__ import annotations
+
+
+class CallerIdError(Exception):
+    """Base of every error the API answers with the error envelope."""
+
+    code = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidRequest(CallerIdError):
+    code = "invalid_request"
+
+
+class InvalidPhoneNumber(InvalidRequest):
+    code = "invalid_phone_number"
+
+
+class Unauthenticated(CallerIdError):
+    code = "unauthorized"
+
+
+class Forbidden(CallerIdError):
+    code = "forbidden"
+
+
+class InvalidSignature(CallerIdError):
+    code = "invalid_signature"
+
+
+class NotFound(CallerIdError):
+    code = "not_found"
+
+
+class CallerIdInUse(CallerIdError):
+    code = "caller_id_in_use"
+
+
+class NoCallerIdAvailable(CallerIdError):
+    code = "no_caller_id_available"
+
+
+class DestinationNotAllowed(CallerIdError):
+    code = "destination_not_allowed"
+
+
+class UpstreamUnavailable(CallerIdError):
+    """Twilio (or another dependency) did not answer usefully after retries."""
+
+    code = "upstream_unavailable"
+
+
+class ConcurrentUpdate(CallerIdError):
+    """An optimistic write lost its race too many times in a row."""
+
+    code = "concurrent_update"

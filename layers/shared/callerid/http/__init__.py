@@ -1,0 +1,1 @@
+"""Resolver setup, authentication, the error envelope and the one exception → status map."""

@@ -1,0 +1,85 @@
+"""The error envelope ``{"error": {"code", "message"}}`` and the one place exceptions become statuses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from callerid.domain import errors as domain
+
+STATUS: dict[type[domain.CallerIdError], int] = {
+    domain.InvalidRequest: 400,
+    domain.Unauthenticated: 401,
+    domain.Forbidden: 403,
+    domain.InvalidSignature: 403,
+    domain.NotFound: 404,
+    domain.CallerIdInUse: 409,
+    domain.ConcurrentUpdate: 409,
+    domain.NoCallerIdAvailable: 422,
+    domain.DestinationNotAllowed: 422,
+    domain.UpstreamUnavailable: 503,
+}
+
+COMPAT_PREFIX = "/common/"
+
+
+def status_of(exc: domain.CallerIdError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 500
+
+
+def envelope(status: int, code: str, message: str, path: str = "") -> Response[Any]:
+    """The contract's error body; the Flex project template's compatibility routes get theirs."""
+    if path.startswith(COMPAT_PREFIX):
+        body: dict[str, Any] = {"success": False, "message": message}
+    else:
+        body = {"error": {"code": code, "message": message}}
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+def describe_validation_errors(errors: list[dict[str, Any]]) -> tuple[str, str]:
+    """A code and a readable message for request-validation failures (body, query or path)."""
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return "invalid_json", "The request body is not valid JSON."
+    parts = []
+    for error in errors[:5]:
+        where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body",)) or "body"
+        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+    return "invalid_request", "; ".join(parts) or "The request is not valid."
+
+
+def register_error_handlers(app: Any, logger: Any) -> None:
+    """Attach the one exception → status map to a resolver."""
+
+    def path() -> str:
+        return str(app.current_event.path or "")
+
+    @app.exception_handler(domain.CallerIdError)
+    def _domain(exc: domain.CallerIdError) -> Response[Any]:
+        status = status_of(exc)
+        if status >= 500:
+            logger.warning("dependency failure", extra={"error_code": exc.code})
+        return envelope(status, exc.code, exc.message, path())
+
+    @app.exception_handler(RequestValidationError)
+    def _validation(exc: RequestValidationError) -> Response[Any]:
+        code, message = describe_validation_errors(list(exc.errors()))
+        for error in exc.errors():
+            ctx = error.get("ctx") or {}
+            if isinstance(ctx.get("error"), domain.InvalidPhoneNumber):
+                return envelope(400, domain.InvalidPhoneNumber.code, str(ctx["error"]), path())
+        return envelope(400, code, message, path())
+
+    @app.exception_handler(NotFoundError)
+    def _no_route(exc: NotFoundError) -> Response[Any]:
+        return envelope(404, "not_found", "No such route.", path())
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Response[Any]:
+        logger.exception("unhandled error")
+        return envelope(500, "internal_error", "Something went wrong on our side.", path())

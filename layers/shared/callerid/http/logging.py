@@ -1,0 +1,53 @@
+"""Powertools Logger (structured JSON) that never writes tokens, signatures, auth headers or auth tokens."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+from aws_lambda_powertools.logging.types import PowertoolsLogRecord
+
+REDACTED = "***"
+SECRET_KEYS = frozenset(
+    {
+        "authorization",
+        "x-twilio-signature",
+        "token",
+        "auth_token",
+        "authtoken",
+        "twilio_auth_token",
+        "password",
+        "cookie",
+        "set-cookie",
+        "x-api-key",
+        "validationcode",
+        "validation_code",
+    }
+)
+_BEARER = re.compile(r"(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+_FORM_SECRET = re.compile(r"(?i)\b(Token|AuthToken|ValidationCode)=[^&\s\"]+")
+
+
+def redact(value: Any) -> Any:
+    """A copy of ``value`` with secret-named keys and bearer/JWT/form-token text replaced."""
+    if isinstance(value, dict):
+        return {k: REDACTED if str(k).lower() in SECRET_KEYS else redact(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact(v) for v in value]
+    if isinstance(value, str):
+        text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", value)
+        text = _JWT.sub(REDACTED, text)
+        return _FORM_SECRET.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+    return value
+
+
+class RedactingFormatter(LambdaPowertoolsFormatter):
+    def serialize(self, log: dict[str, Any] | PowertoolsLogRecord) -> str:
+        return super().serialize(redact(log))
+
+
+def make_logger(service: str | None = None) -> Logger:
+    return Logger(service=service, logger_formatter=RedactingFormatter())

@@ -1,0 +1,162 @@
+"""Request and response shapes of the HTTP contract (PRODUCT.md). The OpenAPI document is generated from these."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from callerid.domain.locks import CallerIdLock
+from callerid.domain.numbers import CatalogueNumber, NumberSource, NumberStatus
+from callerid.domain.resolution import Reason
+
+PhoneText = Annotated[
+    str, Field(min_length=1, max_length=64, description="Any format phonenumbers parses (default region US)")
+]
+FlexToken = Annotated[
+    str | None, Field(default=None, alias="Token", description="Flex token, when not sent as a Bearer header")
+]
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class RequestModel(ApiModel):
+    """Request bodies: unknown fields are errors; ``Token`` is accepted (the Flex plugin convention)."""
+
+    token: FlexToken = None
+
+
+def iso(epoch: float | None) -> str | None:
+    return datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z") if epoch else None
+
+
+class Capabilities(ApiModel):
+    voice: bool
+    sms: bool
+
+
+class Assignment(ApiModel):
+    worker_sid: str | None = None
+    team: str | None = None
+
+
+class NumberOut(ApiModel):
+    sid: str
+    phone_number: str
+    friendly_name: str
+    label: str | None
+    source: NumberSource
+    status: NumberStatus
+    is_primary: bool
+    capabilities: Capabilities
+    country: str | None
+    locality: str | None
+    inbound_agent: str | None
+    allowed_inbound_countries: list[str]
+    allowed_outbound_countries: list[str]
+    outbound_shareable: bool
+    outbound_assignment: Assignment | None
+    owner_workspace: str
+    shared: bool
+    locked_by: str | None
+    locked_until: str | None
+    created_at: str | None
+
+    @classmethod
+    def of(cls, number: CatalogueNumber, account_sid: str, lock: CallerIdLock | None) -> NumberOut:
+        assignment = number.outbound_assignment
+        return cls(
+            sid=number.sid,
+            phone_number=number.phone_number,
+            friendly_name=number.friendly_name,
+            label=number.label,
+            source=number.source,
+            status=number.status,
+            is_primary=number.is_primary,
+            capabilities=Capabilities(voice=number.voice, sms=number.sms),
+            country=number.country,
+            locality=number.locality,
+            inbound_agent=number.inbound_agent,
+            allowed_inbound_countries=list(number.allowed_inbound_countries),
+            allowed_outbound_countries=list(number.allowed_outbound_countries),
+            outbound_shareable=number.outbound_shareable,
+            outbound_assignment=Assignment(worker_sid=assignment.worker_sid, team=assignment.team)
+            if assignment
+            else None,
+            owner_workspace=number.owner_workspace,
+            shared=number.owner_workspace != account_sid,
+            locked_by=lock.holder.worker_sid if lock else None,
+            locked_until=iso(lock.expires_at) if lock else None,
+            created_at=number.created_at,
+        )
+
+
+class PageMeta(ApiModel):
+    page: int
+    per_page: int
+    total: int
+
+
+class NumberList(ApiModel):
+    phone_numbers: list[NumberOut]
+    meta: PageMeta
+
+
+class CompatNumber(BaseModel):
+    friendlyName: str  # noqa: N815 - the Flex project template's field names
+    phoneNumber: str  # noqa: N815
+
+
+class CompatNumberList(BaseModel):
+    success: Literal[True] = True
+    phoneNumbers: list[CompatNumber]  # noqa: N815
+
+
+class CallerIdSelectionIn(RequestModel):
+    caller_id: PhoneText | None = Field(description="The number to show on outbound calls, or null to clear")
+    local_presence: bool | None = Field(
+        default=None, description="Prefer a number local to the destination; unchanged when omitted"
+    )
+
+
+class CallerIdSelectionOut(ApiModel):
+    worker_sid: str
+    caller_id: str | None
+    local_presence: bool
+
+
+class OutboundCallIn(RequestModel):
+    to: PhoneText
+    from_: PhoneText | None = Field(default=None, alias="from")
+    task_sid: Annotated[str | None, Field(default=None, max_length=64)] = None
+
+
+class LockOut(ApiModel):
+    phone_number: str
+    worker_sid: str
+    expires_at: str
+
+    @classmethod
+    def of(cls, lock: CallerIdLock) -> LockOut:
+        return cls(
+            phone_number=lock.phone_number, worker_sid=lock.holder.worker_sid, expires_at=iso(lock.expires_at) or ""
+        )
+
+
+class OutboundCallOut(ApiModel):
+    from_: str = Field(alias="from")
+    reason: Reason
+    lock: LockOut
+
+
+class LockReleaseOut(ApiModel):
+    released: bool
+    phone_number: str | None
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"

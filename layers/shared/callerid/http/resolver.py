@@ -1,0 +1,31 @@
+"""The Powertools REST resolver every function uses: validation on (pydantic models at the edge), CORS for the
+configured origins, and the one error map."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig
+
+from callerid.config import Settings
+from callerid.http.errors import register_error_handlers
+
+
+def make_resolver(settings: Settings, logger: Logger) -> APIGatewayRestResolver:
+    cors = CORSConfig(
+        allow_origin=settings.allowed_origins[0],
+        extra_origins=list(settings.allowed_origins[1:]),
+        allow_headers=["Authorization", "Content-Type"],
+        max_age=600,
+    )
+    app = APIGatewayRestResolver(enable_validation=True, cors=cors)
+    register_error_handlers(app, logger)
+    return app
+
+
+def public_base_url(app: APIGatewayRestResolver, settings: Settings) -> str:
+    """Where Twilio sends webhooks: the configured base URL or, when none is configured, this API's own
+    execute-api URL from API Gateway's request context (never from client-supplied headers)."""
+    if settings.public_base_url:
+        return settings.public_base_url
+    context = app.current_event.request_context
+    return f"https://{context.api_id}.execute-api.{settings.aws_region}.amazonaws.com/{context.stage}"

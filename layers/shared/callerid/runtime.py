@@ -1,0 +1,50 @@
+"""The container's long-lived objects, created once and on first use (cold start pays only for what a function
+uses: the call path never builds the REST gateway, so it never imports ``twilio.rest``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from callerid.config import Settings, get_settings
+from callerid.twilio.accounts import AccountDirectory
+from callerid.twilio.tokens import FlexTokenValidator
+from callerid.twilio.transport import RetryingTwilioHttpClient
+
+if TYPE_CHECKING:
+    from callerid.twilio.gateway import TwilioGateway
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    return get_settings()
+
+
+@lru_cache(maxsize=1)
+def transport() -> RetryingTwilioHttpClient:
+    return RetryingTwilioHttpClient(settings().twilio_api_base_url)
+
+
+@lru_cache(maxsize=1)
+def accounts() -> AccountDirectory:
+    return AccountDirectory(settings(), transport())
+
+
+@lru_cache(maxsize=1)
+def token_validator() -> FlexTokenValidator:
+    return FlexTokenValidator(accounts(), transport())
+
+
+@lru_cache(maxsize=1)
+def gateway() -> TwilioGateway:
+    from callerid.twilio.gateway import TwilioGateway
+
+    return TwilioGateway(settings(), accounts(), transport())
+
+
+@lru_cache(maxsize=1)
+def table() -> None:
+    """Bind the PynamoDB models to the configured table (once)."""
+    from callerid.store.models import bind_table
+
+    bind_table(settings())

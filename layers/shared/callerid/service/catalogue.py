@@ -1,0 +1,186 @@
+"""The per-workspace number catalogue: read from Twilio at most once per ``NUMBER_CACHE_TTL_SECONDS`` per
+workspace, whatever the number of agents or Lambda containers, and served from DynamoDB in between.
+
+A stale catalogue is refreshed by exactly one caller, the one that wins the refresh lease (a conditional put);
+the others keep serving the previous catalogue, or wait briefly for the first one to be written.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from callerid.domain.errors import ConcurrentUpdate, UpstreamUnavailable
+from callerid.domain.locks import CallerIdLock
+from callerid.domain.numbers import (
+    Catalogue,
+    CatalogueNumber,
+    NumberPage,
+    NumberQuery,
+    NumberSource,
+    merge_refresh,
+    select_numbers,
+    with_number,
+)
+from callerid.domain.phone import describe_number
+from callerid.store.catalogue import CatalogueRepository
+from callerid.store.locks import LockRepository
+from callerid.twilio.records import IncomingNumber, OutgoingCallerId
+
+REFRESH_LEASE_SECONDS = 30.0
+FIRST_BUILD_WAIT_SECONDS = 10.0
+SAVE_ATTEMPTS = 8
+
+
+class NumberSourceGateway(Protocol):
+    def incoming_numbers(self, account_sid: str) -> list[IncomingNumber]: ...
+    def outgoing_caller_ids(self, account_sid: str) -> list[OutgoingCallerId]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ListedNumbers:
+    page: NumberPage
+    locks: dict[str, CallerIdLock]
+
+
+def from_incoming(account_sid: str, record: IncomingNumber) -> CatalogueNumber:
+    facts = describe_number(record.phone_number)
+    return CatalogueNumber(
+        sid=record.sid,
+        phone_number=record.phone_number,
+        friendly_name=record.friendly_name,
+        source=NumberSource.TWILIO,
+        owner_workspace=account_sid,
+        voice=record.voice,
+        sms=record.sms,
+        country=facts.country,
+        area_code=facts.area_code,
+        locality=facts.locality,
+        time_zones=facts.time_zones,
+        created_at=record.date_created,
+    )
+
+
+def from_caller_id(account_sid: str, record: OutgoingCallerId) -> CatalogueNumber:
+    facts = describe_number(record.phone_number)
+    return CatalogueNumber(
+        sid=record.sid,
+        phone_number=record.phone_number,
+        friendly_name=record.friendly_name,
+        source=NumberSource.VERIFIED,
+        owner_workspace=account_sid,
+        voice=True,
+        sms=False,
+        country=facts.country,
+        area_code=facts.area_code,
+        locality=facts.locality,
+        time_zones=facts.time_zones,
+        created_at=record.date_created,
+    )
+
+
+class NumberCatalogue:
+    def __init__(
+        self,
+        repository: CatalogueRepository,
+        locks: LockRepository,
+        gateway: Callable[[], NumberSourceGateway],
+        *,
+        ttl_seconds: float,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.repository = repository
+        self.locks = locks
+        self.gateway = gateway
+        self.ttl_seconds = ttl_seconds
+        self.clock = clock
+        self.sleep = sleep
+
+    def current(self, account_sid: str) -> Catalogue:
+        """The workspace's catalogue, refreshed from Twilio first if it is older than the TTL."""
+        catalogue = self.repository.get(account_sid)
+        if catalogue is not None and catalogue.is_fresh(self.clock(), self.ttl_seconds):
+            return catalogue
+        return self.refresh(account_sid, catalogue)
+
+    def refresh(self, account_sid: str, previous: Catalogue | None) -> Catalogue:
+        holder = uuid.uuid4().hex
+        if self.repository.take_refresh_lease(account_sid, holder, self.clock(), REFRESH_LEASE_SECONDS):
+            try:
+                fresh = self._read_twilio(account_sid)
+                return self._save(
+                    account_sid,
+                    lambda current: merge_refresh(current, fresh, account_sid=account_sid, now=self.clock()),
+                )
+            finally:
+                self.repository.release_refresh_lease(account_sid, holder)
+        if previous is not None:
+            return previous
+        return self._wait_for_first_build(account_sid)
+
+    def page(self, account_sid: str, query: NumberQuery) -> ListedNumbers:
+        page = select_numbers(self.current(account_sid).numbers, query)
+        now = self.clock()
+        locks = self.locks.get_many(n.phone_number for n in page.numbers)
+        return ListedNumbers(page, {phone: lock for phone, lock in locks.items() if lock.is_live(now)})
+
+    def add_verified_caller_id(self, account_sid: str, sid: str, phone_number: str) -> Catalogue:
+        """A caller ID that just passed verification is usable at once; the next list re-reads Twilio for the
+        rest of its details (the catalogue is marked stale)."""
+        facts = describe_number(phone_number)
+        number = CatalogueNumber(
+            sid=sid,
+            phone_number=phone_number,
+            friendly_name=phone_number,
+            source=NumberSource.VERIFIED,
+            owner_workspace=account_sid,
+            country=facts.country,
+            area_code=facts.area_code,
+            locality=facts.locality,
+            time_zones=facts.time_zones,
+        )
+
+        def add(current: Catalogue | None) -> Catalogue:
+            base = current or Catalogue(account_sid, (), 0.0)
+            existing = base.find(phone_number)
+            if existing is not None and existing.source is not NumberSource.VERIFIED:
+                return replace(base, refreshed_at=0.0)
+            return replace(with_number(base, number), refreshed_at=0.0)
+
+        return self._save(account_sid, add)
+
+    def _save(self, account_sid: str, change: Callable[[Catalogue | None], Catalogue]) -> Catalogue:
+        """Apply ``change`` to the latest catalogue and write it conditionally, re-reading on conflict."""
+        for _ in range(SAVE_ATTEMPTS):
+            current = self.repository.get(account_sid)
+            updated = change(current)
+            updated = replace(updated, version=current.version if current else None)
+            try:
+                return self.repository.save(updated)
+            except ConcurrentUpdate:
+                continue
+        raise ConcurrentUpdate("The catalogue kept changing; try again.")
+
+    def _read_twilio(self, account_sid: str) -> list[CatalogueNumber]:
+        gateway = self.gateway()
+        incoming = [from_incoming(account_sid, r) for r in gateway.incoming_numbers(account_sid)]
+        owned = {n.phone_number for n in incoming}
+        verified = [
+            from_caller_id(account_sid, r)
+            for r in gateway.outgoing_caller_ids(account_sid)
+            if r.phone_number not in owned
+        ]
+        return incoming + verified
+
+    def _wait_for_first_build(self, account_sid: str) -> Catalogue:
+        deadline = self.clock() + FIRST_BUILD_WAIT_SECONDS
+        while self.clock() < deadline:
+            self.sleep(0.1)
+            catalogue = self.repository.get(account_sid)
+            if catalogue is not None:
+                return catalogue
+        raise UpstreamUnavailable("The workspace's numbers are still being read from Twilio; try again.")

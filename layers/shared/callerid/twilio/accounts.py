@@ -1,0 +1,71 @@
+"""The accounts this deployment serves: the configured one and its subaccounts, with their auth tokens.
+
+A subaccount's auth token (needed to validate its agents' tokens and its webhooks' signatures) is read once
+with the parent's credentials and cached; an account that is neither is unknown (never trusted).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from callerid.config import Settings, twilio_auth_token
+from callerid.domain.errors import NotFound, UpstreamUnavailable
+from callerid.twilio.transport import RetryingTwilioHttpClient
+
+API_BASE = "https://api.twilio.com/2010-04-01"
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    sid: str
+    auth_token: str
+    parent_sid: str | None
+
+
+class AccountDirectory:
+    def __init__(
+        self,
+        settings: Settings,
+        transport: RetryingTwilioHttpClient,
+        root_token: Callable[[], str] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.transport = transport
+        self._root_token = root_token or (lambda: twilio_auth_token(settings))
+        self._accounts: dict[str, Account] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def root_sid(self) -> str:
+        return self.settings.twilio_account_sid
+
+    def get(self, account_sid: str) -> Account:
+        """The account, if it is the configured one or one of its subaccounts; ``NotFound`` otherwise."""
+        cached = self._accounts.get(account_sid)
+        if cached is not None:
+            return cached
+        account = self._load(account_sid)
+        with self._lock:
+            self._accounts[account_sid] = account
+        return account
+
+    def _load(self, account_sid: str) -> Account:
+        root_token = self._root_token()
+        if account_sid == self.root_sid:
+            return Account(account_sid, root_token, None)
+        if not account_sid.startswith("AC") or len(account_sid) != 34 or not account_sid[2:].isalnum():
+            raise NotFound("Unknown account.")
+        response = self.transport.request(
+            "GET", f"{API_BASE}/Accounts/{account_sid}.json", auth=(self.root_sid, root_token)
+        )
+        if response.status_code in (401, 403, 404):
+            raise NotFound("Unknown account.")
+        if response.status_code >= 300:
+            raise UpstreamUnavailable(f"Twilio answered {response.status_code} reading an account.")
+        body = json.loads(response.text)
+        if body.get("owner_account_sid") != self.root_sid:
+            raise NotFound("Unknown account.")
+        return Account(account_sid, str(body["auth_token"]), self.root_sid)

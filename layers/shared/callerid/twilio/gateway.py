@@ -1,0 +1,132 @@
+"""The Twilio REST gateway over the official client (``twilio.rest``): numbers, caller IDs, TaskRouter workers.
+
+Lists read every page with ``page_size=1000``; worker updates send ``If-Match`` with the worker's ETag and map a
+412 to ``WorkerChanged`` so the caller re-reads and merges again. Twilio errors are translated here.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from twilio.base.exceptions import TwilioRestException
+from twilio.rest import Client
+
+from callerid.config import Settings
+from callerid.domain.errors import NotFound, UpstreamUnavailable
+from callerid.twilio.accounts import AccountDirectory
+from callerid.twilio.records import IncomingNumber, OutgoingCallerId, WorkerSnapshot
+from callerid.twilio.transport import RetryingTwilioHttpClient
+
+PAGE_SIZE = 1000
+
+
+class WorkerChanged(Exception):
+    """The worker changed since its ETag was read (HTTP 412)."""
+
+
+@contextmanager
+def translated_errors(what: str) -> Iterator[None]:
+    """Twilio's 404 → ``NotFound``; other Twilio failures → ``UpstreamUnavailable``."""
+    try:
+        yield
+    except TwilioRestException as exc:
+        if exc.status == 404:
+            raise NotFound(f"{what} was not found at Twilio.") from exc
+        raise UpstreamUnavailable(f"Twilio answered {exc.status} for {what}.") from exc
+
+
+class TwilioGateway:
+    def __init__(self, settings: Settings, accounts: AccountDirectory, transport: RetryingTwilioHttpClient) -> None:
+        self.settings = settings
+        self.accounts = accounts
+        self.transport = transport
+        self._clients: dict[str, Client] = {}
+        self._workspaces: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def client(self, account_sid: str) -> Client:
+        """A client authenticated as ``account_sid`` (subaccounts with their own token, read by the directory)."""
+        with self._lock:
+            existing = self._clients.get(account_sid)
+        if existing is not None:
+            return existing
+        account = self.accounts.get(account_sid)
+        created = Client(account.sid, account.auth_token, http_client=self.transport)
+        with self._lock:
+            return self._clients.setdefault(account_sid, created)
+
+    def incoming_numbers(self, account_sid: str) -> list[IncomingNumber]:
+        with translated_errors("the account's phone numbers"):
+            records = (
+                self.client(account_sid)
+                .api.v2010.accounts(account_sid)
+                .incoming_phone_numbers.list(page_size=PAGE_SIZE)
+            )
+        return [
+            IncomingNumber(
+                sid=r.sid or "",
+                phone_number=r.phone_number or "",
+                friendly_name=r.friendly_name or r.phone_number or "",
+                voice=bool((r.capabilities or {}).get("voice", True)),
+                sms=bool((r.capabilities or {}).get("sms", False)),
+                date_created=r.date_created.isoformat() if r.date_created else None,
+            )
+            for r in records
+        ]
+
+    def outgoing_caller_ids(self, account_sid: str) -> list[OutgoingCallerId]:
+        with translated_errors("the account's verified caller IDs"):
+            records = (
+                self.client(account_sid).api.v2010.accounts(account_sid).outgoing_caller_ids.list(page_size=PAGE_SIZE)
+            )
+        return [
+            OutgoingCallerId(
+                sid=r.sid or "",
+                phone_number=r.phone_number or "",
+                friendly_name=r.friendly_name or r.phone_number or "",
+                date_created=r.date_created.isoformat() if r.date_created else None,
+            )
+            for r in records
+        ]
+
+    def workspace_sid(self, account_sid: str) -> str:
+        """The account's Flex TaskRouter workspace: configured for the root account, else looked up once."""
+        if account_sid == self.accounts.root_sid and self.settings.taskrouter_workspace_sid:
+            return self.settings.taskrouter_workspace_sid
+        cached = self._workspaces.get(account_sid)
+        if cached:
+            return cached
+        with translated_errors("the TaskRouter workspace"):
+            workspaces = self.client(account_sid).taskrouter.v1.workspaces.list(page_size=PAGE_SIZE)
+        if not workspaces:
+            raise NotFound("This account has no TaskRouter workspace.")
+        flex = [w for w in workspaces if (w.friendly_name or "").lower().startswith("flex")]
+        sid = str((flex or workspaces)[0].sid)
+        self._workspaces[account_sid] = sid
+        return sid
+
+    def fetch_worker(self, account_sid: str, worker_sid: str) -> WorkerSnapshot:
+        workspace = self.workspace_sid(account_sid)
+        with translated_errors("the worker"):
+            answer = (
+                self.client(account_sid).taskrouter.v1.workspaces(workspace).workers(worker_sid).fetch_with_http_info()
+            )
+        headers = {k.lower(): v for k, v in (answer.headers or {}).items()}
+        return WorkerSnapshot(worker_sid, answer.data.attributes or "{}", headers.get("etag"))
+
+    def update_worker_attributes(self, account_sid: str, worker_sid: str, attributes: str, etag: str | None) -> None:
+        """Write the attributes if the worker is unchanged since ``etag``; ``WorkerChanged`` on 412."""
+        workspace = self.workspace_sid(account_sid)
+        worker = self.client(account_sid).taskrouter.v1.workspaces(workspace).workers(worker_sid)
+        try:
+            if etag:
+                worker.update(attributes=attributes, if_match=etag)
+            else:
+                worker.update(attributes=attributes)
+        except TwilioRestException as exc:
+            if exc.status == 412:
+                raise WorkerChanged(worker_sid) from exc
+            with translated_errors("the worker"):
+                raise

@@ -1,0 +1,127 @@
+"""Flex-token validation against Twilio IAM, cached by the token's SHA-256.
+
+``POST https://iam.twilio.com/v1/Accounts/{AccountSid}/Tokens/validate`` with the account's SID and auth token
+(Basic auth) and ``{"token": …}``. A valid answer is cached until its ``expiration``, at most five minutes. The
+caller's workspace, worker and roles come only from that answer and the account it was validated against.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from callerid.domain.errors import NotFound, Unauthenticated, UpstreamUnavailable
+from callerid.domain.identity import Caller
+from callerid.twilio.accounts import AccountDirectory
+from callerid.twilio.transport import RetryingTwilioHttpClient
+
+IAM_VALIDATE = "https://iam.twilio.com/v1/Accounts/{account_sid}/Tokens/validate"
+MAX_CACHE_SECONDS = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Cached:
+    caller: Caller
+    until: float
+
+
+def token_account_hint(token: str) -> str | None:
+    """The account a Flex token (a Twilio access-token JWT) names in ``sub``; a hint only, IAM decides."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    sub = payload.get("sub") if isinstance(payload, dict) else None
+    return sub if isinstance(sub, str) and sub.startswith("AC") else None
+
+
+def _epoch(expiration: Any) -> float | None:
+    if isinstance(expiration, int | float):
+        return float(expiration)
+    if isinstance(expiration, str) and expiration:
+        try:
+            return datetime.fromisoformat(expiration.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return None
+    return None
+
+
+class FlexTokenValidator:
+    def __init__(
+        self,
+        accounts: AccountDirectory,
+        transport: RetryingTwilioHttpClient,
+        *,
+        clock: Callable[[], float] = time.time,
+        max_entries: int = 10_000,
+    ) -> None:
+        self.accounts = accounts
+        self.transport = transport
+        self.clock = clock
+        self.max_entries = max_entries
+        self._cache: OrderedDict[str, _Cached] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def validate(self, token: str | None) -> Caller:
+        """The caller behind ``token`` or ``Unauthenticated``."""
+        if not token or len(token) > 8192:
+            raise Unauthenticated("A Flex token is required (Authorization: Bearer <token>).")
+        key = hashlib.sha256(token.encode()).hexdigest()
+        now = self.clock()
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None and hit.until > now:
+                self._cache.move_to_end(key)
+                return hit.caller
+        caller, until = self._ask_twilio(token, now)
+        with self._lock:
+            self._cache[key] = _Cached(caller, until)
+            while len(self._cache) > self.max_entries:
+                self._cache.popitem(last=False)
+        return caller
+
+    def _ask_twilio(self, token: str, now: float) -> tuple[Caller, float]:
+        account_sid = token_account_hint(token) or self.accounts.root_sid
+        try:
+            account = self.accounts.get(account_sid)
+        except NotFound as exc:
+            raise Unauthenticated("The Flex token is not valid for this deployment.") from exc
+        response = self.transport.request(
+            "POST",
+            IAM_VALIDATE.format(account_sid=account.sid),
+            data={"token": token},
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+            auth=(account.sid, account.auth_token),
+        )
+        if response.status_code >= 500 or response.status_code == 429:
+            raise UpstreamUnavailable("Twilio could not validate the Flex token right now.")
+        try:
+            answer = json.loads(response.text)
+        except ValueError as exc:
+            raise UpstreamUnavailable("Twilio answered the token validation with something other than JSON.") from exc
+        if response.status_code != 200 or not isinstance(answer, dict) or answer.get("valid") is not True:
+            raise Unauthenticated("The Flex token is not valid.")
+        expiration = _epoch(answer.get("expiration"))
+        if expiration is not None and expiration <= now:
+            raise Unauthenticated("The Flex token has expired.")
+        until = min(expiration or now + MAX_CACHE_SECONDS, now + MAX_CACHE_SECONDS)
+        roles = answer.get("roles") or []
+        caller = Caller(
+            account_sid=account.sid,
+            identity=str(answer.get("identity") or ""),
+            roles=frozenset(str(r) for r in roles) if isinstance(roles, list) else frozenset(),
+            worker_sid=answer.get("worker_sid") or None,
+        )
+        return caller, until

@@ -1,0 +1,95 @@
+"""The HTTP transport every Twilio request goes through: the official ``TwilioHttpClient`` with retries.
+
+* ``TWILIO_API_BASE_URL`` set: ``https://<anything>.twilio.com/...`` is sent to that base instead (the emulator
+  serves Api 2010, TaskRouter and IAM paths from one base URL). ``edge``/``region`` cannot do this.
+* 429 and 503 answers are retried with exponential backoff and full jitter (honouring ``Retry-After``);
+  connection errors are retried for GET/DELETE, and for other methods only when the connection never opened.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response
+
+from callerid.domain.errors import UpstreamUnavailable
+
+RETRY_STATUSES = frozenset({429, 503})
+SAFE_METHODS = frozenset({"GET", "DELETE", "HEAD"})
+
+
+def rewrite_twilio_url(url: str, base_url: str | None) -> str:
+    """Send a ``*.twilio.com`` URL to ``base_url`` (keeping path and query); anything else is left alone."""
+    if not base_url:
+        return url
+    parts = urlsplit(url)
+    if parts.hostname is None or not (parts.hostname == "twilio.com" or parts.hostname.endswith(".twilio.com")):
+        return url
+    base = urlsplit(base_url)
+    return urlunsplit((base.scheme, base.netloc, base.path.rstrip("/") + parts.path, parts.query, parts.fragment))
+
+
+class RetryingTwilioHttpClient(TwilioHttpClient):
+    def __init__(
+        self,
+        base_url: str | None = None,
+        *,
+        attempts: int = 4,
+        backoff_seconds: float = 0.2,
+        max_backoff_seconds: float = 5.0,
+        timeout: float = 10.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(timeout=timeout)
+        self.base_url = base_url
+        self.attempts = attempts
+        self.backoff_seconds = backoff_seconds
+        self.max_backoff_seconds = max_backoff_seconds
+        self.sleep = sleep
+        self.requests_sent = 0
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, object] | None = None,
+        data: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> Response:
+        target = rewrite_twilio_url(url, self.base_url)
+        for attempt in range(1, self.attempts + 1):
+            last = attempt == self.attempts
+            try:
+                self.requests_sent += 1
+                response = super().request(method, target, params, data, headers, auth, timeout, allow_redirects)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                if last or not self._may_resend(method, exc):
+                    raise UpstreamUnavailable("Twilio could not be reached.") from exc
+                self.sleep(self._delay(attempt, None))
+                continue
+            if response.status_code in RETRY_STATUSES and not last:
+                self.sleep(self._delay(attempt, response.headers.get("Retry-After")))
+                continue
+            return response
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _may_resend(method: str, exc: Exception) -> bool:
+        return method.upper() in SAFE_METHODS or isinstance(exc, requests.ConnectTimeout)
+
+    def _delay(self, attempt: int, retry_after: Any) -> float:
+        try:
+            if retry_after is not None:
+                return min(float(retry_after), self.max_backoff_seconds)
+        except (TypeError, ValueError):
+            pass
+        return random.uniform(0, min(self.max_backoff_seconds, self.backoff_seconds * 2 ** (attempt - 1)))

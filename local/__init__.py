@@ -1,0 +1,1 @@
+"""The local stack (not deployed): embedded DynamoDB, Twilio emulator, dev server, seeding, ``make dev``."""

@@ -1,0 +1,101 @@
+"""The local API: each HTTP request becomes the API Gateway (REST, proxy) event that the deployed function
+receives, and the very ``lambda_handler`` Lambda calls answers it. Routes come from ``template.yaml``."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import time
+import uuid
+from typing import Any
+
+from flask import Flask, Response, request
+
+from local.functions import FunctionPool
+from local.template import Route, routes
+
+STAGE = "local"
+
+
+def to_event(route: Route, path_params: dict[str, str]) -> dict[str, Any]:
+    body = request.get_data(as_text=True)
+    multi_query = {k: request.args.getlist(k) for k in request.args}
+    headers = dict(request.headers.items())
+    return {
+        "resource": route.path,
+        "path": request.path,
+        "httpMethod": request.method,
+        "headers": headers,
+        "multiValueHeaders": {k: request.headers.getlist(k) for k in headers},
+        "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": path_params or None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": route.path,
+            "httpMethod": request.method,
+            "path": f"/{STAGE}{request.path}",
+            "stage": STAGE,
+            "requestId": str(uuid.uuid4()),
+            "apiId": "local",
+            "accountId": "000000000000",
+            "domainName": request.host,
+            "protocol": "HTTP/1.1",
+            "requestTimeEpoch": int(time.time() * 1000),
+            "identity": {"sourceIp": request.remote_addr or "127.0.0.1", "userAgent": request.user_agent.string},
+        },
+        "body": body or None,
+        "isBase64Encoded": False,
+    }
+
+
+def to_response(result: dict[str, Any]) -> Response:
+    raw = result.get("body") or ""
+    body = base64.b64decode(raw) if result.get("isBase64Encoded") else raw.encode()
+    response = Response(body, status=int(result.get("statusCode", 200)))
+    for name, value in (result.get("headers") or {}).items():
+        response.headers[name] = value
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        response.headers.remove(name)
+        for value in values:
+            response.headers.add(name, value)
+    return response
+
+
+def create_app() -> Flask:
+    app = Flask("caller-id-dev-server")
+    table = routes()
+    pools = {r.function: FunctionPool(r.function, r.code_uri) for r in table}
+
+    @app.route("/", defaults={"path": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+    @app.route("/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+    def dispatch(path: str) -> Response:
+        matched = [(r, m) for r in table if (m := r.pattern.match(request.path))]
+        for route, match in matched:
+            if route.method == request.method:
+                return to_response(pools[route.function].invoke(to_event(route, match.groupdict())))
+        status = 405 if matched else 404
+        code, message = (
+            ("method_not_allowed", "This route does not take that method.")
+            if matched
+            else ("not_found", "No such route.")
+        )
+        return Response(
+            f'{{"error": {{"code": "{code}", "message": "{message}"}}}}', status=status, content_type="application/json"
+        )
+
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Local API Gateway → Lambda handler bridge")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=3000)
+    args = parser.parse_args()
+    from werkzeug.serving import make_server
+
+    make_server(args.host, args.port, create_app(), threaded=True).serve_forever()
+
+
+if __name__ == "__main__":
+    main()

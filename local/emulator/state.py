@@ -1,0 +1,213 @@
+"""The emulator's in-memory world: accounts, numbers, verified caller IDs, TaskRouter workers and Flex tokens."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from typing import Any
+
+
+def sid(prefix: str, seed: str | None = None) -> str:
+    """A Twilio-shaped SID: stable for a seed (demo data), random otherwise."""
+    digest = hashlib.sha256(seed.encode()).hexdigest() if seed else secrets.token_hex(16)
+    return prefix + digest[:32]
+
+
+def rfc2822(moment: float) -> str:
+    return format_datetime(datetime.fromtimestamp(moment, UTC)).replace("-0000", "+0000")
+
+
+def iso8601(moment: float) -> str:
+    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Account:
+    sid: str
+    auth_token: str
+    friendly_name: str
+    owner_account_sid: str
+    created: float = field(default_factory=time.time)
+
+
+@dataclass
+class Number:
+    sid: str
+    account_sid: str
+    phone_number: str
+    friendly_name: str
+    voice: bool = True
+    sms: bool = True
+    voice_url: str | None = None
+    status_callback: str = ""
+    created: float = field(default_factory=time.time)
+
+
+@dataclass
+class CallerId:
+    sid: str
+    account_sid: str
+    phone_number: str
+    friendly_name: str
+    created: float = field(default_factory=time.time)
+
+
+@dataclass
+class Worker:
+    sid: str
+    account_sid: str
+    workspace_sid: str
+    friendly_name: str
+    attributes: str = "{}"
+    version: int = 1
+    created: float = field(default_factory=time.time)
+    updated: float = field(default_factory=time.time)
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.version}"'
+
+
+@dataclass
+class Workspace:
+    sid: str
+    account_sid: str
+    friendly_name: str
+    created: float = field(default_factory=time.time)
+
+
+@dataclass
+class FlexToken:
+    token: str
+    account_sid: str
+    identity: str
+    roles: list[str]
+    worker_sid: str | None
+    expires: float
+
+
+class World:
+    """All emulated Twilio state, behind one lock (the emulator serves requests on threads)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.accounts: dict[str, Account] = {}
+        self.numbers: dict[str, Number] = {}
+        self.caller_ids: dict[str, CallerId] = {}
+        self.workspaces: dict[str, Workspace] = {}
+        self.workers: dict[str, Worker] = {}
+        self.tokens: dict[str, FlexToken] = {}
+        self.requests: list[dict[str, Any]] = []
+
+    def add_account(
+        self,
+        friendly_name: str,
+        parent_sid: str | None = None,
+        *,
+        seed: str | None = None,
+        auth_token: str | None = None,
+    ) -> Account:
+        with self.lock:
+            account_sid = sid("AC", seed)
+            account = Account(
+                sid=account_sid,
+                auth_token=auth_token
+                or (hashlib.sha256(f"token:{seed}".encode()).hexdigest()[:32] if seed else secrets.token_hex(16)),
+                friendly_name=friendly_name,
+                owner_account_sid=parent_sid or account_sid,
+            )
+            self.accounts[account.sid] = account
+            workspace = Workspace(sid("WS", f"{seed}:ws" if seed else None), account.sid, "Flex Task Assignment")
+            self.workspaces[workspace.sid] = workspace
+            return account
+
+    def workspace_of(self, account_sid: str) -> Workspace:
+        return next(w for w in self.workspaces.values() if w.account_sid == account_sid)
+
+    def add_number(
+        self,
+        account_sid: str,
+        phone_number: str,
+        friendly_name: str | None = None,
+        *,
+        voice: bool = True,
+        sms: bool = True,
+    ) -> Number:
+        with self.lock:
+            number = Number(
+                sid("PN", f"{account_sid}:{phone_number}"),
+                account_sid,
+                phone_number,
+                friendly_name or phone_number,
+                voice,
+                sms,
+            )
+            self.numbers[number.sid] = number
+            return number
+
+    def add_caller_id(self, account_sid: str, phone_number: str, friendly_name: str | None = None) -> CallerId:
+        with self.lock:
+            existing = next(
+                (
+                    c
+                    for c in self.caller_ids.values()
+                    if c.account_sid == account_sid and c.phone_number == phone_number
+                ),
+                None,
+            )
+            if existing:
+                return existing
+            caller_id = CallerId(
+                sid("PN", f"{account_sid}:cid:{phone_number}"), account_sid, phone_number, friendly_name or phone_number
+            )
+            self.caller_ids[caller_id.sid] = caller_id
+            return caller_id
+
+    def worker_for(self, account_sid: str, identity: str) -> Worker:
+        with self.lock:
+            workspace = self.workspace_of(account_sid)
+            for worker in self.workers.values():
+                if worker.workspace_sid == workspace.sid and worker.friendly_name == identity:
+                    return worker
+            worker = Worker(
+                sid("WK", f"{workspace.sid}:{identity}"),
+                account_sid,
+                workspace.sid,
+                identity,
+                json.dumps({"contact_uri": f"client:{identity}", "full_name": identity}),
+            )
+            self.workers[worker.sid] = worker
+            return worker
+
+    def mint_token(
+        self, account_sid: str, identity: str, roles: list[str], worker_sid: str | None, ttl: float
+    ) -> FlexToken:
+        """A JWT-shaped token (``sub`` is the account, as in Twilio access tokens); only this emulator can
+        validate it."""
+        with self.lock:
+            expires = time.time() + ttl
+            header = _b64({"alg": "HS256", "typ": "JWT", "cty": "twilio-fpa;v=1"})
+            payload = _b64(
+                {
+                    "sub": account_sid,
+                    "iss": "SK" + "0" * 32,
+                    "exp": int(expires),
+                    "jti": secrets.token_hex(8),
+                    "grants": {"identity": identity},
+                }
+            )
+            token = f"{header}.{payload}.{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip('=')}"
+            record = FlexToken(token, account_sid, identity, roles, worker_sid, expires)
+            self.tokens[token] = record
+            return record
+
+
+def _b64(value: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value, separators=(",", ":")).encode()).decode().rstrip("=")

@@ -1,0 +1,111 @@
+"""The local stack for integration and contract tests: moto server, Twilio emulator and dev server on free
+ports, started once per session, plus small clients for the API, the emulator and DynamoDB."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import boto3
+import pytest
+import requests
+from twilio.request_validator import RequestValidator
+
+from local.stack import LOCAL_AWS, Stack, free_port
+
+
+@dataclass
+class Agent:
+    identity: str
+    token: str
+    worker_sid: str
+    account_sid: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+class LocalStack:
+    def __init__(self, stack: Stack, facts: dict[str, Any]) -> None:
+        self.stack = stack
+        self.facts = facts
+        self.api = facts["apiUrl"]
+        self.emulator = facts["emulatorUrl"]
+        self.dynamodb = facts["dynamodbEndpoint"]
+        self.parent = next(a for a in facts["accounts"] if a["parentSid"] is None)
+        self.child = next(a for a in facts["accounts"] if a["parentSid"] is not None)
+        self.table = boto3.client("dynamodb", endpoint_url=self.dynamodb, region_name="us-east-1")
+
+    # -- the API
+    def call(self, method: str, path: str, agent: Agent | None = None, **kwargs: Any) -> requests.Response:
+        headers = {**(agent.headers if agent else {}), **kwargs.pop("headers", {})}
+        return requests.request(method, f"{self.api}{path}", headers=headers, timeout=30, **kwargs)
+
+    def agent(self, roles: tuple[str, ...] = ("agent",), account_sid: str | None = None, ttl: float = 3600) -> Agent:
+        identity = f"{roles[0]}-{uuid.uuid4().hex[:8]}"
+        account = account_sid or self.parent["sid"]
+        body = requests.post(
+            f"{self.emulator}/_emulator/tokens",
+            json={"accountSid": account, "identity": identity, "roles": list(roles), "ttl": ttl},
+            timeout=10,
+        ).json()
+        return Agent(identity, body["token"], body["workerSid"], account)
+
+    # -- Twilio's side
+    def auth_token(self, account_sid: str) -> str:
+        return next(a["authToken"] for a in self.facts["accounts"] if a["sid"] == account_sid)
+
+    def webhook(
+        self, path: str, params: dict[str, str], *, token: str | None = None, signature: str | None = None
+    ) -> requests.Response:
+        url = f"{self.facts['publicBaseUrl']}{path}"
+        secret = token or self.auth_token(params["AccountSid"])
+        sig = signature if signature is not None else RequestValidator(secret).compute_signature(url, params)
+        return requests.post(
+            f"{self.api}{path}",
+            data=urlencode(params),
+            headers={"X-Twilio-Signature": sig, "Content-Type": "application/x-www-form-urlencoded"},
+            timeout=30,
+        )
+
+    def twilio_requests(self) -> list[dict[str, Any]]:
+        return list(requests.get(f"{self.emulator}/_emulator/requests", timeout=10).json()["requests"])
+
+    def clear_twilio_requests(self) -> None:
+        requests.delete(f"{self.emulator}/_emulator/requests", timeout=10)
+
+    def dynamodb_requests(self) -> dict[str, Any]:
+        return dict(requests.get(f"{self.dynamodb}/_dynamodb/requests", timeout=10).json())
+
+    def clear_dynamodb_requests(self) -> None:
+        requests.delete(f"{self.dynamodb}/_dynamodb/requests", timeout=10)
+
+    def delete_items(self, prefix: str) -> None:
+        pages = self.table.get_paginator("scan").paginate(TableName=self.stack.table_name)
+        for page in pages:
+            for item in page["Items"]:
+                if item["pk"]["S"].startswith(prefix):
+                    self.table.delete_item(TableName=self.stack.table_name, Key={"pk": item["pk"], "sk": item["sk"]})
+
+
+@pytest.fixture(scope="session")
+def local_stack() -> Iterator[LocalStack]:
+    for key, value in LOCAL_AWS.items():
+        os.environ.setdefault(key, value)
+    stack = Stack(
+        api_port=free_port(),
+        emulator_port=free_port(),
+        dynamodb_port=free_port(),
+        table_name=f"caller-id-test-{uuid.uuid4().hex[:6]}",
+        quiet=True,
+    )
+    facts = stack.start()
+    try:
+        yield LocalStack(stack, facts)
+    finally:
+        stack.stop()

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from twilio.http.response import Response
+
+from callerid.config import Settings
+from callerid.domain.errors import Unauthenticated, UpstreamUnavailable
+from callerid.twilio.accounts import AccountDirectory
+from callerid.twilio.tokens import FlexTokenValidator, token_account_hint
+
+ROOT = "AC" + "1" * 32
+CHILD = "AC" + "2" * 32
+STRANGER = "AC" + "3" * 32
+
+
+def jwt(sub: str) -> str:
+    payload = base64.urlsafe_b64encode(json.dumps({"sub": sub}).encode()).decode().rstrip("=")
+    return f"eyJhbGciOiJIUzI1NiJ9.{payload}.sig"
+
+
+class FakeTwilio:
+    """Answers IAM validation and account reads like Twilio would, and counts requests."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+        self.calls: list[tuple[str, str]] = []
+        self.answers: dict[str, dict] = {}
+        self.status = 200
+
+    def request(
+        self, method, url, params=None, data=None, headers=None, auth=None, timeout=None, allow_redirects=False
+    ):
+        self.calls.append((method, url))
+        if url.endswith(f"/Accounts/{CHILD}.json"):
+            return Response(200, json.dumps({"sid": CHILD, "auth_token": "child-token", "owner_account_sid": ROOT}), {})
+        if url.endswith(".json"):
+            return Response(404, json.dumps({"code": 20404, "message": "not found", "status": 404}), {})
+        answer = self.answers.get(data["token"], {"valid": False, "code": 20101, "message": "Invalid"})
+        return Response(self.status, json.dumps(answer), {})
+
+
+@pytest.fixture
+def twilio():
+    return FakeTwilio(now=1_000_000.0)
+
+
+@pytest.fixture
+def validator(twilio):
+    settings = Settings(twilio_account_sid=ROOT, twilio_auth_token="root-token")
+    directory = AccountDirectory(settings, twilio)  # type: ignore[arg-type]
+    return FlexTokenValidator(directory, twilio, clock=lambda: twilio.now)  # type: ignore[arg-type]
+
+
+def valid(identity="alice", roles=("agent",), worker="WK" + "1" * 32, expires_in=3600.0, now=1_000_000.0):
+    from datetime import UTC, datetime
+
+    expiration = datetime.fromtimestamp(now + expires_in, UTC).isoformat().replace("+00:00", "Z")
+    return {
+        "valid": True,
+        "code": 0,
+        "message": None,
+        "expiration": expiration,
+        "realm_user_id": "US1",
+        "identity": identity,
+        "roles": list(roles),
+        "worker_sid": worker,
+    }
+
+
+def test_missing_token_is_unauthenticated(validator):
+    with pytest.raises(Unauthenticated):
+        validator.validate(None)
+    with pytest.raises(Unauthenticated):
+        validator.validate("")
+
+
+def test_invalid_token_is_unauthenticated(validator):
+    with pytest.raises(Unauthenticated):
+        validator.validate("not-a-token")
+
+
+def test_expired_token_is_unauthenticated(validator, twilio):
+    twilio.answers["old"] = valid(expires_in=-1)
+    with pytest.raises(Unauthenticated):
+        validator.validate("old")
+
+
+def test_the_caller_comes_only_from_twilios_answer(validator, twilio):
+    twilio.answers["t"] = valid(identity="alice", roles=("supervisor",))
+    caller = validator.validate("t")
+    assert (caller.account_sid, caller.identity, caller.roles, caller.worker_sid) == (
+        ROOT,
+        "alice",
+        frozenset({"supervisor"}),
+        "WK" + "1" * 32,
+    )
+    assert twilio.calls == [("POST", f"https://iam.twilio.com/v1/Accounts/{ROOT}/Tokens/validate")]
+
+
+def test_a_valid_answer_is_cached_until_five_minutes_at_most(validator, twilio):
+    twilio.answers["t"] = valid(expires_in=3600)
+    for _ in range(10):
+        validator.validate("t")
+    assert len(twilio.calls) == 1
+    twilio.now += 301
+    validator.validate("t")
+    assert len(twilio.calls) == 2
+
+
+def test_the_cache_never_outlives_the_token(validator, twilio):
+    twilio.answers["t"] = valid(expires_in=60)
+    validator.validate("t")
+    twilio.now += 61
+    twilio.answers["t"] = valid(expires_in=-1, now=twilio.now)
+    with pytest.raises(Unauthenticated):
+        validator.validate("t")
+
+
+def test_invalid_answers_are_not_cached(validator, twilio):
+    with pytest.raises(Unauthenticated):
+        validator.validate("t")
+    twilio.answers["t"] = valid()
+    assert validator.validate("t").identity == "alice"
+
+
+def test_a_subaccount_token_is_validated_against_the_subaccount(validator, twilio):
+    token = jwt(CHILD)
+    twilio.answers[token] = valid(identity="carol")
+    caller = validator.validate(token)
+    assert caller.account_sid == CHILD
+    assert twilio.calls[-1] == ("POST", f"https://iam.twilio.com/v1/Accounts/{CHILD}/Tokens/validate")
+
+
+def test_another_accounts_token_is_unauthenticated(validator, twilio):
+    token = jwt(STRANGER)
+    twilio.answers[token] = valid()
+    with pytest.raises(Unauthenticated):
+        validator.validate(token)
+
+
+def test_twilio_outage_is_not_a_login_failure(validator, twilio):
+    twilio.status = 503
+    with pytest.raises(UpstreamUnavailable):
+        validator.validate("t")
+
+
+def test_token_account_hint_reads_only_well_formed_tokens():
+    assert token_account_hint(jwt(CHILD)) == CHILD
+    assert token_account_hint("a.b.c") is None
+    assert token_account_hint(jwt("nobody")) is None
