@@ -74,10 +74,11 @@ def create_app() -> Flask:
         for route, match in matched:
             if route.method == request.method:
                 return to_response(pools[route.function].invoke(to_event(route, match.groupdict())))
-        status = 405 if matched else 404
+        # The preflight catch-all (``/{proxy+}`` OPTIONS) says nothing about other methods.
+        status = 405 if any("+}" not in r.path for r, _ in matched) else 404
         code, message = (
             ("method_not_allowed", "This route does not take that method.")
-            if matched
+            if status == 405
             else ("not_found", "No such route.")
         )
         return Response(

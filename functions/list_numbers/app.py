@@ -23,7 +23,7 @@ from callerid.store.locks import LockRepository
 settings = runtime.settings()
 logger = make_logger()
 metrics = Metrics()
-app = make_resolver(settings, logger)
+app = make_resolver(settings, logger, runtime.token_validator)
 runtime.table()
 catalogue = NumberCatalogue(
     CatalogueRepository(), LockRepository(), runtime.gateway, ttl_seconds=settings.number_cache_ttl_seconds

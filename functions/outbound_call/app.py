@@ -25,7 +25,7 @@ from callerid.store.workers import WorkerRepository
 settings = runtime.settings()
 logger = make_logger()
 metrics = Metrics()
-app = make_resolver(settings, logger)
+app = make_resolver(settings, logger, runtime.token_validator)
 runtime.table()
 agent = caller_dependency(runtime.token_validator, Role.AGENT)
 

@@ -26,7 +26,7 @@ settings = runtime.settings()
 logger = make_logger()
 tracer = Tracer()
 metrics = Metrics()
-app = make_resolver(settings, logger)
+app = make_resolver(settings, logger, runtime.token_validator)
 runtime.table()
 catalogue = NumberCatalogue(
     CatalogueRepository(), LockRepository(), runtime.gateway, ttl_seconds=settings.number_cache_ttl_seconds

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -14,12 +14,12 @@ from callerid.domain.identity import Caller, Role
 from callerid.twilio.tokens import FlexTokenValidator
 
 
-def token_of(request: Request) -> str | None:
-    headers = {k.lower(): v for k, v in (request.headers or {}).items()}
+def token_of(raw_headers: Mapping[str, str] | None, body: str | None) -> str | None:
+    """The Flex token of a request: the Bearer header first, else a ``Token`` form or JSON field."""
+    headers = {k.lower(): v for k, v in (raw_headers or {}).items()}
     scheme, _, value = (headers.get("authorization") or "").partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
-    body = request.body
     if not body:
         return None
     content_type = headers.get("content-type", "")
@@ -38,7 +38,7 @@ def caller_dependency(validator: Callable[[], FlexTokenValidator], role: Role) -
     """A Powertools ``Depends`` callable that authenticates the request and checks ``role``."""
 
     def authenticate(request: Request) -> Caller:
-        caller = validator().validate(token_of(request))
+        caller = validator().validate(token_of(request.headers, request.body))
         caller.require(role)
         return caller
 

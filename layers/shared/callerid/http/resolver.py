@@ -3,14 +3,22 @@ configured origins, and the one error map."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 from callerid.config import Settings
+from callerid.http.auth import token_of
 from callerid.http.errors import register_error_handlers
+from callerid.twilio.tokens import FlexTokenValidator
 
 
-def make_resolver(settings: Settings, logger: Logger) -> APIGatewayRestResolver:
+def make_resolver(
+    settings: Settings, logger: Logger, tokens: Callable[[], FlexTokenValidator] | None = None
+) -> APIGatewayRestResolver:
+    """A resolver for one function. With ``tokens``, its routes are for Flex users (see ``register_error_handlers``)."""
     cors = CORSConfig(
         allow_origin=settings.allowed_origins[0],
         extra_origins=list(settings.allowed_origins[1:]),
@@ -18,7 +26,14 @@ def make_resolver(settings: Settings, logger: Logger) -> APIGatewayRestResolver:
         max_age=600,
     )
     app = APIGatewayRestResolver(enable_validation=True, cors=cors)
-    register_error_handlers(app, logger)
+    authenticate = None
+    if tokens is not None:
+        validator = tokens
+
+        def authenticate(event: BaseProxyEvent) -> object:
+            return validator().validate(token_of(event.headers, event.body))
+
+    register_error_handlers(app, logger, authenticate)
     return app
 
 

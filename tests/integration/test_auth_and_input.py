@@ -1,0 +1,195 @@
+"""Tokens, roles and bad input through HTTP: every failure is the error envelope, never a 500."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+ROUTES = [
+    ("GET", "/v1/phone-numbers"),
+    ("GET", "/v1/workers/me/caller-id"),
+    ("PUT", "/v1/workers/me/caller-id"),
+    ("POST", "/v1/outbound-calls"),
+    ("DELETE", "/v1/outbound-calls/lock"),
+]
+
+
+def assert_envelope(response, status, code):
+    assert response.status_code == status, response.text
+    assert response.json()["error"]["code"] == code
+    assert response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+def test_a_missing_token_is_401(stack, method, path):
+    assert_envelope(stack.call(method, path, json={}), 401, "unauthorized")
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+def test_an_invalid_token_is_401(stack, method, path):
+    assert_envelope(
+        stack.call(method, path, headers={"Authorization": "Bearer forged.token.value"}, json={}), 401, "unauthorized"
+    )
+
+
+def test_an_expired_token_is_401(stack):
+    expired = stack.agent(ttl=-60)
+    assert_envelope(stack.call("GET", "/v1/phone-numbers", expired), 401, "unauthorized")
+
+
+def test_a_token_in_the_json_body_is_accepted(stack):
+    alice = stack.agent()
+    answer = stack.call("POST", "/v1/outbound-calls", json={"to": "+14155552671", "Token": alice.token})
+    assert answer.status_code == 200
+
+
+def test_an_agent_may_not_manage_another_workers_selection(stack):
+    alice, bob = stack.agent(), stack.agent()
+    assert_envelope(stack.call("GET", f"/v1/workers/{bob.worker_sid}/caller-id", alice), 403, "forbidden")
+    assert_envelope(
+        stack.call("PUT", f"/v1/workers/{bob.worker_sid}/caller-id", alice, json={"callerId": None}), 403, "forbidden"
+    )
+
+
+def test_a_supervisor_manages_another_workers_selection(stack):
+    sam, bob = stack.agent(("supervisor",)), stack.agent()
+    put = stack.call(
+        "PUT", f"/v1/workers/{bob.worker_sid}/caller-id", sam, json={"callerId": "+13125550100", "localPresence": True}
+    )
+    assert put.json() == {"workerSid": bob.worker_sid, "callerId": "+13125550100", "localPresence": True}
+    assert stack.call("GET", "/v1/workers/me/caller-id", bob).json()["callerId"] == "+13125550100"
+    attributes = json.loads(
+        requests.get(f"{stack.emulator}/_emulator/workers/{bob.worker_sid}", timeout=10).json()["attributes"]
+    )
+    assert attributes["selectedCallerId"] == "+13125550100" and attributes["localPresence"] is True
+    assert attributes["contact_uri"].startswith("client:")
+
+
+def test_another_accounts_token_sees_nothing_of_this_workspace(stack):
+    carol = stack.agent(account_sid=stack.child["sid"])
+    sam = stack.agent(("supervisor",))
+    assert_envelope(
+        stack.call("PUT", "/v1/workers/me/caller-id", carol, json={"callerId": "+14155550100"}), 404, "not_found"
+    )
+    # The parent's supervisor cannot reach into the subaccount's workers either: they are another workspace.
+    put = stack.call("PUT", f"/v1/workers/{carol.worker_sid}/caller-id", sam, json={"callerId": None})
+    assert put.status_code == 404
+
+
+def test_a_number_the_workspace_does_not_have_cannot_be_selected(stack):
+    alice = stack.agent()
+    assert_envelope(
+        stack.call("PUT", "/v1/workers/me/caller-id", alice, json={"callerId": "+19995550100"}),
+        400,
+        "invalid_phone_number",
+    )
+    assert_envelope(
+        stack.call("PUT", "/v1/workers/me/caller-id", alice, json={"callerId": "+17185550100"}), 404, "not_found"
+    )
+
+
+BAD_BODIES = [
+    ("{not json", "invalid_json"),
+    ("[]", "invalid_request"),
+    ('"text"', "invalid_request"),
+    ("{}", "invalid_request"),
+    ('{"to": 14155552671}', "invalid_request"),
+    ('{"to": null}', "invalid_request"),
+    ('{"to": ["+14155552671"]}', "invalid_request"),
+    ('{"to": "+14155552671", "fromm": "+12125550100"}', "invalid_request"),
+    ('{"to": "+14155552671", "from": 12}', "invalid_request"),
+    ('{"to": "' + "9" * 100 + '"}', "invalid_request"),
+    ('{"to": "call me maybe"}', "invalid_phone_number"),
+    ('{"to": "+1 (415) 555"}', "invalid_phone_number"),
+    ('{"to": "+14155552671", "from": "not a number"}', "invalid_phone_number"),
+]
+
+
+@pytest.mark.parametrize(("body", "code"), BAD_BODIES)
+def test_bad_call_bodies_are_400_with_the_envelope(stack, body, code):
+    alice = stack.agent()
+    response = stack.call("POST", "/v1/outbound-calls", alice, data=body, headers={"Content-Type": "application/json"})
+    assert_envelope(response, 400, code)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{}",
+        '{"callerId": 5}',
+        '{"callerId": "+12125550100", "localPresence": "maybe"}',
+        '{"callerId": null, "extra": 1}',
+        "nope",
+    ],
+)
+def test_bad_selection_bodies_are_400(stack, body):
+    alice = stack.agent()
+    response = stack.call(
+        "PUT", "/v1/workers/me/caller-id", alice, data=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400 and "error" in response.json()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": "0"},
+        {"page": "x"},
+        {"perPage": "1001"},
+        {"perPage": "-1"},
+        {"source": "carrier-pigeon"},
+        {"status": "maybe"},
+        {"includeOutgoingOnly": "sometimes"},
+    ],
+)
+def test_bad_list_queries_are_400(stack, params):
+    assert_envelope(stack.call("GET", "/v1/phone-numbers", stack.agent(), params=params), 400, "invalid_request")
+
+
+def test_a_malformed_worker_sid_is_400(stack):
+    sam = stack.agent(("supervisor",))
+    assert_envelope(stack.call("GET", "/v1/workers/not-a-worker/caller-id", sam), 400, "invalid_request")
+
+
+def test_webhooks_reject_signed_nonsense_without_a_500(stack):
+    params = {"AccountSid": stack.parent["sid"], "CallStatus": "completed"}
+    assert_envelope(stack.webhook("/webhooks/twilio/call-status", params), 400, "invalid_request")
+    params = {"AccountSid": stack.parent["sid"], "CallSid": "CA1", "VerificationStatus": "maybe"}
+    assert_envelope(stack.webhook("/webhooks/twilio/verification-status", params), 400, "invalid_request")
+
+
+def test_unknown_routes_are_404_with_the_envelope(stack):
+    assert_envelope(stack.call("GET", "/v1/nothing-here"), 404, "not_found")
+
+
+def test_random_garbage_never_causes_a_500(stack):
+    import random
+
+    alice = stack.agent()
+    rng = random.Random(1234)
+    alphabet = '{}[]":,0123456789abc+-. \\nulltrue'
+    for _ in range(150):
+        body = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        for method, path in (("POST", "/v1/outbound-calls"), ("PUT", "/v1/workers/me/caller-id")):
+            response = stack.call(method, path, alice, data=body, headers={"Content-Type": "application/json"})
+            assert response.status_code < 500, (body, response.text)
+
+
+def test_cors_preflight_and_responses_allow_the_flex_origin(stack):
+    preflight = stack.call(
+        "OPTIONS",
+        "/v1/outbound-calls",
+        headers={
+            "Origin": "https://flex.twilio.com",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        },
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == "https://flex.twilio.com"
+    listed = stack.call("GET", "/v1/phone-numbers", stack.agent(), headers={"Origin": "https://flex.twilio.com"})
+    assert listed.headers["Access-Control-Allow-Origin"] == "https://flex.twilio.com"
+    other = stack.call("GET", "/v1/phone-numbers", stack.agent(), headers={"Origin": "https://evil.example"})
+    assert other.headers.get("Access-Control-Allow-Origin") != "https://evil.example"
