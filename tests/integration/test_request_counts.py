@@ -1,0 +1,59 @@
+"""Counts, not timers: Twilio requests (the emulator's log) and DynamoDB requests (the moto server's counter)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+
+def test_the_call_path_makes_no_twilio_request_and_two_dynamodb_requests(stack):
+    alice = stack.agent()
+    stack.call("GET", "/v1/phone-numbers", alice)  # the workspace's catalogue exists; alice's token is cached
+    stack.call("POST", "/v1/outbound-calls", alice, json={"to": "+14155552671"})
+    stack.call("DELETE", "/v1/outbound-calls/lock", alice)
+
+    stack.clear_twilio_requests()
+    stack.clear_dynamodb_requests()
+    answer = stack.call("POST", "/v1/outbound-calls", alice, json={"to": "+14155552671"})
+    assert answer.status_code == 200
+    assert stack.twilio_requests() == []
+    counts = stack.dynamodb_requests()
+    assert counts["byOperation"] == {"BatchGetItem": 1, "TransactWriteItems": 1}
+
+
+def test_a_locked_number_costs_one_more_write_not_a_twilio_request(stack):
+    alice, bob = stack.agent(), stack.agent()
+    for agent in (alice, bob):
+        stack.call("GET", "/v1/phone-numbers", agent)
+    selected = stack.call("PUT", "/v1/workers/me/caller-id", bob, json={"callerId": "+12125550100"})
+    assert selected.status_code == 200
+    stack.call("POST", "/v1/outbound-calls", alice, json={"to": "+14155552671", "from": "+12125550100"})
+
+    stack.clear_twilio_requests()
+    stack.clear_dynamodb_requests()
+    answer = stack.call("POST", "/v1/outbound-calls", bob, json={"to": "+14155552671"})
+    assert answer.json()["from"] != "+12125550100"
+    assert stack.twilio_requests() == []
+    assert stack.dynamodb_requests()["byOperation"] == {"BatchGetItem": 1, "TransactWriteItems": 2}
+
+
+def test_many_agents_listing_within_the_ttl_read_twilio_once(stack):
+    stack.delete_items("WS#")  # no catalogue yet: the first list builds it
+    agents = [stack.agent() for _ in range(24)]
+    for agent in agents:  # tokens validated once each, before counting
+        stack.call("GET", "/v1/workers/me/caller-id", agent)
+    stack.clear_twilio_requests()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda a: stack.call("GET", "/v1/phone-numbers", a).status_code, agents * 4))
+    assert statuses == [200] * len(agents) * 4
+    reads = [(r["method"], r["path"].rsplit("/", 1)[-1]) for r in stack.twilio_requests()]
+    assert sorted(reads) == [("GET", "IncomingPhoneNumbers.json"), ("GET", "OutgoingCallerIds.json")]
+
+
+def test_a_token_is_validated_once_per_container_while_cached(stack):
+    alice = stack.agent()
+    stack.clear_twilio_requests()
+    for _ in range(5):
+        stack.call("GET", "/v1/workers/me/caller-id", alice)
+    validations = [r for r in stack.twilio_requests() if r["path"].endswith("/Tokens/validate")]
+    assert len(validations) == 1
