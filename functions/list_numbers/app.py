@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Form, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -13,7 +12,7 @@ from callerid import runtime
 from callerid.domain.identity import Caller, Role
 from callerid.domain.numbers import NumberQuery, NumberSource, NumberStatus
 from callerid.http.auth import caller_dependency
-from callerid.http.logging import make_logger
+from callerid.http.logging import make_logger, make_metrics
 from callerid.http.models import CompatNumber, CompatNumberList, NumberList, NumberOut, PageMeta
 from callerid.http.resolver import make_resolver
 from callerid.service.catalogue import NumberCatalogue
@@ -22,7 +21,7 @@ from callerid.store.locks import LockRepository
 
 settings = runtime.settings()
 logger = make_logger()
-metrics = Metrics()
+metrics = make_metrics()
 app = make_resolver(settings, logger, runtime.token_validator)
 runtime.table()
 catalogue = NumberCatalogue(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -14,7 +13,7 @@ from callerid import runtime
 from callerid.domain.identity import Caller, Role
 from callerid.domain.numbers import Catalogue
 from callerid.http.auth import caller_dependency
-from callerid.http.logging import make_logger
+from callerid.http.logging import make_logger, make_metrics
 from callerid.http.models import LockOut, LockReleaseOut, OutboundCallIn, OutboundCallOut
 from callerid.http.resolver import make_resolver
 from callerid.service.outbound import OutboundCalls
@@ -24,7 +23,7 @@ from callerid.store.workers import WorkerRepository
 
 settings = runtime.settings()
 logger = make_logger()
-metrics = Metrics()
+metrics = make_metrics()
 app = make_resolver(settings, logger, runtime.token_validator)
 runtime.table()
 agent = caller_dependency(runtime.token_validator, Role.AGENT)

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
 from callerid import runtime
-from callerid.http.logging import make_logger
+from callerid.http.logging import make_logger, make_metrics
 from callerid.http.resolver import make_resolver
 from callerid.http.webhooks import TwilioForm, idempotency_config, idempotency_store, parse_form, signed_form
 from callerid.service.catalogue import NumberCatalogue
@@ -25,7 +25,7 @@ from callerid.twilio.signatures import WebhookSignatures
 settings = runtime.settings()
 logger = make_logger()
 tracer = Tracer()
-metrics = Metrics()
+metrics = make_metrics()
 app = make_resolver(settings, logger)
 runtime.table()
 signatures = WebhookSignatures(runtime.accounts())

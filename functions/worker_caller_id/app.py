@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from callerid import runtime
 from callerid.domain.identity import Caller, Role, WorkerRef
 from callerid.http.auth import caller_dependency
-from callerid.http.logging import make_logger
+from callerid.http.logging import make_logger, make_metrics
 from callerid.http.models import CallerIdSelectionIn, CallerIdSelectionOut
 from callerid.http.resolver import make_resolver
 from callerid.service.catalogue import NumberCatalogue
@@ -25,7 +25,7 @@ from callerid.twilio.gateway import WorkerChanged
 settings = runtime.settings()
 logger = make_logger()
 tracer = Tracer()
-metrics = Metrics()
+metrics = make_metrics()
 app = make_resolver(settings, logger, runtime.token_validator)
 runtime.table()
 catalogue = NumberCatalogue(

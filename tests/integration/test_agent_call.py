@@ -189,3 +189,10 @@ def test_a_subaccount_agent_sees_only_their_workspace(stack):
     assert {n["phoneNumber"] for n in listed} == {"+12065550111", "+13105550100"}
     assert start(stack, carol, **{"from": "+14155550100"}).status_code == 404
     assert start(stack, carol).json()["from"] in {"+12065550111", "+13105550100"}
+
+
+def test_an_agent_calls_over_a_hundred_times_in_a_row(stack):
+    """Regression: the 100th metric of a container made Powertools flush without a namespace (a 500)."""
+    alice = stack.agent()
+    statuses = {start(stack, alice).status_code for _ in range(105)}
+    assert statuses == {200}
