@@ -212,17 +212,16 @@ def main() -> None:
     print("\nRequests per operation (Twilio emulator log, DynamoDB server counter)")
     for label, twilio, dynamodb in rows:
         twilio_total, dynamodb_total = sum(twilio.values()), sum(dynamodb.values())
-        print(
-            f"  {label}\n      Twilio {twilio_total:>4}  {json.dumps(twilio)}\n      DynamoDB {dynamodb_total:>2}  {json.dumps(dynamodb)}"
-        )
+        print(f"  {label}")
+        print(f"      Twilio {twilio_total:>4}  {json.dumps(twilio)}")
+        print(f"      DynamoDB {dynamodb_total:>2}  {json.dumps(dynamodb)}")
     base = lat["raw DynamoDB GetItem (baseline)"]["p50"]
     print(f"\nLatency over {SAMPLES} requests, as multiples of a raw DynamoDB GetItem p50 ({base * 1000:.2f} ms here)")
     for label, p in lat.items():
         print(f"  {label:<40} p50 {p['p50'] / base:6.2f}x   p95 {p['p95'] / base:6.2f}x   p99 {p['p99'] / base:6.2f}x")
     boto = imp["import boto3 (baseline)"][0]
-    print(
-        f"\nCold import of each function (module load = Lambda init), as multiples of `import boto3` ({boto * 1000:.0f} ms)"
-    )
+    heading = "Cold import of each function (module load = Lambda init) as multiples of `import boto3`"
+    print(f"\n{heading} ({boto * 1000:.0f} ms)")
     for name, (seconds, rest) in imp.items():
         flag = "" if name.startswith("import") else ("   imports twilio.rest" if rest else "   no twilio.rest")
         print(f"  {name:<28} {seconds / boto:5.2f}x{flag}")
