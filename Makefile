@@ -9,7 +9,7 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
 .DEFAULT_GOAL := help
-.PHONY: help install dev test test-unit lint format bench build validate openapi clean
+.PHONY: help install dev test test-unit lint format bench build validate openapi events clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -45,6 +45,9 @@ bench: $(STAMP) ## Request counts and latency ratios against the local stack
 
 openapi: $(STAMP) ## Regenerate layers/shared/callerid/openapi.json from the handlers' models
 	$(PY) -m local.openapi
+
+events: $(STAMP) ## Regenerate events/ (one API Gateway event per route of template.yaml)
+	$(PY) -m local.events
 
 validate: $(STAMP) ## sam validate --lint
 	$(VENV)/bin/sam validate --lint

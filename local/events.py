@@ -1,0 +1,123 @@
+"""Write ``events/<function>/<event>.json``: one API Gateway (REST proxy) event per route of ``template.yaml``,
+for ``sam local invoke <Function> -e events/…`` and for the tests that call ``lambda_handler`` directly
+(``make events``). Tokens and signatures are placeholders: replace them with a real Flex token / signature."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from local.template import ROOT, load_template
+
+EVENTS = ROOT / "events"
+TOKEN = "<flex-token>"
+ACCOUNT = "ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+WORKER = "WKxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+
+BODIES: dict[str, tuple[str, str | None]] = {
+    "PutOwn": ("application/json", json.dumps({"callerId": "+12125550100", "localPresence": False})),
+    "PutWorker": ("application/json", json.dumps({"callerId": "+12125550100", "localPresence": True})),
+    "StartOutboundCall": ("application/json", json.dumps({"to": "+14155552671"})),
+    "ListNumbersCompat": ("application/x-www-form-urlencoded", urlencode({"Token": TOKEN, "IncludeOutgoing": "true"})),
+    "VerificationStatus": (
+        "application/x-www-form-urlencoded",
+        urlencode(
+            {
+                "AccountSid": ACCOUNT,
+                "CallSid": "CA" + "0" * 32,
+                "VerificationStatus": "success",
+                "OutgoingCallerIdSid": "PN" + "0" * 32,
+                "To": "+15035550100",
+                "Called": "+15035550100",
+            }
+        ),
+    ),
+    "CallStatus": (
+        "application/x-www-form-urlencoded",
+        urlencode(
+            {
+                "AccountSid": ACCOUNT,
+                "CallSid": "CA" + "1" * 32,
+                "CallStatus": "completed",
+                "From": "+12125550100",
+                "To": "+14155552671",
+                "Direction": "outbound-api",
+                "Timestamp": "Wed, 25 Nov 2026 10:00:00 GMT",
+                "CallDuration": "42",
+            }
+        ),
+    ),
+}
+QUERIES: dict[str, dict[str, str]] = {"ListNumbers": {"perPage": "50", "includeOutgoingOnly": "true"}}
+WEBHOOKS = {"VerificationStatus", "CallStatus"}
+
+
+def event(name: str, method: str, path: str) -> dict[str, Any]:
+    content_type, body = BODIES.get(name, (None, None))
+    headers = {"Accept": "application/json", "Origin": "https://flex.twilio.com"}
+    if name in WEBHOOKS:
+        headers = {"X-Twilio-Signature": "<signature>", "User-Agent": "TwilioProxy/1.1"}
+    elif name != "ListNumbersCompat" and method != "OPTIONS":
+        headers["Authorization"] = f"Bearer {TOKEN}"
+    if content_type:
+        headers["Content-Type"] = content_type
+    params = (
+        {"workerSid": WORKER}
+        if "{workerSid}" in path
+        else ({"proxy": "v1/outbound-calls"} if "{proxy+}" in path else None)
+    )
+    concrete = path.replace("{workerSid}", WORKER).replace("{proxy+}", "v1/outbound-calls")
+    query = QUERIES.get(name)
+    return {
+        "resource": path,
+        "path": concrete,
+        "httpMethod": method,
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
+        "pathParameters": params,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": path,
+            "httpMethod": method,
+            "path": f"/Prod{concrete}",
+            "stage": "Prod",
+            "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+            "apiId": "1234567890",
+            "accountId": "123456789012",
+            "domainName": "1234567890.execute-api.us-east-1.amazonaws.com",
+            "protocol": "HTTP/1.1",
+            "requestTimeEpoch": 1795600000000,
+            "identity": {"sourceIp": "203.0.113.10", "userAgent": headers.get("User-Agent", "Flex")},
+        },
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+def all_events() -> dict[str, dict[str, Any]]:
+    """``<function dir>/<EventName>.json`` → event, for every Api event in the template."""
+    found = {}
+    for resource in load_template()["Resources"].values():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        folder = resource["Properties"]["CodeUri"].rstrip("/").rsplit("/", 1)[-1]
+        for name, spec in resource["Properties"].get("Events", {}).items():
+            if spec["Type"] == "Api":
+                props = spec["Properties"]
+                found[f"{folder}/{name}.json"] = event(name, props["Method"].upper(), props["Path"])
+    return found
+
+
+def main() -> None:
+    for relative, body in all_events().items():
+        target = EVENTS / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(body, indent=2) + "\n")
+        print(f"wrote {target.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
