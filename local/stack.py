@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -183,12 +184,14 @@ def main() -> None:
     def shutdown(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, shutdown)
+    # Explicit handlers: a shell that starts `make dev` in the background leaves SIGINT ignored.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, shutdown)
     try:
         facts = stack.start()
-        out = ROOT / ".dev"
-        out.mkdir(exist_ok=True)
-        (out / "stack.json").write_text(json.dumps(facts, indent=2))
+        out = Path(os.environ.get("STACK_FILE") or ROOT / ".dev" / "stack.json")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(facts, indent=2))
         print(banner(facts), flush=True)
         while all(p.poll() is None for p in stack.processes):
             time.sleep(0.5)

@@ -492,11 +492,13 @@ def worker_json(worker: Worker) -> dict[str, Any]:
 
 def main() -> None:
     import argparse
+    import logging
 
     parser = argparse.ArgumentParser(description="Twilio emulator on loopback")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=3001)
     args = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # request lines of the API are enough in `make dev`
     from werkzeug.serving import make_server
 
     make_server(args.host, args.port, create_app(), threaded=True).serve_forever()
