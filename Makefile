@@ -35,6 +35,7 @@ lint: $(STAMP) ## ruff (lint + format check) and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy layers/shared/callerid local
+	for handler in functions/*/app.py; do $(VENV)/bin/mypy "$$handler" || exit 1; done
 
 format: $(STAMP) ## Format and fix what ruff can
 	$(VENV)/bin/ruff format .
