@@ -15,18 +15,13 @@ from callerid.http.auth import caller_dependency
 from callerid.http.logging import make_logger, make_metrics
 from callerid.http.models import CompatNumber, CompatNumberList, NumberList, NumberOut, PageMeta
 from callerid.http.resolver import make_resolver
-from callerid.service.catalogue import NumberCatalogue
-from callerid.store.catalogue import CatalogueRepository
-from callerid.store.locks import LockRepository
 
 settings = runtime.settings()
 logger = make_logger()
 metrics = make_metrics()
 app = make_resolver(settings, logger, runtime.token_validator)
 runtime.table()
-catalogue = NumberCatalogue(
-    CatalogueRepository(), LockRepository(), runtime.gateway, ttl_seconds=settings.number_cache_ttl_seconds
-)
+catalogue = runtime.catalogue()
 agent = caller_dependency(runtime.token_validator, Role.AGENT)
 
 

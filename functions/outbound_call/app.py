@@ -31,12 +31,7 @@ agent = caller_dependency(runtime.token_validator, Role.AGENT)
 
 def build_catalogue(account_sid: str) -> Catalogue:
     """First call of a workspace nobody has listed numbers for yet: build its catalogue (off the steady path)."""
-    from callerid.service.catalogue import NumberCatalogue
-
-    service = NumberCatalogue(
-        CatalogueRepository(), LockRepository(), runtime.gateway, ttl_seconds=settings.number_cache_ttl_seconds
-    )
-    return service.current(account_sid)
+    return runtime.catalogue().current(account_sid)
 
 
 calls = OutboundCalls(

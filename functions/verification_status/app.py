@@ -15,10 +15,7 @@ from callerid import runtime
 from callerid.http.logging import make_logger, make_metrics
 from callerid.http.resolver import make_resolver
 from callerid.http.webhooks import TwilioForm, idempotency_config, idempotency_store, parse_form, signed_form
-from callerid.service.catalogue import NumberCatalogue
 from callerid.service.webhooks import VerificationEffects, VerificationEvent
-from callerid.store.catalogue import CatalogueRepository
-from callerid.store.locks import LockRepository
 from callerid.store.verifications import VerificationRepository
 from callerid.twilio.signatures import WebhookSignatures
 
@@ -29,9 +26,7 @@ metrics = make_metrics()
 app = make_resolver(settings, logger)
 runtime.table()
 signatures = WebhookSignatures(runtime.accounts())
-catalogue = NumberCatalogue(
-    CatalogueRepository(), LockRepository(), runtime.gateway, ttl_seconds=settings.number_cache_ttl_seconds
-)
+catalogue = runtime.catalogue()
 effects = VerificationEffects(VerificationRepository(), catalogue)
 config = idempotency_config(settings, "call_sid")
 

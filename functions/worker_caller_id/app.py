@@ -15,10 +15,7 @@ from callerid.http.auth import caller_dependency
 from callerid.http.logging import make_logger, make_metrics
 from callerid.http.models import CallerIdSelectionIn, CallerIdSelectionOut
 from callerid.http.resolver import make_resolver
-from callerid.service.catalogue import NumberCatalogue
 from callerid.service.selection import CallerIdSelections
-from callerid.store.catalogue import CatalogueRepository
-from callerid.store.locks import LockRepository
 from callerid.store.workers import WorkerRepository, WorkerState
 from callerid.twilio.gateway import WorkerChanged
 
@@ -28,9 +25,7 @@ tracer = Tracer()
 metrics = make_metrics()
 app = make_resolver(settings, logger, runtime.token_validator)
 runtime.table()
-catalogue = NumberCatalogue(
-    CatalogueRepository(), LockRepository(), runtime.gateway, ttl_seconds=settings.number_cache_ttl_seconds
-)
+catalogue = runtime.catalogue()
 selections = CallerIdSelections(
     WorkerRepository(),
     catalogue,

@@ -12,6 +12,7 @@ from callerid.twilio.tokens import FlexTokenValidator
 from callerid.twilio.transport import RetryingTwilioHttpClient
 
 if TYPE_CHECKING:
+    from callerid.service.catalogue import NumberCatalogue
     from callerid.twilio.gateway import TwilioGateway
 
 
@@ -40,6 +41,19 @@ def gateway() -> TwilioGateway:
     from callerid.twilio.gateway import TwilioGateway
 
     return TwilioGateway(settings(), accounts(), transport())
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> NumberCatalogue:
+    """The workspace number catalogue service (reads Twilio only through ``gateway``, lazily)."""
+    from callerid.service.catalogue import NumberCatalogue
+    from callerid.store.catalogue import CatalogueRepository
+    from callerid.store.locks import LockRepository
+
+    table()
+    return NumberCatalogue(
+        CatalogueRepository(), LockRepository(), gateway, ttl_seconds=settings().number_cache_ttl_seconds
+    )
 
 
 @lru_cache(maxsize=1)

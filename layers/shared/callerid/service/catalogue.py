@@ -46,38 +46,55 @@ class ListedNumbers:
     locks: dict[str, CallerIdLock]
 
 
-def from_incoming(account_sid: str, record: IncomingNumber) -> CatalogueNumber:
-    facts = describe_number(record.phone_number)
+def described(
+    account_sid: str,
+    sid: str,
+    phone_number: str,
+    friendly_name: str,
+    source: NumberSource,
+    *,
+    voice: bool = True,
+    sms: bool = False,
+    created_at: str | None = None,
+) -> CatalogueNumber:
+    """A catalogue entry with the facts the call path needs derived now (geocoding is too slow per call)."""
+    facts = describe_number(phone_number)
     return CatalogueNumber(
-        sid=record.sid,
-        phone_number=record.phone_number,
-        friendly_name=record.friendly_name,
-        source=NumberSource.TWILIO,
+        sid=sid,
+        phone_number=phone_number,
+        friendly_name=friendly_name,
+        source=source,
         owner_workspace=account_sid,
-        voice=record.voice,
-        sms=record.sms,
+        voice=voice,
+        sms=sms,
         country=facts.country,
         area_code=facts.area_code,
         locality=facts.locality,
         time_zones=facts.time_zones,
+        created_at=created_at,
+    )
+
+
+def from_incoming(account_sid: str, record: IncomingNumber) -> CatalogueNumber:
+    return described(
+        account_sid,
+        record.sid,
+        record.phone_number,
+        record.friendly_name,
+        NumberSource.TWILIO,
+        voice=record.voice,
+        sms=record.sms,
         created_at=record.date_created,
     )
 
 
 def from_caller_id(account_sid: str, record: OutgoingCallerId) -> CatalogueNumber:
-    facts = describe_number(record.phone_number)
-    return CatalogueNumber(
-        sid=record.sid,
-        phone_number=record.phone_number,
-        friendly_name=record.friendly_name,
-        source=NumberSource.VERIFIED,
-        owner_workspace=account_sid,
-        voice=True,
-        sms=False,
-        country=facts.country,
-        area_code=facts.area_code,
-        locality=facts.locality,
-        time_zones=facts.time_zones,
+    return described(
+        account_sid,
+        record.sid,
+        record.phone_number,
+        record.friendly_name,
+        NumberSource.VERIFIED,
         created_at=record.date_created,
     )
 
@@ -131,18 +148,7 @@ class NumberCatalogue:
     def add_verified_caller_id(self, account_sid: str, sid: str, phone_number: str) -> Catalogue:
         """A caller ID that just passed verification is usable at once; the next list re-reads Twilio for the
         rest of its details (the catalogue is marked stale)."""
-        facts = describe_number(phone_number)
-        number = CatalogueNumber(
-            sid=sid,
-            phone_number=phone_number,
-            friendly_name=phone_number,
-            source=NumberSource.VERIFIED,
-            owner_workspace=account_sid,
-            country=facts.country,
-            area_code=facts.area_code,
-            locality=facts.locality,
-            time_zones=facts.time_zones,
-        )
+        number = described(account_sid, sid, phone_number, phone_number, NumberSource.VERIFIED)
 
         def add(current: Catalogue | None) -> Catalogue:
             base = current or Catalogue(account_sid, (), 0.0)
