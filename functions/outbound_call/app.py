@@ -40,6 +40,7 @@ calls = OutboundCalls(
     LockRepository(),
     lock_ttl_seconds=settings.caller_id_lock_ttl_seconds,
     build_catalogue=build_catalogue,
+    ancestors=runtime.accounts().ancestors,
 )
 
 

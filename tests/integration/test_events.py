@@ -11,25 +11,12 @@ from urllib.parse import parse_qsl, quote
 import pytest
 from twilio.request_validator import RequestValidator
 
-from callerid import config, runtime
+from callerid import runtime
 from local.events import ACCOUNT, EVENTS, TOKEN, WORKER, all_events
 from local.functions import LambdaContext, load_function
 from local.template import ROOT
 
 EXPECTED = {"CallStatus": 204, "VerificationStatus": 204, "Preflight": 204}
-
-
-def reset_runtime() -> None:
-    for cached in (
-        runtime.settings,
-        runtime.transport,
-        runtime.accounts,
-        runtime.token_validator,
-        runtime.gateway,
-        runtime.table,
-        config.get_settings,
-    ):
-        cached.cache_clear()
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +35,10 @@ def in_process(local_stack):
     for key, value in env.items():
         patch.setenv(key, value)
     patch.delenv("PUBLIC_BASE_URL", raising=False)
-    reset_runtime()
+    runtime.reset()
     yield
     patch.undo()
-    reset_runtime()
+    runtime.reset()
 
 
 def test_every_route_has_a_committed_event():

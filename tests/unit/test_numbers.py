@@ -8,6 +8,7 @@ from callerid.domain.numbers import (
     NumberSource,
     NumberStatus,
     OutboundAssignment,
+    dialable_numbers,
     merge_refresh,
     select_numbers,
     with_number,
@@ -96,3 +97,18 @@ def test_the_stored_form_round_trips():
 def test_thousands_of_numbers_fit_in_one_item():
     many = tuple(replace(NUMBERS[0], sid=f"PN{i:032d}", phone_number=f"+1206555{i:04d}") for i in range(5000))
     assert len(encode_numbers(many)) < 350_000
+
+
+def test_ancestors_share_only_active_shareable_numbers_and_never_a_duplicate():
+    parent = "AC" + "p" * 32
+    shared = replace(number("+13105550100"), owner_workspace=parent, outbound_shareable=True)
+    private = replace(number("+13105550101"), owner_workspace=parent)
+    inactive = replace(
+        number("+13105550102"), owner_workspace=parent, outbound_shareable=True, status=NumberStatus.INACTIVE
+    )
+    duplicate = replace(NUMBERS[0], owner_workspace=parent, outbound_shareable=True, friendly_name="parent's copy")
+    own = Catalogue(ACCOUNT, (NUMBERS[0],), 1.0)
+    dialable = dialable_numbers(own, [Catalogue(parent, (shared, private, inactive, duplicate), 1.0)])
+    assert [n.phone_number for n in dialable] == ["+12065550100", "+13105550100"]
+    assert dialable[0].owner_workspace == ACCOUNT
+    assert dialable_numbers(None, []) == ()

@@ -52,7 +52,11 @@ def catalogue() -> NumberCatalogue:
 
     table()
     return NumberCatalogue(
-        CatalogueRepository(), LockRepository(), gateway, ttl_seconds=settings().number_cache_ttl_seconds
+        CatalogueRepository(),
+        LockRepository(),
+        gateway,
+        ttl_seconds=settings().number_cache_ttl_seconds,
+        ancestors=accounts().ancestors,
     )
 
 
@@ -62,3 +66,11 @@ def table() -> None:
     from callerid.store.models import bind_table
 
     bind_table(settings())
+
+
+def reset() -> None:
+    """Forget every long-lived object (tests that re-point a process at another stack)."""
+    from callerid.config import get_settings
+
+    for cached in (settings, transport, accounts, token_validator, gateway, catalogue, table, get_settings):
+        cached.cache_clear()

@@ -115,6 +115,19 @@ def with_number(catalogue: Catalogue, number: CatalogueNumber) -> Catalogue:
     return replace(catalogue, numbers=numbers)
 
 
+def dialable_numbers(own: Catalogue | None, ancestors: list[Catalogue]) -> tuple[CatalogueNumber, ...]:
+    """What a workspace may dial from: its own numbers, then the active numbers its ancestors share
+    (``outbound_shareable``); a number the workspace has itself is never listed twice."""
+    numbers = list(own.numbers) if own else []
+    seen = {n.phone_number for n in numbers}
+    for catalogue in ancestors:
+        for number in catalogue.numbers:
+            if number.outbound_shareable and number.status is NumberStatus.ACTIVE and number.phone_number not in seen:
+                seen.add(number.phone_number)
+                numbers.append(number)
+    return tuple(numbers)
+
+
 @dataclass(frozen=True, slots=True)
 class NumberQuery:
     """list-numbers filters. ``search`` matches digits of the number, the friendly name or the label."""

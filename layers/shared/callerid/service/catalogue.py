@@ -21,6 +21,7 @@ from callerid.domain.numbers import (
     NumberPage,
     NumberQuery,
     NumberSource,
+    dialable_numbers,
     merge_refresh,
     select_numbers,
     with_number,
@@ -107,10 +108,12 @@ class NumberCatalogue:
         gateway: Callable[[], NumberSourceGateway],
         *,
         ttl_seconds: float,
+        ancestors: Callable[[str], list[str]] = lambda account_sid: [],
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.repository = repository
+        self.ancestors = ancestors
         self.locks = locks
         self.gateway = gateway
         self.ttl_seconds = ttl_seconds
@@ -139,8 +142,12 @@ class NumberCatalogue:
             return previous
         return self._wait_for_first_build(account_sid)
 
+    def dialable(self, account_sid: str) -> tuple[CatalogueNumber, ...]:
+        """The workspace's numbers plus those its ancestors share (each catalogue refreshed if stale)."""
+        return dialable_numbers(self.current(account_sid), [self.current(a) for a in self.ancestors(account_sid)])
+
     def page(self, account_sid: str, query: NumberQuery) -> ListedNumbers:
-        page = select_numbers(self.current(account_sid).numbers, query)
+        page = select_numbers(self.dialable(account_sid), query)
         now = self.clock()
         locks = self.locks.get_many(n.phone_number for n in page.numbers)
         return ListedNumbers(page, {phone: lock for phone, lock in locks.items() if lock.is_live(now)})

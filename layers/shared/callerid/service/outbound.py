@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from callerid.domain.errors import CallerIdInUse, NoCallerIdAvailable
 from callerid.domain.identity import Caller
 from callerid.domain.locks import CallerIdLock
-from callerid.domain.numbers import Catalogue
+from callerid.domain.numbers import Catalogue, dialable_numbers
 from callerid.domain.phone import destination, normalise_e164
 from callerid.domain.resolution import Choice, ResolutionRequest, plan_from_number
 from callerid.store.catalogue import CatalogueRepository
@@ -37,8 +37,10 @@ class OutboundCalls:
         *,
         lock_ttl_seconds: int,
         build_catalogue: Callable[[str], Catalogue],
+        ancestors: Callable[[str], list[str]] = lambda account_sid: [],
         clock: Callable[[], float] = time.time,
     ) -> None:
+        self.ancestors = ancestors
         self.catalogues = catalogues
         self.workers = workers
         self.locks = locks
@@ -50,7 +52,9 @@ class OutboundCalls:
         worker = caller.worker()
         dialled = destination(to)
         wanted = normalise_e164(explicit_from) if explicit_from is not None else None
-        catalogue, state = self.catalogues.get_with_worker(worker.account_sid, worker.worker_sid)
+        catalogue, inherited, state = self.catalogues.get_with_worker(
+            worker.account_sid, worker.worker_sid, self.ancestors(worker.account_sid)
+        )
         if catalogue is None:
             # Only before anyone in the workspace has listed numbers: build it once (reads Twilio).
             catalogue = self.build_catalogue(worker.account_sid)
@@ -61,7 +65,7 @@ class OutboundCalls:
             selection=state.caller_id,
             local_presence=state.local_presence,
         )
-        for choice in plan_from_number(request, catalogue.numbers):
+        for choice in plan_from_number(request, dialable_numbers(catalogue, inherited)):
             try:
                 lock = self.locks.acquire(
                     choice.number.phone_number, worker, ttl_seconds=self.lock_ttl_seconds, now=self.clock()

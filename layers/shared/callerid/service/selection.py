@@ -56,7 +56,7 @@ class CallerIdSelections:
         """The number, if list-numbers offers it to this worker; 404 otherwise (never say whether it exists)."""
         e164 = normalise_e164(caller_id)
         query = NumberQuery(include_outgoing_only=self.include_outgoing_only)
-        numbers = usable_numbers(self.catalogue.current(worker.account_sid).numbers)
+        numbers = usable_numbers(self.catalogue.dialable(worker.account_sid))
         if not any(n.phone_number == e164 and query.matches(n) for n in numbers):
             raise NotFound(f"{e164} is not a number this worker may call from.")
         return e164

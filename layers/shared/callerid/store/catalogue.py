@@ -35,17 +35,23 @@ class CatalogueRepository:
         except CatalogueItem.DoesNotExist:
             return None
 
-    def get_with_worker(self, account_sid: str, worker_sid: str) -> tuple[Catalogue | None, WorkerState]:
-        """The catalogue and the worker's state in one BatchGetItem (the call path's one read)."""
+    def get_with_worker(
+        self, account_sid: str, worker_sid: str, ancestors: list[str] | None = None
+    ) -> tuple[Catalogue | None, list[Catalogue], WorkerState]:
+        """The workspace's catalogue, its ancestors' catalogues and the worker's state in one BatchGetItem (the
+        call path's one read). Ancestors' catalogues come back in the order asked; missing ones are left out."""
         keys = [(workspace_key(account_sid), CATALOGUE), (workspace_key(account_sid), worker_key(worker_sid))]
-        catalogue: Catalogue | None = None
+        keys += [(workspace_key(sid), CATALOGUE) for sid in ancestors or []]
+        catalogues: dict[str, Catalogue] = {}
         worker = WorkerState()
-        for item in TableItem.batch_get(keys):
+        for item in TableItem.batch_get(keys, consistent_read=True):
             if isinstance(item, CatalogueItem):
                 catalogue = to_catalogue(item)
+                catalogues[catalogue.account_sid] = catalogue
             elif isinstance(item, WorkerItem):
                 worker = worker_state(item)
-        return catalogue, worker
+        inherited = [catalogues[sid] for sid in ancestors or [] if sid in catalogues]
+        return catalogues.get(account_sid), inherited, worker
 
     def save(self, catalogue: Catalogue) -> Catalogue:
         """Write ``catalogue`` if nobody wrote since it was read; raises ``ConcurrentUpdate`` otherwise."""

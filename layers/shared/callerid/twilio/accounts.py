@@ -52,6 +52,15 @@ class AccountDirectory:
             self._accounts[account_sid] = account
         return account
 
+    def ancestors(self, account_sid: str) -> list[str]:
+        """The account's owners, nearest first (Twilio subaccounts have one owner: the root account)."""
+        chain: list[str] = []
+        parent = self.get(account_sid).parent_sid
+        while parent and parent not in chain:
+            chain.append(parent)
+            parent = self.get(parent).parent_sid
+        return chain
+
     def _load(self, account_sid: str) -> Account:
         root_token = self._root_token()
         if account_sid == self.root_sid:
