@@ -19,6 +19,7 @@ from typing import Any
 import boto3
 import requests
 
+from local.dynamodb import delete_items
 from local.stack import LOCAL_AWS, Stack, free_port
 from local.template import ROOT, routes
 
@@ -62,11 +63,7 @@ class Bench:
         return response
 
     def drop_catalogues(self) -> None:
-        table = boto3.client("dynamodb", endpoint_url=self.dynamodb, region_name="us-east-1")
-        for page in table.get_paginator("scan").paginate(TableName=self.stack.table_name):
-            for item in page["Items"]:
-                if item["pk"]["S"].startswith(("WS#", "LOCK#")):
-                    table.delete_item(TableName=self.stack.table_name, Key={"pk": item["pk"], "sk": item["sk"]})
+        delete_items(self.dynamodb, self.stack.table_name, "WS#", "LOCK#")
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:

@@ -75,6 +75,15 @@ def ensure_table(endpoint_url: str, table_name: str, region: str = "us-east-1") 
     )
 
 
+def delete_items(endpoint_url: str, table_name: str, *prefixes: str, region: str = "us-east-1") -> None:
+    """Delete every item whose ``pk`` starts with one of ``prefixes`` (tests and benchmarks resetting state)."""
+    client = boto3.client("dynamodb", endpoint_url=endpoint_url, region_name=region)
+    for page in client.get_paginator("scan").paginate(TableName=table_name):
+        for item in page["Items"]:
+            if item["pk"]["S"].startswith(prefixes):
+                client.delete_item(TableName=table_name, Key={"pk": item["pk"], "sk": item["sk"]})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Embedded DynamoDB (moto, single-threaded) on loopback")
     parser.add_argument("--host", default="127.0.0.1")

@@ -15,6 +15,7 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
+from local.dynamodb import delete_items
 from local.stack import LOCAL_AWS, Stack, free_port
 
 
@@ -86,11 +87,7 @@ class LocalStack:
         requests.delete(f"{self.dynamodb}/_dynamodb/requests", timeout=10)
 
     def delete_items(self, prefix: str) -> None:
-        pages = self.table.get_paginator("scan").paginate(TableName=self.stack.table_name)
-        for page in pages:
-            for item in page["Items"]:
-                if item["pk"]["S"].startswith(prefix):
-                    self.table.delete_item(TableName=self.stack.table_name, Key={"pk": item["pk"], "sk": item["sk"]})
+        delete_items(self.dynamodb, self.stack.table_name, prefix)
 
 
 @pytest.fixture(scope="session")

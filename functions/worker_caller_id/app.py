@@ -17,7 +17,6 @@ from callerid.http.models import CallerIdSelectionIn, CallerIdSelectionOut
 from callerid.http.resolver import make_resolver
 from callerid.service.selection import CallerIdSelections
 from callerid.store.workers import WorkerRepository, WorkerState
-from callerid.twilio.gateway import WorkerChanged
 
 settings = runtime.settings()
 logger = make_logger()
@@ -31,7 +30,6 @@ selections = CallerIdSelections(
     catalogue,
     runtime.gateway,
     include_outgoing_only=settings.include_outgoing_only_numbers,
-    worker_changed=WorkerChanged,
 )
 agent = caller_dependency(runtime.token_validator, Role.AGENT)
 supervisor = caller_dependency(runtime.token_validator, Role.SUPERVISOR)

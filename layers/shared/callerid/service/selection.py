@@ -15,7 +15,7 @@ from callerid.domain.phone import normalise_e164
 from callerid.domain.resolution import usable_numbers
 from callerid.service.catalogue import NumberCatalogue
 from callerid.store.workers import WorkerRepository, WorkerState
-from callerid.twilio.records import WorkerSnapshot
+from callerid.twilio.records import WorkerChanged, WorkerSnapshot
 
 ATTRIBUTE_WRITE_ATTEMPTS = 10
 
@@ -35,13 +35,11 @@ class CallerIdSelections:
         gateway: Callable[[], WorkerGateway],
         *,
         include_outgoing_only: bool,
-        worker_changed: type[Exception],
     ) -> None:
         self.workers = workers
         self.catalogue = catalogue
         self.gateway = gateway
         self.include_outgoing_only = include_outgoing_only
-        self.worker_changed = worker_changed
 
     def get(self, worker: WorkerRef) -> WorkerState:
         return self.workers.get(worker)
@@ -68,7 +66,7 @@ class CallerIdSelections:
             merged = merge_selection(snapshot.attributes, caller_id, local_presence)
             try:
                 gateway.update_worker_attributes(worker.account_sid, worker.worker_sid, merged, snapshot.etag)
-            except self.worker_changed:
+            except WorkerChanged:
                 continue
             return
         raise ConcurrentUpdate("The worker's attributes kept changing; try again.")

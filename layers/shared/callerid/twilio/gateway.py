@@ -16,14 +16,10 @@ from twilio.rest import Client
 from callerid.config import Settings
 from callerid.domain.errors import NotFound, UpstreamUnavailable
 from callerid.twilio.accounts import AccountDirectory
-from callerid.twilio.records import IncomingNumber, OutgoingCallerId, WorkerSnapshot
+from callerid.twilio.records import IncomingNumber, OutgoingCallerId, WorkerChanged, WorkerSnapshot
 from callerid.twilio.transport import RetryingTwilioHttpClient
 
 PAGE_SIZE = 1000
-
-
-class WorkerChanged(Exception):
-    """The worker changed since its ETag was read (HTTP 412)."""
 
 
 @contextmanager

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+class WorkerChanged(Exception):
+    """The worker changed since its ETag was read (HTTP 412)."""
+
+
 @dataclass(frozen=True, slots=True)
 class IncomingNumber:
     sid: str
