@@ -20,7 +20,7 @@ import boto3
 import requests
 
 from local.dynamodb import delete_items
-from local.stack import LOCAL_AWS, Stack, free_port
+from local.stack import Stack
 from local.template import ROOT, routes
 
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "200"))
@@ -180,15 +180,7 @@ def imports(env: dict[str, str]) -> dict[str, tuple[float, bool]]:
 
 
 def main() -> None:
-    for key, value in LOCAL_AWS.items():
-        os.environ.setdefault(key, value)
-    stack = Stack(
-        api_port=free_port(),
-        emulator_port=free_port(),
-        dynamodb_port=free_port(),
-        table_name="caller-id-bench",
-        quiet=True,
-    )
+    stack = Stack.throwaway("caller-id-bench")
     facts = stack.start()
     try:
         bench = Bench(facts, stack)

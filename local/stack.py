@@ -62,6 +62,19 @@ class Stack:
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def throwaway(cls, table_name: str) -> Stack:
+        """A quiet stack on free ports with local AWS credentials (tests and benchmarks)."""
+        for key, value in LOCAL_AWS.items():
+            os.environ.setdefault(key, value)
+        return cls(
+            api_port=free_port(),
+            emulator_port=free_port(),
+            dynamodb_port=free_port(),
+            table_name=table_name,
+            quiet=True,
+        )
+
     @property
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.api_port}"

@@ -3,7 +3,6 @@ ports, started once per session, plus small clients for the API, the emulator an
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from local.dynamodb import delete_items
-from local.stack import LOCAL_AWS, Stack, free_port
+from local.stack import Stack
 
 
 @dataclass
@@ -92,15 +91,7 @@ class LocalStack:
 
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[LocalStack]:
-    for key, value in LOCAL_AWS.items():
-        os.environ.setdefault(key, value)
-    stack = Stack(
-        api_port=free_port(),
-        emulator_port=free_port(),
-        dynamodb_port=free_port(),
-        table_name=f"caller-id-test-{uuid.uuid4().hex[:6]}",
-        quiet=True,
-    )
+    stack = Stack.throwaway(f"caller-id-test-{uuid.uuid4().hex[:6]}")
     facts = stack.start()
     try:
         yield LocalStack(stack, facts)

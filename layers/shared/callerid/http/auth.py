@@ -34,13 +34,18 @@ def token_of(raw_headers: Mapping[str, str] | None, body: str | None) -> str | N
     return token if isinstance(token, str) else None
 
 
+def authenticate(validator: FlexTokenValidator, headers: Mapping[str, str] | None, body: str | None) -> Caller:
+    """The Flex user behind a request's token, as Twilio IAM answered (``Unauthenticated`` otherwise)."""
+    return validator.validate(token_of(headers, body))
+
+
 def caller_dependency(validator: Callable[[], FlexTokenValidator], role: Role) -> Callable[[Request], Caller]:
     """A Powertools ``Depends`` callable that authenticates the request and checks ``role``."""
 
-    def authenticate(request: Request) -> Caller:
-        caller = validator().validate(token_of(request.headers, request.body))
+    def caller_with_role(request: Request) -> Caller:
+        caller = authenticate(validator(), request.headers, request.body)
         caller.require(role)
         return caller
 
-    authenticate.__name__ = f"authenticate_{role.value}"
-    return authenticate
+    caller_with_role.__name__ = f"authenticate_{role.value}"
+    return caller_with_role

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConf
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 from callerid.config import Settings
-from callerid.http.auth import token_of
+from callerid.http.auth import authenticate
 from callerid.http.errors import register_error_handlers
 from callerid.twilio.tokens import FlexTokenValidator
 
@@ -26,14 +26,14 @@ def make_resolver(
         max_age=600,
     )
     app = APIGatewayRestResolver(enable_validation=True, cors=cors)
-    authenticate = None
+    check: Callable[[BaseProxyEvent], object] | None = None
     if tokens is not None:
-        validator = tokens
+        validator = tokens  # bound for the closure: mypy does not narrow ``tokens`` inside it
 
-        def authenticate(event: BaseProxyEvent) -> object:
-            return validator().validate(token_of(event.headers, event.body))
+        def check(event: BaseProxyEvent) -> object:
+            return authenticate(validator(), event.headers, event.body)
 
-    register_error_handlers(app, logger, authenticate)
+    register_error_handlers(app, logger, check)
     return app
 
 
