@@ -24,10 +24,13 @@ class Agent:
     token: str
     worker_sid: str
     account_sid: str
+    names_account: bool = False
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
+        """A subaccount's agent names its account, as the Flex plugin does (tokens are opaque)."""
+        named = {"X-Twilio-Account-Sid": self.account_sid} if self.names_account else {}
+        return {"Authorization": f"Bearer {self.token}", **named}
 
 
 class LocalStack:
@@ -54,7 +57,7 @@ class LocalStack:
             json={"accountSid": account, "identity": identity, "roles": list(roles), "ttl": ttl},
             timeout=10,
         ).json()
-        return Agent(identity, body["token"], body["workerSid"], account)
+        return Agent(identity, body["token"], body["workerSid"], account, names_account=account != self.parent["sid"])
 
     # -- Twilio's side
     def auth_token(self, account_sid: str) -> str:

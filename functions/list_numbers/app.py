@@ -46,6 +46,7 @@ def list_numbers(
 def list_numbers_compat(
     caller: Annotated[Caller, Depends(agent)],
     token: Annotated[str | None, Form(alias="Token")] = None,
+    account: Annotated[str | None, Form(alias="AccountSid")] = None,
     include_outgoing: Annotated[bool | None, Form(alias="IncludeOutgoing")] = None,
 ) -> CompatNumberList:
     outgoing = settings.include_outgoing_only_numbers if include_outgoing is None else include_outgoing

@@ -189,25 +189,10 @@ class World:
     def mint_token(
         self, account_sid: str, identity: str, roles: list[str], worker_sid: str | None, ttl: float
     ) -> FlexToken:
-        """A JWT-shaped token (``sub`` is the account, as in Twilio access tokens); only this emulator can
-        validate it."""
+        """An opaque token (real Flex user tokens are JWE: nothing can read them but Twilio); only this emulator
+        can validate it, by remembering it."""
         with self.lock:
-            expires = time.time() + ttl
-            header = _b64({"alg": "HS256", "typ": "JWT", "cty": "twilio-fpa;v=1"})
-            payload = _b64(
-                {
-                    "sub": account_sid,
-                    "iss": "SK" + "0" * 32,
-                    "exp": int(expires),
-                    "jti": secrets.token_hex(8),
-                    "grants": {"identity": identity},
-                }
-            )
-            token = f"{header}.{payload}.{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip('=')}"
-            record = FlexToken(token, account_sid, identity, roles, worker_sid, expires)
+            token = "flex-" + base64.urlsafe_b64encode(secrets.token_bytes(48)).decode().rstrip("=")
+            record = FlexToken(token, account_sid, identity, roles, worker_sid, time.time() + ttl)
             self.tokens[token] = record
             return record
-
-
-def _b64(value: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(value, separators=(",", ":")).encode()).decode().rstrip("=")

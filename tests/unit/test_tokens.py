@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import base64
 import json
 
 import pytest
@@ -9,16 +8,11 @@ from twilio.http.response import Response
 from callerid.config import Settings
 from callerid.domain.errors import Unauthenticated, UpstreamUnavailable
 from callerid.twilio.accounts import AccountDirectory
-from callerid.twilio.tokens import FlexTokenValidator, token_account_hint
+from callerid.twilio.tokens import FlexTokenValidator
 
 ROOT = "AC" + "1" * 32
 CHILD = "AC" + "2" * 32
 STRANGER = "AC" + "3" * 32
-
-
-def jwt(sub: str) -> str:
-    payload = base64.urlsafe_b64encode(json.dumps({"sub": sub}).encode()).decode().rstrip("=")
-    return f"eyJhbGciOiJIUzI1NiJ9.{payload}.sig"
 
 
 class FakeTwilio:
@@ -126,28 +120,46 @@ def test_invalid_answers_are_not_cached(validator, twilio):
     assert validator.validate("t").identity == "alice"
 
 
-def test_a_subaccount_token_is_validated_against_the_subaccount(validator, twilio):
-    token = jwt(CHILD)
-    twilio.answers[token] = valid(identity="carol")
-    caller = validator.validate(token)
+def test_a_subaccount_token_is_validated_against_the_account_the_request_names(validator, twilio):
+    twilio.answers["carol-token"] = valid(identity="carol")
+    caller = validator.validate("carol-token", CHILD)
     assert caller.account_sid == CHILD
     assert twilio.calls[-1] == ("POST", f"https://iam.twilio.com/v1/Accounts/{CHILD}/Tokens/validate")
 
 
-def test_another_accounts_token_is_unauthenticated(validator, twilio):
-    token = jwt(STRANGER)
+def test_without_a_named_account_the_configured_account_validates(validator, twilio):
+    twilio.answers["t"] = valid()
+    assert validator.validate("t").account_sid == ROOT
+    assert twilio.calls == [("POST", f"https://iam.twilio.com/v1/Accounts/{ROOT}/Tokens/validate")]
+
+
+def test_a_token_shaped_like_a_jwt_is_never_read(validator, twilio):
+    """Flex tokens are JWE: whatever a token seems to say about its account, only the named account counts."""
+    payload = "eyJzdWIiOiAiQUMyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMiJ9"  # {"sub": CHILD}
+    token = f"eyJhbGciOiJIUzI1NiJ9.{payload}.sig"
     twilio.answers[token] = valid()
+    assert validator.validate(token).account_sid == ROOT
+    assert all(ROOT in url for _, url in twilio.calls)
+
+
+def test_the_cache_is_per_account(validator, twilio):
+    """A token valid for one account is not thereby valid when another account is named."""
+    twilio.answers["t"] = valid()
+    validator.validate("t")
+    twilio.answers["t"] = {"valid": False, "code": 20101, "message": "Invalid"}
     with pytest.raises(Unauthenticated):
-        validator.validate(token)
+        validator.validate("t", CHILD)
+
+
+def test_another_accounts_token_is_unauthenticated(validator, twilio):
+    twilio.answers["t"] = valid()
+    with pytest.raises(Unauthenticated):
+        validator.validate("t", STRANGER)
+    with pytest.raises(Unauthenticated):
+        validator.validate("t", "not-an-account")
 
 
 def test_twilio_outage_is_not_a_login_failure(validator, twilio):
     twilio.status = 503
     with pytest.raises(UpstreamUnavailable):
         validator.validate("t")
-
-
-def test_token_account_hint_reads_only_well_formed_tokens():
-    assert token_account_hint(jwt(CHILD)) == CHILD
-    assert token_account_hint("a.b.c") is None
-    assert token_account_hint(jwt("nobody")) is None

@@ -18,6 +18,14 @@ PhoneText = Annotated[
 FlexToken = Annotated[
     str | None, Field(default=None, alias="Token", description="Flex token, when not sent as a Bearer header")
 ]
+FlexAccount = Annotated[
+    str | None,
+    Field(
+        default=None,
+        alias="AccountSid",
+        description="The account to validate the token against, when not sent as X-Twilio-Account-Sid",
+    ),
+]
 
 
 class ApiModel(BaseModel):
@@ -25,9 +33,11 @@ class ApiModel(BaseModel):
 
 
 class RequestModel(ApiModel):
-    """Request bodies: unknown fields are errors; ``Token`` is accepted (the Flex plugin convention)."""
+    """Request bodies: unknown fields are errors; ``Token`` and ``AccountSid`` are accepted (the Flex plugin
+    convention)."""
 
     token: FlexToken = None
+    account: FlexAccount = None
 
 
 def iso(epoch: float | None) -> str | None:

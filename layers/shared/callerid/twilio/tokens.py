@@ -3,12 +3,14 @@
 ``POST https://iam.twilio.com/v1/Accounts/{AccountSid}/Tokens/validate`` with the account's SID and auth token
 (Basic auth) and ``{"token": …}``. A valid answer is cached until its ``expiration``, at most five minutes. The
 caller's workspace, worker and roles come only from that answer and the account it was validated against.
+
+Flex user tokens are JWE (encrypted): they are opaque here and never decoded. The account to validate against is
+the one the request names (``X-Twilio-Account-Sid`` or a Flex-style ``AccountSid`` field), else the configured one;
+IAM's answer for that account is the only proof.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import threading
@@ -26,25 +28,13 @@ from callerid.twilio.transport import RetryingTwilioHttpClient
 
 IAM_VALIDATE = "https://iam.twilio.com/v1/Accounts/{account_sid}/Tokens/validate"
 MAX_CACHE_SECONDS = 300.0
+MAX_TOKEN_LENGTH = 8192
 
 
 @dataclass(frozen=True, slots=True)
 class _Cached:
     caller: Caller
     until: float
-
-
-def token_account_hint(token: str) -> str | None:
-    """The account a Flex token (a Twilio access-token JWT) names in ``sub``; a hint only, IAM decides."""
-    parts = token.split(".")
-    if len(parts) != 3:
-        return None
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        return None
-    sub = payload.get("sub") if isinstance(payload, dict) else None
-    return sub if isinstance(sub, str) and sub.startswith("AC") else None
 
 
 def _epoch(expiration: Any) -> float | None:
@@ -74,26 +64,27 @@ class FlexTokenValidator:
         self._cache: OrderedDict[str, _Cached] = OrderedDict()
         self._lock = threading.Lock()
 
-    def validate(self, token: str | None) -> Caller:
-        """The caller behind ``token`` or ``Unauthenticated``."""
-        if not token or len(token) > 8192:
+    def validate(self, token: str | None, account_sid: str | None = None) -> Caller:
+        """The caller behind ``token``, validated against ``account_sid`` (the account the request names; the
+        configured account when it names none), or ``Unauthenticated``."""
+        if not token or len(token) > MAX_TOKEN_LENGTH:
             raise Unauthenticated("A Flex token is required (Authorization: Bearer <token>).")
-        key = hashlib.sha256(token.encode()).hexdigest()
+        account_sid = account_sid or self.accounts.root_sid
+        key = hashlib.sha256(f"{account_sid}:{token}".encode()).hexdigest()
         now = self.clock()
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None and hit.until > now:
                 self._cache.move_to_end(key)
                 return hit.caller
-        caller, until = self._ask_twilio(token, now)
+        caller, until = self._ask_twilio(token, account_sid, now)
         with self._lock:
             self._cache[key] = _Cached(caller, until)
             while len(self._cache) > self.max_entries:
                 self._cache.popitem(last=False)
         return caller
 
-    def _ask_twilio(self, token: str, now: float) -> tuple[Caller, float]:
-        account_sid = token_account_hint(token) or self.accounts.root_sid
+    def _ask_twilio(self, token: str, account_sid: str, now: float) -> tuple[Caller, float]:
         try:
             account = self.accounts.get(account_sid)
         except NotFound as exc:
