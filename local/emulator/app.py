@@ -1,10 +1,12 @@
 """The emulator's HTTP surface (Flask). Twilio paths are served from one base URL:
 
 * Api 2010: Accounts/{Sid}.json, IncomingPhoneNumbers.json, OutgoingCallerIds.json (list, and POST: the
-  ValidationRequest that places the verification "call" and posts a signed status callback)
+  ValidationRequest that places the verification "call" and posts a signed status callback),
+  OutgoingCallerIds/{Sid}.json (fetch)
 * TaskRouter v1: Workspaces, Workers/{Sid} with ETag / If-Match / 412
 * IAM: POST /v1/Accounts/{AccountSid}/Tokens/validate
-* Emulator controls: POST /_emulator/tokens, POST /_emulator/seed, GET/DELETE /_emulator/requests
+* Emulator controls: POST /_emulator/tokens, POST /_emulator/seed, POST /_emulator/caller-ids,
+  GET/DELETE /_emulator/requests
 """
 
 from __future__ import annotations
@@ -111,6 +113,18 @@ def list_caller_ids(account_sid: str) -> Response:
     with world().lock:
         rows = sorted((c for c in world().caller_ids.values() if c.account_sid == account_sid), key=lambda c: c.sid)
     return api_page("outgoing_caller_ids", [caller_id_json(c) for c in rows])
+
+
+@routes.get(f"{API}/Accounts/<account_sid>/OutgoingCallerIds/<caller_id_sid>.json")
+def fetch_caller_id(account_sid: str, caller_id_sid: str) -> Response:
+    target = authorised_for(account_sid)
+    if isinstance(target, Response):
+        return target
+    with world().lock:
+        found = world().caller_ids.get(caller_id_sid)
+    if found is None or found.account_sid != account_sid:
+        return twilio_error(404, 20404, f"The requested resource {request.path} was not found")
+    return jsonify(caller_id_json(found))
 
 
 @routes.post(f"{API}/Accounts/<account_sid>/OutgoingCallerIds.json")
@@ -246,6 +260,16 @@ def mint() -> Response:
 @routes.post("/_emulator/seed")
 def seed() -> Response:
     return jsonify(apply_seed(world(), request.get_json(force=True)))
+
+
+@routes.post("/_emulator/caller-ids")
+def add_caller_id() -> Response:
+    """A verified caller ID, as if its verification call had succeeded (tests play the callback themselves)."""
+    body = request.get_json(silent=True) or {}
+    if body.get("accountSid") not in world().accounts or not body.get("phoneNumber"):
+        return twilio_error(400, 20001, "accountSid and phoneNumber are required")
+    created = world().add_caller_id(body["accountSid"], str(body["phoneNumber"]), body.get("friendlyName"))
+    return jsonify(caller_id_json(created))
 
 
 @routes.get("/_emulator/workers/<worker_sid>")

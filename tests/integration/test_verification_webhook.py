@@ -14,15 +14,17 @@ def numbers_of(stack, agent):
 
 
 def callback(stack, **overrides):
+    """The callback Twilio posts after a successful verification call (the caller ID exists at Twilio)."""
     params = {
         "AccountSid": stack.parent["sid"],
         "CallSid": "CA" + "c" * 32,
         "VerificationStatus": "success",
-        "OutgoingCallerIdSid": "PN" + "c" * 32,
         "To": "+17025550100",
         "Called": "+17025550100",
     }
     params.update(overrides)
+    if params["VerificationStatus"] == "success" and "OutgoingCallerIdSid" not in params:
+        params["OutgoingCallerIdSid"] = stack.verified_caller_id(params["AccountSid"], params["To"])
     return params
 
 
@@ -59,7 +61,7 @@ def test_a_replayed_callback_changes_nothing(stack):
 
 
 def test_a_forged_callback_records_nothing(stack):
-    params = callback(stack, CallSid="CA" + "3" * 32, To="+17025550103")
+    params = callback(stack, CallSid="CA" + "3" * 32, To="+17025550103", OutgoingCallerIdSid="PN" + "3" * 32)
     forged = stack.webhook("/webhooks/twilio/verification-status", params, token="guessed")
     assert forged.status_code == 403
     assert verification_item(stack, "+17025550103") is None
@@ -68,7 +70,6 @@ def test_a_forged_callback_records_nothing(stack):
 
 def test_a_failed_verification_is_recorded_and_adds_nothing(stack):
     params = callback(stack, CallSid="CA" + "4" * 32, To="+17025550104", VerificationStatus="failed")
-    del params["OutgoingCallerIdSid"]
     assert stack.webhook("/webhooks/twilio/verification-status", params).status_code == 204
     assert verification_item(stack, "+17025550104")["status"]["S"] == "failed"
     assert "+17025550104" not in numbers_of(stack, stack.agent())
@@ -93,3 +94,36 @@ def test_the_emulators_verification_call_posts_a_signed_callback_that_lands(stac
         time.sleep(0.05)
     assert verification_item(stack, phone)["status"]["S"] == "success"
     assert numbers_of(stack, stack.agent())[phone]["source"] == "verified"
+
+
+def test_a_signed_claim_twilio_does_not_back_adds_nothing(stack):
+    """A tenant signs with its own auth token, so the signature proves only who sent it: a success claim for a
+    caller ID Twilio does not hold under that account (an invented SID) adds nothing."""
+    alice = stack.agent()
+    params = callback(stack, CallSid="CA" + "5" * 32, To="+17025550115", OutgoingCallerIdSid="PN" + "5" * 32)
+    assert stack.webhook("/webhooks/twilio/verification-status", params).status_code == 204
+    assert verification_item(stack, "+17025550115") is None
+    assert "+17025550115" not in numbers_of(stack, alice)
+
+
+def test_a_subaccount_cannot_claim_the_parents_number(stack):
+    """The subaccount signs a success for one of the parent's numbers, naming a real caller ID SID of the
+    parent: Twilio holds no such caller ID under the subaccount, so nothing is added anywhere."""
+    phone = "+17025550106"
+    parents_sid = stack.verified_caller_id(stack.parent["sid"], phone)
+    params = callback(
+        stack, AccountSid=stack.child["sid"], CallSid="CA" + "6" * 32, To=phone, OutgoingCallerIdSid=parents_sid
+    )
+    assert stack.webhook("/webhooks/twilio/verification-status", params).status_code == 204
+    carol = stack.agent(account_sid=stack.child["sid"])
+    assert phone not in numbers_of(stack, carol)
+    # Carol therefore cannot lock it away from the parent's agents.
+    taken = stack.call("POST", "/v1/outbound-calls", carol, json={"to": "+14155552671", "from": phone})
+    assert taken.status_code == 404
+
+
+def test_a_claim_for_another_number_than_twilio_holds_adds_nothing(stack):
+    real_sid = stack.verified_caller_id(stack.parent["sid"], "+17025550107")
+    params = callback(stack, CallSid="CA" + "7" * 32, To="+17025550108", OutgoingCallerIdSid=real_sid)
+    assert stack.webhook("/webhooks/twilio/verification-status", params).status_code == 204
+    assert verification_item(stack, "+17025550108") is None

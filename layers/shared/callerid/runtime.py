@@ -13,7 +13,9 @@ from callerid.twilio.transport import RetryingTwilioHttpClient
 
 if TYPE_CHECKING:
     from callerid.service.catalogue import NumberCatalogue
+    from callerid.service.webhooks import CallStatusEffects, VerificationEffects
     from callerid.twilio.gateway import TwilioGateway
+    from callerid.twilio.signatures import WebhookSignatures
 
 
 @lru_cache(maxsize=1)
@@ -61,6 +63,32 @@ def catalogue() -> NumberCatalogue:
 
 
 @lru_cache(maxsize=1)
+def webhook_signatures() -> WebhookSignatures:
+    from callerid.twilio.signatures import WebhookSignatures
+
+    return WebhookSignatures(accounts())
+
+
+@lru_cache(maxsize=1)
+def call_status_effects() -> CallStatusEffects:
+    from callerid.service.webhooks import CallStatusEffects
+    from callerid.store.health import HealthRepository
+    from callerid.store.locks import LockRepository
+
+    table()
+    return CallStatusEffects(LockRepository(), HealthRepository(), catalogue().may_dial)
+
+
+@lru_cache(maxsize=1)
+def verification_effects() -> VerificationEffects:
+    from callerid.service.webhooks import VerificationEffects
+    from callerid.store.verifications import VerificationRepository
+
+    table()
+    return VerificationEffects(VerificationRepository(), catalogue(), gateway)
+
+
+@lru_cache(maxsize=1)
 def table() -> None:
     """Bind the PynamoDB models to the configured table (once)."""
     from callerid.store.models import bind_table
@@ -72,5 +100,17 @@ def reset() -> None:
     """Forget every long-lived object (tests that re-point a process at another stack)."""
     from callerid.config import get_settings
 
-    for cached in (settings, transport, accounts, token_validator, gateway, catalogue, table, get_settings):
+    for cached in (
+        settings,
+        transport,
+        accounts,
+        token_validator,
+        gateway,
+        catalogue,
+        webhook_signatures,
+        call_status_effects,
+        verification_effects,
+        table,
+        get_settings,
+    ):
         cached.cache_clear()

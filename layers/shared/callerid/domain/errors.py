@@ -49,6 +49,24 @@ class DestinationNotAllowed(CallerIdError):
     code = "destination_not_allowed"
 
 
+class UnsupportedMediaType(CallerIdError):
+    """A body in a media type the route does not take."""
+
+    code = "unsupported_media_type"
+
+
+class RequestInProgress(CallerIdError):
+    """An identical webhook is still being applied; the sender should retry."""
+
+    code = "request_in_progress"
+
+
+class StoreUnavailable(CallerIdError):
+    """DynamoDB unreachable or throttling after bounded retries."""
+
+    code = "store_unavailable"
+
+
 class UpstreamUnavailable(CallerIdError):
     """Twilio (or another dependency) did not answer usefully after retries."""
 

@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from callerid.domain import errors as domain
+from callerid.store.conditions import STORE_FAILURES
 
 STATUS: dict[type[domain.CallerIdError], int] = {
     domain.InvalidRequest: 400,
@@ -19,9 +20,18 @@ STATUS: dict[type[domain.CallerIdError], int] = {
     domain.NotFound: 404,
     domain.CallerIdInUse: 409,
     domain.ConcurrentUpdate: 409,
+    domain.RequestInProgress: 409,
+    domain.UnsupportedMediaType: 415,
     domain.NoCallerIdAvailable: 422,
     domain.DestinationNotAllowed: 422,
+    domain.StoreUnavailable: 503,
     domain.UpstreamUnavailable: 503,
+}
+# Seconds a client (or Twilio) should wait before retrying these answers.
+RETRY_AFTER: dict[type[domain.CallerIdError], int] = {
+    domain.RequestInProgress: 2,
+    domain.StoreUnavailable: 2,
+    domain.UpstreamUnavailable: 5,
 }
 
 COMPAT_PREFIX = "/common/"
@@ -34,13 +44,18 @@ def status_of(exc: domain.CallerIdError) -> int:
     return 500
 
 
-def envelope(status: int, code: str, message: str, path: str = "") -> Response[Any]:
+def retry_after(exc: domain.CallerIdError) -> int | None:
+    return next((RETRY_AFTER[cls] for cls in type(exc).__mro__ if cls in RETRY_AFTER), None)
+
+
+def envelope(status: int, code: str, message: str, path: str = "", wait: int | None = None) -> Response[Any]:
     """The contract's error body; the Flex project template's compatibility routes get theirs."""
     if path.startswith(COMPAT_PREFIX):
         body: dict[str, Any] = {"success": False, "message": message}
     else:
         body = {"error": {"code": code, "message": message}}
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+    headers = {"Retry-After": str(wait)} if wait is not None else None
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=headers)
 
 
 def describe_validation_errors(errors: list[dict[str, Any]]) -> tuple[str, str]:
@@ -66,7 +81,12 @@ def register_error_handlers(app: Any, logger: Any, authenticate: Callable[[Any],
         status = status_of(exc)
         if status >= 500:
             logger.warning("dependency failure", extra={"error_code": exc.code})
-        return envelope(status, exc.code, exc.message, path())
+        return envelope(status, exc.code, exc.message, path(), retry_after(exc))
+
+    @app.exception_handler(list(STORE_FAILURES))
+    def _store(exc: Exception) -> Response[Any]:
+        logger.warning("store failure", extra={"error_type": type(exc).__name__})
+        return _domain(domain.StoreUnavailable("The caller-ID store is unavailable right now; try again shortly."))
 
     @app.exception_handler(RequestValidationError)
     def _validation(exc: RequestValidationError) -> Response[Any]:

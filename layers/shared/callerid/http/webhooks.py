@@ -1,21 +1,30 @@
-"""Plumbing shared by Twilio's webhooks: the signed form, and the Powertools idempotency store in the one table."""
+"""Plumbing shared by Twilio's webhooks: the signed form, and effects applied once through Powertools idempotency
+records in the one table."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import BaseError, IdempotencyAlreadyInProgressError
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from callerid.config import Settings
-from callerid.domain.errors import InvalidRequest
+from callerid.domain.errors import InvalidRequest, RequestInProgress, StoreUnavailable
 from callerid.http.errors import describe_validation_errors
 from callerid.http.resolver import public_base_url
 from callerid.twilio.signatures import FormParams, WebhookSignatures, public_url
 
 FormModel = TypeVar("FormModel", bound=BaseModel)
+Event = TypeVar("Event")
 
 
 class TwilioForm(BaseModel):
@@ -44,10 +53,18 @@ def parse_form(params: FormParams, model: type[FormModel]) -> FormModel:
 
 
 def idempotency_store(settings: Settings, name: str) -> DynamoDBPersistenceLayer:
-    """Powertools idempotency records in the one table (``pk``/``sk``, TTL on ``expires_at``)."""
+    """Powertools idempotency records in the one table (``pk``/``sk``, TTL on ``expires_at``), through a client
+    with the store's bounded timeouts and retries."""
     import boto3
 
-    client: Any = boto3.client("dynamodb", endpoint_url=settings.dynamodb_endpoint_url, region_name=settings.aws_region)
+    from callerid.store.models import client_config
+
+    client: Any = boto3.client(
+        "dynamodb",
+        endpoint_url=settings.dynamodb_endpoint_url,
+        region_name=settings.aws_region,
+        config=client_config(),
+    )
     return DynamoDBPersistenceLayer(
         table_name=settings.table_name,
         key_attr="pk",
@@ -64,3 +81,38 @@ def idempotency_config(settings: Settings, key: str) -> IdempotencyConfig:
         expires_after_seconds=settings.webhook_idempotency_ttl_seconds,
         raise_on_no_idempotency_key=True,
     )
+
+
+class AppliedOnce(Generic[Event]):
+    """A webhook's side effect, applied once per idempotency key (``key``, a JMESPath over the event).
+
+    The records' namespace is the webhook's ``name``, not the Python module that happens to run it, so every copy
+    of the function (Lambda's, or the dev server's warm copies) shares it. A duplicate that arrives while the first
+    is still being applied is ``RequestInProgress`` (409: Twilio retries it); a failing record store is
+    ``StoreUnavailable`` (503)."""
+
+    def __init__(self, settings: Settings, name: str, key: str, effect: Callable[[Event], dict[str, Any]]) -> None:
+        self.config = idempotency_config(settings, key)
+
+        def apply(event: Event) -> dict[str, Any]:
+            return effect(event)
+
+        self._apply = idempotent_function(
+            apply,
+            data_keyword_argument="event",
+            config=self.config,
+            persistence_store=idempotency_store(settings, name),
+            key_prefix=name,
+        )
+
+    def register(self, context: LambdaContext) -> None:
+        """Let the records expire with the invocation if it dies mid-way (Powertools reads its remaining time)."""
+        self.config.register_lambda_context(context)
+
+    def __call__(self, event: Event) -> dict[str, Any]:
+        try:
+            return dict(self._apply(event=event))
+        except IdempotencyAlreadyInProgressError as exc:
+            raise RequestInProgress("An identical request is still being applied; retry shortly.") from exc
+        except BaseError as exc:
+            raise StoreUnavailable("The webhook could not be recorded right now; retry shortly.") from exc

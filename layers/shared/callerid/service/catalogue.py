@@ -146,6 +146,14 @@ class NumberCatalogue:
         """The workspace's numbers plus those its ancestors share (each catalogue refreshed if stale)."""
         return dialable_numbers(self.current(account_sid), [self.current(a) for a in self.ancestors(account_sid)])
 
+    def may_dial(self, account_sid: str, phone_number: str) -> bool:
+        """Whether the workspace may call from ``phone_number`` by its stored numbers (no Twilio request): its
+        own, or one an ancestor shares. What a webhook of that account may touch."""
+        lineage = [account_sid, *self.ancestors(account_sid)]
+        stored = {c.account_sid: c for c in self.repository.get_many(lineage)}
+        inherited = [stored[a] for a in lineage[1:] if a in stored]
+        return any(n.phone_number == phone_number for n in dialable_numbers(stored.get(account_sid), inherited))
+
     def page(self, account_sid: str, query: NumberQuery) -> ListedNumbers:
         page = select_numbers(self.dialable(account_sid), query)
         now = self.clock()

@@ -1,6 +1,10 @@
 """Side effects of Twilio's webhooks. Each ``handle`` runs under a Powertools idempotency record (per CallSid,
 or CallSid + CallStatus), so a replayed callback changes nothing; the effects themselves are conditional writes
-or atomic counters, so a retried half-done callback is safe too."""
+or atomic counters, so a retried half-done callback is safe too.
+
+A correctly signed webhook proves only which account sent it (every tenant holds its own auth token), so its
+effects are confined to that account: it frees only locks its own workers hold, counts health only for numbers
+it may dial from, and a claim that creates something is confirmed with Twilio under that account first."""
 
 from __future__ import annotations
 
@@ -8,56 +12,72 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Protocol
 
+from callerid.domain.errors import InvalidPhoneNumber, NotFound
 from callerid.domain.phone import normalise_e164
 from callerid.service.catalogue import NumberCatalogue
 from callerid.store.health import HealthRepository
 from callerid.store.locks import LockRepository
 from callerid.store.verifications import Verification, VerificationRepository
+from callerid.twilio.records import OutgoingCallerId
 
 TERMINAL_CALL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 
 
-def call_began(timestamp: str | None, duration: str | None, now: float) -> float:
-    """When the call began, from Twilio's RFC 2822 ``Timestamp`` minus ``CallDuration`` (seconds)."""
+def call_began(timestamp: str | None, duration: int | None, now: float) -> float:
+    """When the call began, from Twilio's RFC 2822 ``Timestamp`` minus ``CallDuration`` (whole seconds)."""
     try:
         ended = parsedate_to_datetime(timestamp).timestamp() if timestamp else now
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         ended = now
+    return ended - max(0, duration or 0)
+
+
+def phone_or_none(raw: str | None) -> str | None:
+    """``raw`` as E.164, or ``None`` for what is not a phone number (``client:alice``, ``sip:…``, junk)."""
     try:
-        seconds = max(0.0, float(duration)) if duration else 0.0
-    except ValueError:
-        seconds = 0.0
-    return ended - seconds
+        return normalise_e164(raw) if raw else None
+    except InvalidPhoneNumber:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
 class CallStatusEvent:
+    account_sid: str
     call_sid: str
     call_status: str
     from_number: str | None
     direction: str | None
     timestamp: str | None
-    duration: str | None
+    duration: int | None
 
 
 class CallStatusEffects:
-    def __init__(self, locks: LockRepository, health: HealthRepository, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        locks: LockRepository,
+        health: HealthRepository,
+        may_dial: Callable[[str, str], bool],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.locks = locks
         self.health = health
+        self.may_dial = may_dial
         self.clock = clock
 
     def handle(self, event: CallStatusEvent) -> dict[str, Any]:
         if event.call_status not in TERMINAL_CALL_STATUSES:
-            return {"terminal": False, "released": False}
-        if not (event.direction or "").startswith("outbound") or not event.from_number:
-            return {"terminal": True, "released": False}
-        caller_id = normalise_e164(event.from_number)
+            return {"terminal": False, "released": False, "counted": False}
+        caller_id = phone_or_none(event.from_number)
+        if not (event.direction or "").startswith("outbound") or caller_id is None:
+            return {"terminal": True, "released": False, "counted": False}
         began = call_began(event.timestamp, event.duration, self.clock())
-        released = self.locks.release_for_call(caller_id, began)
-        self.health.record_attempt(caller_id, answered=event.call_status == "completed")
-        return {"terminal": True, "released": released}
+        released = self.locks.release_for_call(caller_id, began, event.account_sid)
+        counted = self.may_dial(event.account_sid, caller_id)
+        if counted:
+            self.health.record_attempt(caller_id, answered=event.call_status == "completed")
+        return {"terminal": True, "released": released, "counted": counted}
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,20 +89,29 @@ class VerificationEvent:
     outgoing_caller_id_sid: str | None
 
 
+class CallerIdConfirmation(Protocol):
+    def outgoing_caller_id(self, account_sid: str, sid: str) -> OutgoingCallerId: ...
+
+
 class VerificationEffects:
     def __init__(
         self,
         verifications: VerificationRepository,
         catalogue: NumberCatalogue,
+        twilio: Callable[[], CallerIdConfirmation],
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.verifications = verifications
         self.catalogue = catalogue
+        self.twilio = twilio
         self.clock = clock
 
     def handle(self, event: VerificationEvent) -> dict[str, Any]:
         phone = normalise_e164(event.phone_number)
         succeeded = event.status == "success" and bool(event.outgoing_caller_id_sid)
+        if succeeded and not self._confirmed(event.account_sid, event.outgoing_caller_id_sid or "", phone):
+            # A signed claim Twilio does not back (another tenant's number, an invented SID): nothing counts.
+            return {"phoneNumber": phone, "status": "unconfirmed"}
         self.verifications.record(
             event.account_sid,
             Verification(
@@ -96,3 +125,11 @@ class VerificationEffects:
         if succeeded and event.outgoing_caller_id_sid:
             self.catalogue.add_verified_caller_id(event.account_sid, event.outgoing_caller_id_sid, phone)
         return {"phoneNumber": phone, "status": "success" if succeeded else "failed"}
+
+    def _confirmed(self, account_sid: str, caller_id_sid: str, phone: str) -> bool:
+        """Twilio holds that OutgoingCallerId under that account, for that number."""
+        try:
+            record = self.twilio().outgoing_caller_id(account_sid, caller_id_sid)
+        except NotFound:
+            return False
+        return phone_or_none(record.phone_number) == phone

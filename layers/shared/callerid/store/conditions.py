@@ -1,8 +1,13 @@
-"""Recognising a failed condition in PynamoDB's errors by their codes (never by message text)."""
+"""Recognising a failed condition in PynamoDB's errors by their codes (never by message text), and the errors
+that mean the store itself is failing (unreachable, timing out, throttling) after the client's bounded retries."""
 
 from __future__ import annotations
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
+
+# What reaches a handler from a store call that did not fail a condition: DynamoDB is down or throttling.
+STORE_FAILURES: tuple[type[Exception], ...] = (PynamoDBException, BotoCoreError, ClientError)
 
 CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
 

@@ -88,13 +88,16 @@ class LockRepository:
             raise
         return True
 
-    def release_for_call(self, phone_number: str, call_began: float) -> bool:
-        """Free the lock a finished call held: only a lock taken no later than the call began (a later one
-        belongs to another call, possibly another worker's). Twilio's ``Timestamp`` has whole seconds, so the
-        comparison is made at that resolution: a lock taken within the second the call began is this call's."""
+    def release_for_call(self, phone_number: str, call_began: float, account_sid: str) -> bool:
+        """Free the lock a finished call of ``account_sid`` held: only a lock held by a worker of that account
+        (a webhook speaks for its own account only) and taken no later than the call began (a later one belongs
+        to another call, possibly another worker's). Twilio's ``Timestamp`` has whole seconds, so the comparison
+        is made at that resolution: a lock taken within the second the call began is this call's."""
         try:
             LockItem(lock_key(phone_number), LOCK).delete(
-                condition=LockItem.pk.exists() & (LockItem.acquired_at < math.floor(call_began) + 1)
+                condition=LockItem.pk.exists()
+                & (LockItem.holder_account == account_sid)
+                & (LockItem.acquired_at < math.floor(call_began) + 1)
             )
         except DeleteError as exc:
             if failed_condition(exc):

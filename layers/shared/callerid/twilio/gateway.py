@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
+from twilio.rest.api.v2010.account.outgoing_caller_id import OutgoingCallerIdInstance
 
 from callerid.config import Settings
 from callerid.domain.errors import NotFound, UpstreamUnavailable
@@ -31,6 +32,15 @@ def translated_errors(what: str) -> Iterator[None]:
         if exc.status == 404:
             raise NotFound(f"{what} was not found at Twilio.") from exc
         raise UpstreamUnavailable(f"Twilio answered {exc.status} for {what}.") from exc
+
+
+def caller_id_record(r: OutgoingCallerIdInstance) -> OutgoingCallerId:
+    return OutgoingCallerId(
+        sid=r.sid or "",
+        phone_number=r.phone_number or "",
+        friendly_name=r.friendly_name or r.phone_number or "",
+        date_created=r.date_created.isoformat() if r.date_created else None,
+    )
 
 
 class TwilioGateway:
@@ -77,15 +87,13 @@ class TwilioGateway:
             records = (
                 self.client(account_sid).api.v2010.accounts(account_sid).outgoing_caller_ids.list(page_size=PAGE_SIZE)
             )
-        return [
-            OutgoingCallerId(
-                sid=r.sid or "",
-                phone_number=r.phone_number or "",
-                friendly_name=r.friendly_name or r.phone_number or "",
-                date_created=r.date_created.isoformat() if r.date_created else None,
-            )
-            for r in records
-        ]
+        return [caller_id_record(r) for r in records]
+
+    def outgoing_caller_id(self, account_sid: str, sid: str) -> OutgoingCallerId:
+        """One verified caller ID of the account (``NotFound`` when Twilio has no such one under it)."""
+        with translated_errors("the verified caller ID"):
+            record = self.client(account_sid).api.v2010.accounts(account_sid).outgoing_caller_ids(sid).fetch()
+        return caller_id_record(record)
 
     def workspace_sid(self, account_sid: str) -> str:
         """The account's Flex TaskRouter workspace: configured for the root account, else looked up once."""
