@@ -65,7 +65,7 @@ def to_response(result: dict[str, Any]) -> Response:
 def create_app() -> Flask:
     app = Flask("caller-id-dev-server")
     table = routes()
-    pools = {r.function: FunctionPool(r.function, r.code_uri) for r in table}
+    pools = {r.function: FunctionPool(r.function, r.code_uri, timeout_seconds=r.timeout_seconds) for r in table}
 
     @app.route("/", defaults={"path": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
     @app.route("/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])

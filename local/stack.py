@@ -61,6 +61,7 @@ class Stack:
     quiet: bool = False
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
+    api_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def throwaway(cls, table_name: str) -> Stack:
@@ -117,6 +118,7 @@ class Stack:
                 "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
                 **self.extra_env,
             }
+            self.api_env = api_env
             self._spawn("local.devserver", self.api_port, api_env)
             wait_for(f"{self.api_url}/health")
         except BaseException:

@@ -45,11 +45,13 @@ class Route:
     method: str
     path: str
     pattern: re.Pattern[str]
+    timeout_seconds: float
 
 
 def routes() -> list[Route]:
     """Every ``Type: Api`` event of every function in the template, most specific paths first."""
     found: list[Route] = []
+    default_timeout = float(load_template().get("Globals", {}).get("Function", {}).get("Timeout", 3))
     for name, resource in load_template()["Resources"].items():
         if resource["Type"] != "AWS::Serverless::Function":
             continue
@@ -61,7 +63,14 @@ def routes() -> list[Route]:
             regex = re.sub(r"\{(\w+)\+\}", r"(?P<\1>.+)", path)
             regex = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", regex) + "$"
             found.append(
-                Route(name, ROOT / props["CodeUri"], event["Properties"]["Method"].upper(), path, re.compile(regex))
+                Route(
+                    name,
+                    ROOT / props["CodeUri"],
+                    event["Properties"]["Method"].upper(),
+                    path,
+                    re.compile(regex),
+                    float(props.get("Timeout", default_timeout)),
+                )
             )
     # Literal segments beat parameters: /v1/workers/me/... before /v1/workers/{workerSid}/...
     found.sort(key=lambda r: (r.path.count("+}"), r.path.count("{"), -len(r.path)))

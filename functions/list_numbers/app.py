@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Depends
+from aws_lambda_powertools.event_handler import Depends, Response
 from aws_lambda_powertools.event_handler.openapi.params import Form, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -13,7 +13,7 @@ from callerid.domain.identity import Caller, Role
 from callerid.domain.numbers import NumberQuery, NumberSource, NumberStatus
 from callerid.http.auth import caller_dependency
 from callerid.http.logging import make_logger, make_metrics
-from callerid.http.models import CompatNumber, CompatNumberList, NumberList, NumberOut, PageMeta
+from callerid.http.models import CompatNumber, CompatNumberList, NumberList, NumberOut, PageMeta, catalogue_answer
 from callerid.http.resolver import make_resolver
 
 settings = runtime.settings()
@@ -34,12 +34,13 @@ def list_numbers(
     status: Annotated[NumberStatus | None, Query()] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(alias="perPage", ge=1, le=1000)] = 50,
-) -> NumberList:
+) -> Response[NumberList]:
     outgoing = settings.include_outgoing_only_numbers if include_outgoing_only is None else include_outgoing_only
     query = NumberQuery(outgoing, search, source, status, page, per_page)
     listed = catalogue.page(caller.account_sid, query)
     numbers = [NumberOut.of(n, caller.account_sid, listed.locks.get(n.phone_number)) for n in listed.page.numbers]
-    return NumberList(phone_numbers=numbers, meta=PageMeta(page=page, per_page=per_page, total=listed.page.total))
+    meta = PageMeta(page=page, per_page=per_page, total=listed.page.total)
+    return catalogue_answer(NumberList(phone_numbers=numbers, meta=meta), stale=listed.stale)
 
 
 @app.post("/common/flex/phone-numbers/list-phone-numbers")
@@ -48,11 +49,11 @@ def list_numbers_compat(
     token: Annotated[str | None, Form(alias="Token")] = None,
     account: Annotated[str | None, Form(alias="AccountSid")] = None,
     include_outgoing: Annotated[bool | None, Form(alias="IncludeOutgoing")] = None,
-) -> CompatNumberList:
+) -> Response[CompatNumberList]:
     outgoing = settings.include_outgoing_only_numbers if include_outgoing is None else include_outgoing
     listed = catalogue.page(caller.account_sid, NumberQuery(include_outgoing_only=outgoing, per_page=100_000))
     numbers = [CompatNumber(friendlyName=n.friendly_name, phoneNumber=n.phone_number) for n in listed.page.numbers]
-    return CompatNumberList(phoneNumbers=numbers)
+    return catalogue_answer(CompatNumberList(phoneNumbers=numbers), stale=listed.stale)
 
 
 @logger.inject_lambda_context(clear_state=True)

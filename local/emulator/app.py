@@ -6,13 +6,14 @@
 * TaskRouter v1: Workspaces, Workers/{Sid} with ETag / If-Match / 412
 * IAM: POST /v1/Accounts/{AccountSid}/Tokens/validate
 * Emulator controls: POST /_emulator/tokens, POST /_emulator/seed, POST /_emulator/caller-ids,
-  GET/DELETE /_emulator/requests
+  GET/DELETE /_emulator/requests, POST/DELETE /_emulator/faults (a hung or failing Twilio)
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -23,7 +24,7 @@ import requests
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from twilio.request_validator import RequestValidator
 
-from local.emulator.state import Account, CallerId, Number, Worker, Workspace, World, iso8601, rfc2822, sid
+from local.emulator.state import Account, CallerId, Fault, Number, Worker, Workspace, World, iso8601, rfc2822, sid
 
 API = "/2010-04-01"
 TASKROUTER = "https://taskrouter.twilio.com"
@@ -50,8 +51,20 @@ routes = Blueprint("twilio", __name__)
 
 
 @routes.before_app_request
-def _start() -> None:
+def _start() -> Response | None:
     g.logged = not request.path.startswith("/_emulator")
+    if not g.logged:
+        return None
+    with world().lock:
+        fault = next((f for f in world().faults if re.search(f.path, request.path)), None)
+        cleared = world().faults_cleared
+    if fault is None:
+        return None
+    if fault.delay_seconds:
+        cleared.wait(fault.delay_seconds)
+    if fault.status is not None:
+        return twilio_error(fault.status, 20500 if fault.status >= 500 else 20001, "Emulated Twilio fault")
+    return None
 
 
 @routes.after_app_request
@@ -260,6 +273,26 @@ def mint() -> Response:
 @routes.post("/_emulator/seed")
 def seed() -> Response:
     return jsonify(apply_seed(world(), request.get_json(force=True)))
+
+
+@routes.route("/_emulator/faults", methods=["POST", "DELETE"])
+def faults() -> Response:
+    """``POST {"path": regex, "delaySeconds"?, "status"?}`` makes matching Twilio requests hang and/or fail;
+    ``DELETE`` clears every fault (and releases requests still hanging)."""
+    with world().lock:
+        if request.method == "DELETE":
+            world().faults.clear()
+            world().faults_cleared.set()
+            world().faults_cleared = threading.Event()
+        else:
+            body = request.get_json(silent=True) or {}
+            status = body.get("status")
+            world().faults.append(
+                Fault(
+                    str(body.get("path") or ".*"), float(body.get("delaySeconds") or 0), int(status) if status else None
+                )
+            )
+        return jsonify({"faults": [vars(f) for f in world().faults]})
 
 
 @routes.post("/_emulator/caller-ids")

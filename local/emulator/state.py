@@ -84,6 +84,16 @@ class Workspace:
 
 
 @dataclass
+class Fault:
+    """Twilio misbehaving on purpose: requests whose path matches ``path`` (a regex) wait ``delay_seconds`` (a
+    hung Twilio), then are answered ``status`` when one is set (an outage), else normally."""
+
+    path: str
+    delay_seconds: float = 0.0
+    status: int | None = None
+
+
+@dataclass
 class FlexToken:
     token: str
     account_sid: str
@@ -105,6 +115,9 @@ class World:
         self.workers: dict[str, Worker] = {}
         self.tokens: dict[str, FlexToken] = {}
         self.requests: list[dict[str, Any]] = []
+        self.faults: list[Fault] = []
+        # Set when the faults are cleared, so requests still hanging on a delay return at once.
+        self.faults_cleared = threading.Event()
 
     def add_account(
         self,

@@ -83,6 +83,9 @@ class Catalogue:
     numbers: tuple[CatalogueNumber, ...]
     refreshed_at: float
     version: int | None = None
+    # Served although it is older than the TTL: Twilio could not be read just now, or another caller is
+    # reading it (stale-while-error / stale-while-revalidate).
+    stale: bool = False
 
     def is_fresh(self, now: float, ttl_seconds: float) -> bool:
         return now - self.refreshed_at < ttl_seconds

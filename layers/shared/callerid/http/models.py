@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
+from aws_lambda_powertools.event_handler import Response, content_types
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
@@ -124,6 +125,17 @@ class CompatNumber(BaseModel):
 class CompatNumberList(BaseModel):
     success: Literal[True] = True
     phoneNumbers: list[CompatNumber]  # noqa: N815
+
+
+Listing = TypeVar("Listing", bound=BaseModel)
+CATALOGUE_STALE_HEADER = "X-Catalogue-Stale"
+
+
+def catalogue_answer(listing: Listing, *, stale: bool) -> Response[Listing]:
+    """A listing, saying ``X-Catalogue-Stale: true`` when it was served from stored numbers that could not be
+    refreshed from Twilio just now."""
+    headers = {CATALOGUE_STALE_HEADER: "true"} if stale else None
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=listing, headers=headers)
 
 
 class CallerIdSelectionIn(RequestModel):

@@ -3,29 +3,41 @@ configured origins, and the one error map."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
+from callerid import deadline
 from callerid.config import Settings
 from callerid.http.auth import authenticate
 from callerid.http.errors import register_error_handlers
 from callerid.twilio.tokens import FlexTokenValidator
 
 
+class CallerIdResolver(APIGatewayRestResolver):
+    """Powertools' REST resolver that also takes the invocation's deadline from the Lambda context, so every
+    retry loop under it stops in time to answer (``callerid.deadline``)."""
+
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        with deadline.invocation(context):
+            return super().resolve(event, context)
+
+
 def make_resolver(
     settings: Settings, logger: Logger, tokens: Callable[[], FlexTokenValidator] | None = None
-) -> APIGatewayRestResolver:
+) -> CallerIdResolver:
     """A resolver for one function. With ``tokens``, its routes are for Flex users (see ``register_error_handlers``)."""
     cors = CORSConfig(
         allow_origin=settings.allowed_origins[0],
         extra_origins=list(settings.allowed_origins[1:]),
-        allow_headers=["Authorization", "Content-Type"],
+        allow_headers=["Authorization", "Content-Type", "X-Twilio-Account-Sid"],
+        expose_headers=["Retry-After", "X-Catalogue-Stale"],
         max_age=600,
     )
-    app = APIGatewayRestResolver(enable_validation=True, cors=cors)
+    app = CallerIdResolver(enable_validation=True, cors=cors)
     check: Callable[[BaseProxyEvent], object] | None = None
     if tokens is not None:
         validator = tokens  # bound for the closure: mypy does not narrow ``tokens`` inside it

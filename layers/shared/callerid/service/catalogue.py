@@ -2,7 +2,9 @@
 workspace, whatever the number of agents or Lambda containers, and served from DynamoDB in between.
 
 A stale catalogue is refreshed by exactly one caller, the one that wins the refresh lease (a conditional put);
-the others keep serving the previous catalogue, or wait briefly for the first one to be written.
+the others keep serving the previous catalogue, or wait briefly for the first one to be written. When Twilio
+cannot be read, the stored catalogue is served (marked ``stale``) and the lease is kept until it expires, so
+Twilio is tried again at most once per lease period; only a workspace with nothing stored fails.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class NumberSourceGateway(Protocol):
 class ListedNumbers:
     page: NumberPage
     locks: dict[str, CallerIdLock]
+    stale: bool = False
 
 
 def described(
@@ -129,22 +132,31 @@ class NumberCatalogue:
 
     def refresh(self, account_sid: str, previous: Catalogue | None) -> Catalogue:
         holder = uuid.uuid4().hex
-        if self.repository.take_refresh_lease(account_sid, holder, self.clock(), REFRESH_LEASE_SECONDS):
-            try:
-                fresh = self._read_twilio(account_sid)
-                return self._save(
-                    account_sid,
-                    lambda current: merge_refresh(current, fresh, account_sid=account_sid, now=self.clock()),
-                )
-            finally:
+        if not self.repository.take_refresh_lease(account_sid, holder, self.clock(), REFRESH_LEASE_SECONDS):
+            return replace(previous, stale=True) if previous else self._wait_for_first_build(account_sid)
+        try:
+            fresh = self._read_twilio(account_sid)
+        except UpstreamUnavailable:
+            if previous is None:
                 self.repository.release_refresh_lease(account_sid, holder)
-        if previous is not None:
-            return previous
-        return self._wait_for_first_build(account_sid)
+                raise
+            # Keep the lease: Twilio is retried when it expires, not by every request meanwhile.
+            return replace(previous, stale=True)
+        try:
+            return self._save(
+                account_sid,
+                lambda current: merge_refresh(current, fresh, account_sid=account_sid, now=self.clock()),
+            )
+        finally:
+            self.repository.release_refresh_lease(account_sid, holder)
+
+    def _lineage(self, account_sid: str) -> tuple[Catalogue, list[Catalogue]]:
+        """The workspace's catalogue and its ancestors' (each refreshed first if older than the TTL)."""
+        return self.current(account_sid), [self.current(a) for a in self.ancestors(account_sid)]
 
     def dialable(self, account_sid: str) -> tuple[CatalogueNumber, ...]:
-        """The workspace's numbers plus those its ancestors share (each catalogue refreshed if stale)."""
-        return dialable_numbers(self.current(account_sid), [self.current(a) for a in self.ancestors(account_sid)])
+        """The workspace's numbers plus those its ancestors share."""
+        return dialable_numbers(*self._lineage(account_sid))
 
     def may_dial(self, account_sid: str, phone_number: str) -> bool:
         """Whether the workspace may call from ``phone_number`` by its stored numbers (no Twilio request): its
@@ -155,10 +167,12 @@ class NumberCatalogue:
         return any(n.phone_number == phone_number for n in dialable_numbers(stored.get(account_sid), inherited))
 
     def page(self, account_sid: str, query: NumberQuery) -> ListedNumbers:
-        page = select_numbers(self.dialable(account_sid), query)
+        own, inherited = self._lineage(account_sid)
+        page = select_numbers(dialable_numbers(own, inherited), query)
         now = self.clock()
         locks = self.locks.get_many(n.phone_number for n in page.numbers)
-        return ListedNumbers(page, {phone: lock for phone, lock in locks.items() if lock.is_live(now)})
+        live = {phone: lock for phone, lock in locks.items() if lock.is_live(now)}
+        return ListedNumbers(page, live, stale=any(c.stale for c in (own, *inherited)))
 
     def add_verified_caller_id(self, account_sid: str, sid: str, phone_number: str) -> Catalogue:
         """A caller ID that just passed verification is usable at once; the next list re-reads Twilio for the

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 from twilio.rest.api.v2010.account.outgoing_caller_id import OutgoingCallerIdInstance
 
@@ -25,13 +25,16 @@ PAGE_SIZE = 1000
 
 @contextmanager
 def translated_errors(what: str) -> Iterator[None]:
-    """Twilio's 404 → ``NotFound``; other Twilio failures → ``UpstreamUnavailable``."""
+    """Twilio's 404 → ``NotFound``; other Twilio failures (an error answer, or a list page that could not be
+    read, which the client raises as a bare ``TwilioException``) → ``UpstreamUnavailable``."""
     try:
         yield
     except TwilioRestException as exc:
         if exc.status == 404:
             raise NotFound(f"{what} was not found at Twilio.") from exc
         raise UpstreamUnavailable(f"Twilio answered {exc.status} for {what}.") from exc
+    except TwilioException as exc:
+        raise UpstreamUnavailable(f"Twilio could not be read for {what}.") from exc
 
 
 def caller_id_record(r: OutgoingCallerIdInstance) -> OutgoingCallerId:

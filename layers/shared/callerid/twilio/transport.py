@@ -3,7 +3,10 @@
 * ``TWILIO_API_BASE_URL`` set: ``https://<anything>.twilio.com/...`` is sent to that base instead (the emulator
   serves Api 2010, TaskRouter and IAM paths from one base URL). ``edge``/``region`` cannot do this.
 * 429 and 503 answers are retried with exponential backoff and full jitter (honouring ``Retry-After``);
-  connection errors are retried for GET/DELETE, and for other methods only when the connection never opened.
+  connection errors are retried for GET/DELETE, and for other methods only when the request never left (the
+  connection was refused or never opened).
+* Every attempt's timeout and every backoff fit in the invocation's deadline (``callerid.deadline``): a hung
+  Twilio is answered with ``UpstreamUnavailable`` (503) before Lambda's timeout, never with API Gateway's 5xx.
 """
 
 from __future__ import annotations
@@ -17,11 +20,15 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
+from urllib3.exceptions import MaxRetryError, NewConnectionError
 
+from callerid import deadline
 from callerid.domain.errors import UpstreamUnavailable
 
 RETRY_STATUSES = frozenset({429, 503})
 SAFE_METHODS = frozenset({"GET", "DELETE", "HEAD"})
+# An attempt with less time than this left is not worth starting.
+MIN_ATTEMPT_SECONDS = 0.5
 
 
 def rewrite_twilio_url(url: str, base_url: str | None) -> str:
@@ -70,21 +77,40 @@ class RetryingTwilioHttpClient(TwilioHttpClient):
             last = attempt == self.attempts
             try:
                 self.requests_sent += 1
-                response = super().request(method, target, params, data, headers, auth, timeout, allow_redirects)
+                response = super().request(
+                    method, target, params, data, headers, auth, self._attempt_timeout(timeout), allow_redirects
+                )
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if last or not self._may_resend(method, exc):
-                    raise UpstreamUnavailable("Twilio could not be reached.") from exc
-                self.sleep(self._delay(attempt, None))
+                    raise UpstreamUnavailable("Twilio could not be reached in time.") from exc
+                self._back_off(self._delay(attempt, None))
                 continue
             if response.status_code in RETRY_STATUSES and not last:
-                self.sleep(self._delay(attempt, response.headers.get("Retry-After")))
+                self._back_off(self._delay(attempt, response.headers.get("Retry-After")))
                 continue
             return response
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _attempt_timeout(self, asked: float | None) -> float:
+        """The attempt's timeout: as asked (or the default), cut to what is left before the deadline."""
+        timeout = asked or self.timeout or 10.0
+        left = deadline.remaining()
+        if left is None:
+            return timeout
+        if left < MIN_ATTEMPT_SECONDS:
+            raise UpstreamUnavailable("Twilio did not answer before this request's deadline.")
+        return min(timeout, left)
+
+    def _back_off(self, seconds: float) -> None:
+        left = deadline.remaining()
+        if left is not None and left - seconds < MIN_ATTEMPT_SECONDS:
+            raise UpstreamUnavailable("Twilio did not answer before this request's deadline.")
+        self.sleep(seconds)
+
     @staticmethod
     def _may_resend(method: str, exc: Exception) -> bool:
-        return method.upper() in SAFE_METHODS or isinstance(exc, requests.ConnectTimeout)
+        """Safe methods always; others only when the request cannot have reached Twilio."""
+        return method.upper() in SAFE_METHODS or isinstance(exc, requests.ConnectTimeout) or _never_connected(exc)
 
     def _delay(self, attempt: int, retry_after: Any) -> float:
         try:
@@ -93,3 +119,9 @@ class RetryingTwilioHttpClient(TwilioHttpClient):
         except (TypeError, ValueError):
             pass
         return random.uniform(0, min(self.max_backoff_seconds, self.backoff_seconds * 2 ** (attempt - 1)))
+
+
+def _never_connected(exc: Exception) -> bool:
+    """A refused or failed connection: urllib3 never opened the socket, so nothing was sent."""
+    reason = exc.args[0].reason if exc.args and isinstance(exc.args[0], MaxRetryError) else None
+    return isinstance(reason, NewConnectionError)
