@@ -25,8 +25,18 @@ install: $(STAMP) ## Create the virtualenv and install everything (dev extras in
 dev: $(STAMP) ## Run the local stack: API :3000, Twilio emulator :3001, DynamoDB :8000, demo data
 	$(PY) -m local.stack
 
-test: $(STAMP) ## Run the whole test suite (starts its own local stack on free ports)
+test: $(STAMP) chromium ## Run the whole test suite (starts its own local stack on free ports)
 	$(PY) -m pytest
+
+# The browser tests (tests/browser) drive Debian's Chromium through Playwright, which cannot download its own.
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+.PHONY: chromium
+chromium: ## Make sure headless Chromium is installed (apt-get as root) for the browser tests
+	@test -x "$(CHROMIUM)" || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
+	  { apt-get update && apt-get install -y --no-install-recommends chromium; }
+	@test -x "$(CHROMIUM)" || { echo "The browser tests need Chromium at $(CHROMIUM): as root, \
+	\`apt-get install chromium\` (\`make chromium\` does it), or set CHROMIUM=/path/to/chromium." >&2; exit 1; }
 
 test-unit: $(STAMP) ## Unit tests only (no network)
 	$(PY) -m pytest tests/unit

@@ -1,5 +1,5 @@
 """The API's OpenAPI document (generated from the handlers' models by ``make openapi``), health, and CORS
-preflight answers for every path."""
+preflight answers for every path: API Gateway sends every ``OPTIONS`` request here (``/{proxy+}``)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,20 @@ from importlib.resources import files
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from callerid import runtime
 from callerid.http.logging import make_logger
 from callerid.http.models import Health
+from callerid.http.preflight import CorsPreflight
 from callerid.http.resolver import make_resolver
 
 settings = runtime.settings()
 logger = make_logger()
 app = make_resolver(settings, logger)
 DOCUMENT = json.loads(files("callerid").joinpath("openapi.json").read_text())
+preflight = CorsPreflight.from_openapi(DOCUMENT, settings.allowed_origins)
 
 
 @app.get("/openapi.json", include_in_schema=False)
@@ -29,6 +32,16 @@ def openapi_document() -> Response[Any]:
 @app.get("/health")
 def health() -> Health:
     return Health()
+
+
+# cors=False: Powertools would otherwise overwrite the answer's headers with its own (its own methods, no
+# X-Twilio-Account-Sid); the preflight module grants origins itself.
+@app.route("/.+", method="OPTIONS", cors=False, include_in_schema=False)
+def answer_preflight() -> Response[Any]:
+    answer = preflight.answer(app.current_event.path, app.current_event.headers.get("origin"))
+    if answer is None:
+        raise NotFoundError
+    return Response(status_code=answer.status, content_type=None, headers=answer.headers, body="")
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -178,18 +178,45 @@ def test_random_garbage_never_causes_a_500(stack):
 
 
 def test_cors_preflight_and_responses_allow_the_flex_origin(stack):
-    preflight = stack.call(
+    flex = "https://flex.twilio.com"
+    # Every path answers its own methods (one function answers every OPTIONS; it used to say GET for all).
+    paths = {
+        "/v1/phone-numbers": {"GET", "OPTIONS"},
+        "/v1/workers/me/caller-id": {"GET", "PUT", "OPTIONS"},
+        "/v1/workers/WK0123456789abcdef0123456789abcdef/caller-id": {"GET", "PUT", "OPTIONS"},
+        "/v1/outbound-calls": {"POST", "OPTIONS"},
+        "/v1/outbound-calls/lock": {"DELETE", "OPTIONS"},
+    }
+    for path, methods in paths.items():
+        for method in methods - {"OPTIONS"}:
+            preflight = stack.call(
+                "OPTIONS",
+                path,
+                headers={
+                    "Origin": flex,
+                    "Access-Control-Request-Method": method,
+                    "Access-Control-Request-Headers": "authorization,content-type,x-twilio-account-sid",
+                },
+            )
+            assert preflight.status_code == 204, (path, preflight.text)
+            assert preflight.headers["Access-Control-Allow-Origin"] == flex
+            assert set(preflight.headers["Access-Control-Allow-Methods"].split(",")) == methods, path
+            allowed = {h.strip().lower() for h in preflight.headers["Access-Control-Allow-Headers"].split(",")}
+            assert {"authorization", "content-type", "x-twilio-account-sid"} <= allowed
+            assert preflight.headers["Access-Control-Max-Age"] == "600"
+    refused = stack.call(
         "OPTIONS",
         "/v1/outbound-calls",
-        headers={
-            "Origin": "https://flex.twilio.com",
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization,content-type",
-        },
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
     )
-    assert preflight.status_code == 204
-    assert preflight.headers["Access-Control-Allow-Origin"] == "https://flex.twilio.com"
-    listed = stack.call("GET", "/v1/phone-numbers", stack.agent(), headers={"Origin": "https://flex.twilio.com"})
-    assert listed.headers["Access-Control-Allow-Origin"] == "https://flex.twilio.com"
+    assert "Access-Control-Allow-Origin" not in refused.headers
+    assert "Access-Control-Allow-Methods" not in refused.headers
+    unknown = stack.call(
+        "OPTIONS", "/v1/nothing-here", headers={"Origin": flex, "Access-Control-Request-Method": "GET"}
+    )
+    assert_envelope(unknown, 404, "not_found")
+    assert "Access-Control-Allow-Origin" not in unknown.headers
+    listed = stack.call("GET", "/v1/phone-numbers", stack.agent(), headers={"Origin": flex})
+    assert listed.headers["Access-Control-Allow-Origin"] == flex
     other = stack.call("GET", "/v1/phone-numbers", stack.agent(), headers={"Origin": "https://evil.example"})
     assert other.headers.get("Access-Control-Allow-Origin") != "https://evil.example"

@@ -1,0 +1,144 @@
+"""Browser tests: a real headless Chromium (Debian's ``chromium``, driven by Playwright) calls the API from web
+pages on two origins, one of them allowed, so CORS is judged by a browser rather than by reading headers.
+
+The pages come from small static servers on loopback (the API is on loopback too, so Chromium's private-network
+rules stay out of the way); the API runs in a stack of its own whose ``ALLOWED_ORIGINS`` names the allowed page's
+origin. A failing test leaves a screenshot of its page (each call and its outcome, as the page saw it) and the
+browser console (where Chromium says why it blocked a request) under ``.artifacts/browser/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+
+from callerid.config import FLEX_ORIGIN
+from local.stack import Stack
+from tests.conftest import LocalStack
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = ROOT / ".artifacts" / "browser"
+FAILED = pytest.StashKey[bool]()
+
+# The page the Flex plugin would be: ``callApi`` fetches like the plugin does and lists each outcome on the page.
+PAGE = b"""<!doctype html>
+<html><head><meta charset="utf-8"><title>CORS test page</title></head>
+<body><h1>Calls from <span id="origin"></span></h1><ol id="calls"></ol>
+<script>
+document.getElementById("origin").textContent = location.origin;
+async function callApi(method, url, headers, body) {
+  const row = document.createElement("li");
+  row.textContent = `${method} ${url} ...`;
+  document.getElementById("calls").append(row);
+  try {
+    const response = await fetch(url, {method, headers, body: body === null ? undefined : JSON.stringify(body)});
+    const text = await response.text();
+    row.textContent = `${method} ${url} -> ${response.status} ${text.slice(0, 300)}`;
+    return {ok: true, status: response.status, body: text};
+  } catch (error) {
+    row.textContent = `${method} ${url} -> ${error.name}: ${error.message}`;
+    return {ok: false, error: `${error.name}: ${error.message}`};
+  }
+}
+</script></body></html>
+"""
+
+
+class _PageHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(PAGE)))
+        self.end_headers()
+        self.wfile.write(PAGE)
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet
+        pass
+
+
+def _serve_page() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _PageHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def allowed_origin() -> Iterator[str]:
+    """The origin of a page the API grants (listed in its ALLOWED_ORIGINS)."""
+    yield from _serve_page()
+
+
+@pytest.fixture(scope="session")
+def unlisted_origin() -> Iterator[str]:
+    """The origin of a page the API does not grant."""
+    yield from _serve_page()
+
+
+@pytest.fixture(scope="session")
+def browser_stack(allowed_origin: str) -> Iterator[LocalStack]:
+    """A local stack whose API allows the Flex origin and the allowed test page's origin."""
+    stack = Stack.throwaway(f"caller-id-browser-{uuid.uuid4().hex[:6]}")
+    stack.extra_env["ALLOWED_ORIGINS"] = f"{FLEX_ORIGIN},{allowed_origin}"
+    facts = stack.start()
+    try:
+        yield LocalStack(stack, facts)
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: `make chromium` installs it (as root), or set CHROMIUM to its path.",
+            pytrace=False,
+        )
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+    yield chromium
+    chromium.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    report = yield
+    if report.when == "call":
+        item.stash[FAILED] = report.failed
+    return report
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh browser context per test (no preflight cached by an earlier test); on failure, its screenshot and
+    console log are kept under ``.artifacts/browser/``."""
+    context = browser.new_context()
+    opened = context.new_page()
+    opened.set_default_timeout(15_000)
+    console: list[str] = []
+    opened.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+    yield opened
+    if request.node.stash.get(FAILED, False):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+        opened.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        (ARTIFACTS / f"{name}.console.log").write_text("\n".join(console) + "\n")
+    context.close()
