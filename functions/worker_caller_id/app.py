@@ -15,59 +15,41 @@ from callerid.http.auth import caller_dependency
 from callerid.http.logging import make_logger, make_metrics
 from callerid.http.models import CallerIdSelectionIn, CallerIdSelectionOut
 from callerid.http.resolver import make_resolver
-from callerid.service.selection import CallerIdSelections
-from callerid.store.workers import WorkerRepository, WorkerState
 
 settings = runtime.settings()
 logger = make_logger()
 tracer = Tracer()
 metrics = make_metrics()
 app = make_resolver(settings, logger, runtime.token_validator)
-runtime.table()
-catalogue = runtime.catalogue()
-selections = CallerIdSelections(
-    WorkerRepository(),
-    catalogue,
-    runtime.gateway,
-    include_outgoing_only=settings.include_outgoing_only_numbers,
-)
+selections = runtime.selections()
 agent = caller_dependency(runtime.token_validator, Role.AGENT)
 supervisor = caller_dependency(runtime.token_validator, Role.SUPERVISOR)
 WorkerSid = Annotated[str, Path(alias="workerSid", pattern=r"^WK[0-9a-fA-F]{32}$")]
 
 
-def answer(worker: WorkerRef, state: WorkerState) -> CallerIdSelectionOut:
-    return CallerIdSelectionOut(
-        worker_sid=worker.worker_sid, caller_id=state.caller_id, local_presence=state.local_presence
-    )
-
-
-def save(worker: WorkerRef, body: CallerIdSelectionIn) -> CallerIdSelectionOut:
-    presence = body.local_presence if body.local_presence is not None else selections.get(worker).local_presence
-    return answer(worker, selections.put(worker, body.caller_id, presence))
-
-
 @app.get("/v1/workers/me/caller-id")
 def get_own(caller: Annotated[Caller, Depends(agent)]) -> CallerIdSelectionOut:
-    return answer(caller.worker(), selections.get(caller.worker()))
+    return CallerIdSelectionOut.of(caller.worker(), selections.get(caller.worker()))
 
 
 @app.put("/v1/workers/me/caller-id")
 def put_own(caller: Annotated[Caller, Depends(agent)], body: CallerIdSelectionIn) -> CallerIdSelectionOut:
-    return save(caller.worker(), body)
+    worker = caller.worker()
+    return CallerIdSelectionOut.of(worker, selections.put(worker, body.caller_id, body.local_presence))
 
 
 @app.get("/v1/workers/<workerSid>/caller-id")
 def get_worker(caller: Annotated[Caller, Depends(supervisor)], worker_sid: WorkerSid) -> CallerIdSelectionOut:
     worker = WorkerRef(caller.account_sid, worker_sid)
-    return answer(worker, selections.get(worker))
+    return CallerIdSelectionOut.of(worker, selections.get(worker, confirm_worker=True))
 
 
 @app.put("/v1/workers/<workerSid>/caller-id")
 def put_worker(
     caller: Annotated[Caller, Depends(supervisor)], worker_sid: WorkerSid, body: CallerIdSelectionIn
 ) -> CallerIdSelectionOut:
-    return save(WorkerRef(caller.account_sid, worker_sid), body)
+    worker = WorkerRef(caller.account_sid, worker_sid)
+    return CallerIdSelectionOut.of(worker, selections.put(worker, body.caller_id, body.local_presence))
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -4,7 +4,6 @@ from contextlib import ExitStack
 
 import pytest
 import requests
-from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 
 from callerid import deadline
@@ -57,7 +56,7 @@ def scripted(monkeypatch):
                 raise outcome
             return Response(outcome, "{}", {"Retry-After": "1"} if outcome == 429 else {})
 
-        monkeypatch.setattr(TwilioHttpClient, "request", fake_send)
+        monkeypatch.setattr(RetryingTwilioHttpClient, "_send_once", fake_send)
         return client
 
     return make

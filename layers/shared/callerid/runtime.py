@@ -13,6 +13,7 @@ from callerid.twilio.transport import RetryingTwilioHttpClient
 
 if TYPE_CHECKING:
     from callerid.service.catalogue import NumberCatalogue
+    from callerid.service.selection import CallerIdSelections
     from callerid.service.webhooks import CallStatusEffects, VerificationEffects
     from callerid.twilio.gateway import TwilioGateway
     from callerid.twilio.signatures import WebhookSignatures
@@ -63,6 +64,20 @@ def catalogue() -> NumberCatalogue:
 
 
 @lru_cache(maxsize=1)
+def selections() -> CallerIdSelections:
+    """Workers' caller-ID selections, in DynamoDB and mirrored into TaskRouter."""
+    from callerid.service.selection import CallerIdSelections
+    from callerid.store.workers import WorkerRepository
+
+    return CallerIdSelections(
+        WorkerRepository(),
+        catalogue(),
+        gateway,
+        include_outgoing_only=settings().include_outgoing_only_numbers,
+    )
+
+
+@lru_cache(maxsize=1)
 def webhook_signatures() -> WebhookSignatures:
     from callerid.twilio.signatures import WebhookSignatures
 
@@ -107,6 +122,7 @@ def reset() -> None:
         token_validator,
         gateway,
         catalogue,
+        selections,
         webhook_signatures,
         call_status_effects,
         verification_effects,

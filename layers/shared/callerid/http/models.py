@@ -9,9 +9,11 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from callerid.domain.identity import WorkerRef
 from callerid.domain.locks import CallerIdLock
 from callerid.domain.numbers import CatalogueNumber, NumberSource, NumberStatus
 from callerid.domain.resolution import Reason
+from callerid.store.workers import WorkerState
 
 PhoneText = Annotated[
     str, Field(min_length=1, max_length=64, description="Any format phonenumbers parses (default region US)")
@@ -149,6 +151,10 @@ class CallerIdSelectionOut(ApiModel):
     worker_sid: str
     caller_id: str | None
     local_presence: bool
+
+    @classmethod
+    def of(cls, worker: WorkerRef, state: WorkerState) -> CallerIdSelectionOut:
+        return cls(worker_sid=worker.worker_sid, caller_id=state.caller_id, local_presence=state.local_presence)
 
 
 class OutboundCallIn(RequestModel):

@@ -1,54 +1,88 @@
 """A worker's caller-ID selection: saved in DynamoDB (what the call path reads) and merged into the TaskRouter
-worker's attributes (what the Flex UI reads) with ``If-Match`` on the worker's ETag, retried on 412, so no other
-attribute is ever lost to a concurrent writer."""
+worker's attributes (what the Flex UI reads) with ``If-Match`` on the worker's ETag, so no other attribute is ever
+lost to a concurrent writer.
+
+Concurrent selections of one worker: the last DynamoDB write wins (each write is conditional on the version it
+read), and the two stores always end equal. After its own write, a writer mirrors the selection in force into
+TaskRouter and re-reads DynamoDB; while the version moved on meanwhile, it mirrors the newer one. Whoever writes
+TaskRouter last has therefore checked, after writing, that DynamoDB still holds what it wrote. A selection whose
+TaskRouter write fails is rolled back (if nobody overtook it) and answered 503: nothing changed.
+"""
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Protocol
 
 from callerid.domain.attributes import merge_selection
-from callerid.domain.errors import ConcurrentUpdate, NotFound
+from callerid.domain.errors import ConcurrentUpdate, NotFound, UpstreamUnavailable
 from callerid.domain.identity import WorkerRef
 from callerid.domain.numbers import NumberQuery
 from callerid.domain.phone import normalise_e164
 from callerid.domain.resolution import usable_numbers
 from callerid.service.catalogue import NumberCatalogue
-from callerid.store.workers import WorkerRepository, WorkerState
+from callerid.store.workers import WorkerState
 from callerid.twilio.records import WorkerChanged, WorkerSnapshot
 
-ATTRIBUTE_WRITE_ATTEMPTS = 10
+ATTRIBUTE_WRITE_ATTEMPTS = 20
+SAVE_ATTEMPTS = 10
+MAX_BACKOFF_SECONDS = 0.25
 
 
 class WorkerGateway(Protocol):
     def fetch_worker(self, account_sid: str, worker_sid: str) -> WorkerSnapshot: ...
     def update_worker_attributes(
         self, account_sid: str, worker_sid: str, attributes: str, etag: str | None
-    ) -> None: ...
+    ) -> WorkerSnapshot: ...
+
+
+class Selections(Protocol):
+    def get(self, worker: WorkerRef) -> WorkerState: ...
+    def save_selection(
+        self, worker: WorkerRef, caller_id: str | None, local_presence: bool, *, expected_version: int
+    ) -> WorkerState: ...
 
 
 class CallerIdSelections:
     def __init__(
         self,
-        workers: WorkerRepository,
+        workers: Selections,
         catalogue: NumberCatalogue,
         gateway: Callable[[], WorkerGateway],
         *,
         include_outgoing_only: bool,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.workers = workers
         self.catalogue = catalogue
         self.gateway = gateway
         self.include_outgoing_only = include_outgoing_only
+        self.sleep = sleep
 
-    def get(self, worker: WorkerRef) -> WorkerState:
+    def get(self, worker: WorkerRef, *, confirm_worker: bool = False) -> WorkerState:
+        """The worker's selection. With ``confirm_worker`` (another worker's, asked by a supervisor), the worker
+        must exist in the caller's own TaskRouter workspace: 404 otherwise, as for any record of another
+        workspace."""
+        if confirm_worker:
+            self.gateway().fetch_worker(worker.account_sid, worker.worker_sid)
         return self.workers.get(worker)
 
-    def put(self, worker: WorkerRef, caller_id: str | None, local_presence: bool) -> WorkerState:
+    def put(self, worker: WorkerRef, caller_id: str | None, local_presence: bool | None) -> WorkerState:
+        """Save the selection (``local_presence`` ``None`` keeps the stored preference) in both stores."""
         chosen = self._eligible(worker, caller_id) if caller_id is not None else None
-        state = self.workers.save_selection(worker, chosen, local_presence)
-        self._mirror_to_taskrouter(worker, chosen, local_presence)
-        return state
+        gateway = self.gateway()
+        # The worker must exist in this workspace before anything is written (404 otherwise).
+        snapshot = gateway.fetch_worker(worker.account_sid, worker.worker_sid)
+        previous, mine = self._save(worker, chosen, local_presence)
+        try:
+            self._mirror(gateway, worker, mine, snapshot)
+        except UpstreamUnavailable:
+            self._roll_back(worker, previous, mine)
+            raise
+        return mine
 
     def _eligible(self, worker: WorkerRef, caller_id: str) -> str:
         """The number, if list-numbers offers it to this worker; 404 otherwise (never say whether it exists)."""
@@ -59,14 +93,44 @@ class CallerIdSelections:
             raise NotFound(f"{e164} is not a number this worker may call from.")
         return e164
 
-    def _mirror_to_taskrouter(self, worker: WorkerRef, caller_id: str | None, local_presence: bool) -> None:
-        gateway = self.gateway()
-        for _ in range(ATTRIBUTE_WRITE_ATTEMPTS):
-            snapshot = gateway.fetch_worker(worker.account_sid, worker.worker_sid)
-            merged = merge_selection(snapshot.attributes, caller_id, local_presence)
+    def _save(
+        self, worker: WorkerRef, caller_id: str | None, local_presence: bool | None
+    ) -> tuple[WorkerState, WorkerState]:
+        """Write the selection over the latest one; answers (the one it replaced, the one written)."""
+        for _ in range(SAVE_ATTEMPTS):
+            previous = self.workers.get(worker)
+            presence = previous.local_presence if local_presence is None else local_presence
             try:
-                gateway.update_worker_attributes(worker.account_sid, worker.worker_sid, merged, snapshot.etag)
-            except WorkerChanged:
+                written = self.workers.save_selection(worker, caller_id, presence, expected_version=previous.version)
+            except ConcurrentUpdate:
                 continue
-            return
+            return previous, written
+        raise ConcurrentUpdate("The selection kept changing; try again.")
+
+    def _mirror(self, gateway: WorkerGateway, worker: WorkerRef, state: WorkerState, snapshot: WorkerSnapshot) -> None:
+        """Write ``state`` into the TaskRouter attributes, then follow DynamoDB until it holds what was written."""
+        for attempt in range(ATTRIBUTE_WRITE_ATTEMPTS):
+            merged = merge_selection(snapshot.attributes, state.caller_id, state.local_presence)
+            try:
+                snapshot = gateway.update_worker_attributes(
+                    worker.account_sid, worker.worker_sid, merged, snapshot.etag
+                )
+            except WorkerChanged:
+                # Someone else wrote the worker: back off a little (racing writers would collide again), then
+                # merge into what is there now, with the selection now in force.
+                self.sleep(random.uniform(0, min(MAX_BACKOFF_SECONDS, 0.01 * 2**attempt)))
+                snapshot = gateway.fetch_worker(worker.account_sid, worker.worker_sid)
+                state = self.workers.get(worker)
+                continue
+            latest = self.workers.get(worker)
+            if latest.version == state.version:
+                return
+            state = latest
         raise ConcurrentUpdate("The worker's attributes kept changing; try again.")
+
+    def _roll_back(self, worker: WorkerRef, previous: WorkerState, mine: WorkerState) -> None:
+        """Put back the selection ``mine`` replaced, unless a later selection already took over."""
+        with suppress(ConcurrentUpdate):
+            self.workers.save_selection(
+                worker, previous.caller_id, previous.local_presence, expected_version=mine.version
+            )

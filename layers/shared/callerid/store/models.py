@@ -77,6 +77,7 @@ class RefreshLeaseItem(TableItem, discriminator="refresh_lease"):
 class WorkerItem(TableItem, discriminator="worker"):
     caller_id = UnicodeAttribute(null=True)
     local_presence = BooleanAttribute(null=True)
+    selection_version = NumberAttribute(null=True)
     lock_phone = UnicodeAttribute(null=True)
     lock_lease = UnicodeAttribute(null=True)
     updated_at = NumberAttribute(null=True)

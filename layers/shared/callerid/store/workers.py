@@ -5,7 +5,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from pynamodb.exceptions import UpdateError
+
+from callerid.domain.errors import ConcurrentUpdate
 from callerid.domain.identity import WorkerRef
+from callerid.store.conditions import failed_condition
 from callerid.store.models import WorkerItem, workspace_key
 
 
@@ -15,6 +19,8 @@ class WorkerState:
     local_presence: bool = False
     lock_phone: str | None = None
     lock_lease: str | None = None
+    # Bumped by every selection write: tells a selection that was overtaken from the one in force.
+    version: int = 0
 
 
 def worker_key(worker_sid: str) -> str:
@@ -22,7 +28,9 @@ def worker_key(worker_sid: str) -> str:
 
 
 def worker_state(item: WorkerItem) -> WorkerState:
-    return WorkerState(item.caller_id, bool(item.local_presence), item.lock_phone, item.lock_lease)
+    return WorkerState(
+        item.caller_id, bool(item.local_presence), item.lock_phone, item.lock_lease, int(item.selection_version or 0)
+    )
 
 
 def worker_item(worker: WorkerRef) -> WorkerItem:
@@ -39,15 +47,29 @@ class WorkerRepository:
             return WorkerState()
         return worker_state(item)
 
-    def save_selection(self, worker: WorkerRef, caller_id: str | None, local_presence: bool) -> WorkerState:
-        """Set only the selection attributes, so a concurrent lock pointer update is never lost."""
+    def save_selection(
+        self, worker: WorkerRef, caller_id: str | None, local_presence: bool, *, expected_version: int
+    ) -> WorkerState:
+        """Set the selection if it is still at ``expected_version`` (``ConcurrentUpdate`` otherwise), as version
+        ``expected_version + 1``. Only the selection attributes are written, so a concurrent lock pointer update
+        is never lost."""
+        unchanged = WorkerItem.selection_version == expected_version
+        if expected_version == 0:
+            unchanged = unchanged | WorkerItem.selection_version.does_not_exist()
         item = worker_item(worker)
-        item.update(
-            actions=[
-                WorkerItem.kind.set(WorkerItem),
-                WorkerItem.caller_id.set(caller_id) if caller_id else WorkerItem.caller_id.remove(),
-                WorkerItem.local_presence.set(local_presence),
-                WorkerItem.updated_at.set(time.time()),
-            ]
-        )
+        try:
+            item.update(
+                actions=[
+                    WorkerItem.kind.set(WorkerItem),
+                    WorkerItem.caller_id.set(caller_id) if caller_id else WorkerItem.caller_id.remove(),
+                    WorkerItem.local_presence.set(local_presence),
+                    WorkerItem.selection_version.set(expected_version + 1),
+                    WorkerItem.updated_at.set(time.time()),
+                ],
+                condition=unchanged,
+            )
+        except UpdateError as exc:
+            if failed_condition(exc):
+                raise ConcurrentUpdate("The selection changed while it was being saved.") from exc
+            raise
         return worker_state(item)

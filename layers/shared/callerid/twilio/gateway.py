@@ -10,9 +10,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from twilio.base.api_response import ApiResponse
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 from twilio.rest.api.v2010.account.outgoing_caller_id import OutgoingCallerIdInstance
+from twilio.rest.taskrouter.v1.workspace.worker import WorkerInstance
 
 from callerid.config import Settings
 from callerid.domain.errors import NotFound, UpstreamUnavailable
@@ -115,25 +117,34 @@ class TwilioGateway:
         return sid
 
     def fetch_worker(self, account_sid: str, worker_sid: str) -> WorkerSnapshot:
+        """The worker of the account's Flex workspace (``NotFound`` for anyone else's, or nobody's)."""
         workspace = self.workspace_sid(account_sid)
         with translated_errors("the worker"):
             answer = (
                 self.client(account_sid).taskrouter.v1.workspaces(workspace).workers(worker_sid).fetch_with_http_info()
             )
-        headers = {k.lower(): v for k, v in (answer.headers or {}).items()}
-        return WorkerSnapshot(worker_sid, answer.data.attributes or "{}", headers.get("etag"))
+        return worker_snapshot(worker_sid, answer)
 
-    def update_worker_attributes(self, account_sid: str, worker_sid: str, attributes: str, etag: str | None) -> None:
-        """Write the attributes if the worker is unchanged since ``etag``; ``WorkerChanged`` on 412."""
+    def update_worker_attributes(
+        self, account_sid: str, worker_sid: str, attributes: str, etag: str | None
+    ) -> WorkerSnapshot:
+        """Write the attributes if the worker is unchanged since ``etag`` (``WorkerChanged`` on 412); answers the
+        worker as written, with its new ETag."""
         workspace = self.workspace_sid(account_sid)
         worker = self.client(account_sid).taskrouter.v1.workspaces(workspace).workers(worker_sid)
         try:
             if etag:
-                worker.update(attributes=attributes, if_match=etag)
+                answer = worker.update_with_http_info(attributes=attributes, if_match=etag)
             else:
-                worker.update(attributes=attributes)
+                answer = worker.update_with_http_info(attributes=attributes)
         except TwilioRestException as exc:
             if exc.status == 412:
                 raise WorkerChanged(worker_sid) from exc
             with translated_errors("the worker"):
                 raise
+        return worker_snapshot(worker_sid, answer)
+
+
+def worker_snapshot(worker_sid: str, answer: ApiResponse[WorkerInstance]) -> WorkerSnapshot:
+    headers = {k.lower(): v for k, v in (answer.headers or {}).items()}
+    return WorkerSnapshot(worker_sid, answer.data.attributes or "{}", headers.get("etag"))

@@ -54,6 +54,7 @@ class RetryingTwilioHttpClient(TwilioHttpClient):
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         super().__init__(timeout=timeout)
+        self.http = requests.Session()  # connection pooling across requests (thread-safe for sending)
         self.base_url = base_url
         self.attempts = attempts
         self.backoff_seconds = backoff_seconds
@@ -77,7 +78,7 @@ class RetryingTwilioHttpClient(TwilioHttpClient):
             last = attempt == self.attempts
             try:
                 self.requests_sent += 1
-                response = super().request(
+                response = self._send_once(
                     method, target, params, data, headers, auth, self._attempt_timeout(timeout), allow_redirects
                 )
             except (requests.ConnectionError, requests.Timeout) as exc:
@@ -90,6 +91,28 @@ class RetryingTwilioHttpClient(TwilioHttpClient):
                 continue
             return response
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _send_once(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, object] | None,
+        data: dict[str, object] | None,
+        headers: dict[str, str] | None,
+        auth: tuple[str, str] | None,
+        timeout: float,
+        allow_redirects: bool,
+    ) -> Response:
+        """One HTTP exchange, as ``TwilioHttpClient.request`` sends it, but answering its own response: the stock
+        client returns the response it stored on itself, which another thread sharing the client may have
+        replaced meanwhile (one warm copy's token validation answered with another's caller)."""
+        body = {"json": data} if (headers or {}).get("Content-Type", "").endswith("json") else {"data": data}
+        prepared = self.http.prepare_request(
+            requests.Request(method.upper(), url, params=params, headers=headers, auth=auth, **body)
+        )
+        settings = self.http.merge_environment_settings(prepared.url, self.proxy, None, None, None)
+        answer = self.http.send(prepared, allow_redirects=allow_redirects, timeout=timeout, **settings)
+        return Response(int(answer.status_code), answer.text, answer.headers)
 
     def _attempt_timeout(self, asked: float | None) -> float:
         """The attempt's timeout: as asked (or the default), cut to what is left before the deadline."""
