@@ -53,8 +53,16 @@ events: $(STAMP) ## Regenerate events/ (one API Gateway event per route of templ
 validate: $(STAMP) ## sam validate --lint
 	$(VENV)/bin/sam validate --lint
 
-build: $(STAMP) ## sam build (the layer's pip install needs the package registry)
-	$(VENV)/bin/sam build
+# The layer's pip (layers/shared/Makefile) is the virtualenv's; the check after the build keeps it honest.
+RUNTIME_PROVIDED := boto3 botocore s3transfer
+build: $(STAMP) ## sam build (the layer's pip install needs the package registry; it leaves out boto3/botocore)
+	LAYER_PIP="$(abspath $(PY)) -m pip" $(VENV)/bin/sam build
+	@for package in $(RUNTIME_PROVIDED); do \
+		if [ -e .aws-sam/build/SharedLayer/python/$$package ]; then \
+			echo "The built layer ships $$package, which the Lambda runtime provides (layers/shared/Makefile)." >&2; \
+			exit 1; \
+		fi; \
+	done
 
 clean: ## Remove build output and caches
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .dev
