@@ -1,16 +1,28 @@
-"""`make dev`'s orchestrator: boots, writes the stack facts, and Ctrl-C leaves no process behind."""
+"""`make dev`'s orchestrator: boots, writes the stack facts, and Ctrl-C leaves no process behind; a taken port or
+a server that dies while starting stops it with one clear line, before anything is called up."""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
+import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
-from local.stack import free_port
+import pytest
+
+import local.stack
+from local.stack import Stack, StackError, free_port
 from local.template import ROOT
+
+PYTHONPATH = f"{ROOT}{os.pathsep}{ROOT / 'layers' / 'shared'}"
 
 
 def children(pid: int) -> list[int]:
@@ -27,18 +39,24 @@ def alive(pid: int) -> bool:
     return bool(state) and not state.startswith("Z")
 
 
-def test_the_stack_boots_and_ctrl_c_stops_every_process(tmp_path):
-    stack_file = tmp_path / "stack.json"
+def stack_env(stack_file: Path, **ports: int) -> dict[str, str]:
+    """``make dev``'s environment: free ports unless given, and no endpoints of a running stack."""
     env = {
         **os.environ,
-        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'layers' / 'shared'}",
-        "PORT": str(free_port()),
-        "TWILIO_EMULATOR_PORT": str(free_port()),
-        "DYNAMODB_PORT": str(free_port()),
+        "PYTHONPATH": PYTHONPATH,
+        "PORT": str(ports.get("PORT") or free_port()),
+        "TWILIO_EMULATOR_PORT": str(ports.get("TWILIO_EMULATOR_PORT") or free_port()),
+        "DYNAMODB_PORT": str(ports.get("DYNAMODB_PORT") or free_port()),
         "STACK_FILE": str(stack_file),
     }
     for name in ("DYNAMODB_ENDPOINT_URL", "TWILIO_API_BASE_URL", "PUBLIC_BASE_URL"):
         env.pop(name, None)
+    return env
+
+
+def test_the_stack_boots_and_ctrl_c_stops_every_process(tmp_path):
+    stack_file = tmp_path / "stack.json"
+    env = stack_env(stack_file)
     process = subprocess.Popen(
         [sys.executable, "-m", "local.stack"],
         cwd=ROOT,
@@ -67,6 +85,7 @@ def test_the_stack_boots_and_ctrl_c_stops_every_process(tmp_path):
         } <= set(facts)
         assert {w["identity"] for w in facts["workers"]} == {"alice", "bob", "sam", "carol"}
         assert any(w["token"] in "".join(banner) for w in facts["workers"])
+        assert f"(also in {stack_file})" in "".join(banner), "the banner names the file it wrote"
         spawned = children(process.pid)
         assert len(spawned) == 3
         process.send_signal(signal.SIGINT)
@@ -76,5 +95,106 @@ def test_the_stack_boots_and_ctrl_c_stops_every_process(tmp_path):
             time.sleep(0.1)
         assert [pid for pid in spawned if alive(pid)] == []
     finally:
-        if process.poll() is None:
-            process.kill()
+        if process.poll() is None:  # a failed assertion: stop it as Ctrl-C would, so no server is left behind
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+class Recorder(BaseHTTPRequestHandler):
+    """Something else on the port (another DynamoDB, another dev server): answers 200 to anything, remembers it."""
+
+    seen: list[str] = []
+
+    def answer(self) -> None:
+        self.seen.append(f"{self.command} {self.path}")
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def do_GET(self) -> None:
+        self.answer()
+
+    def do_POST(self) -> None:
+        self.answer()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def foreign_server() -> Iterator[tuple[int, list[str]]]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    Recorder.seen = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1], Recorder.seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("variable", "expected"),
+    [
+        (
+            "DYNAMODB_PORT",
+            "Port {port} is already in use (DynamoDB). Set DYNAMODB_PORT to another port, or DYNAMODB_ENDPOINT_URL "
+            "to use a running DynamoDB.",
+        ),
+        (
+            "TWILIO_EMULATOR_PORT",
+            "Port {port} is already in use (Twilio emulator). Set TWILIO_EMULATOR_PORT to another port, or "
+            "TWILIO_API_BASE_URL to use a running Twilio emulator.",
+        ),
+        ("PORT", "Port {port} is already in use (API). Set PORT to another port."),
+    ],
+)
+def test_a_taken_port_stops_make_dev_before_anything_starts(tmp_path, foreign_server, variable, expected):
+    port, seen = foreign_server
+    stack_file = tmp_path / "stack.json"
+    env = stack_env(stack_file, **{variable: port})
+    run = subprocess.run(
+        [sys.executable, "-m", "local.stack"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode != 0
+    assert run.stderr.strip() == expected.format(port=port)
+    assert "local stack is up" not in run.stdout
+    assert seen == [], "nothing may talk to (or create a table in) what holds the port"
+    assert not stack_file.exists()
+
+
+def test_a_given_dynamodb_endpoint_frees_its_port(tmp_path, foreign_server):
+    # DYNAMODB_ENDPOINT_URL set: make dev starts no DynamoDB, so DYNAMODB_PORT may be anything, even taken.
+    port, _ = foreign_server
+    stack = Stack(
+        api_port=free_port(), emulator_port=free_port(), dynamodb_port=port, dynamodb_url="http://127.0.0.1:1"
+    )
+    assert [s.port_variable for s in stack.services()] == ["TWILIO_EMULATOR_PORT", "PORT"]
+    stack.check_ports()
+
+
+def test_a_server_that_exits_while_starting_fails_the_stack_at_once(monkeypatch):
+    # The port was free when checked and taken before our DynamoDB bound it (a race): moto exits, and the stack
+    # must say so, not wait for (or talk to) whatever holds the port.
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    monkeypatch.setattr(local.stack, "port_in_use", lambda port, host="127.0.0.1": False)
+    stack = Stack(
+        api_port=free_port(),
+        emulator_port=free_port(),
+        dynamodb_port=silent.getsockname()[1],
+        table_name=f"caller-id-race-{uuid.uuid4().hex[:6]}",
+        quiet=True,
+    )
+    try:
+        with pytest.raises(StackError, match=r"^DynamoDB exited \(code \d+\) before it answered"):
+            stack.start()
+    finally:
+        silent.close()
+        stack.stop()
+    assert stack.processes == []
