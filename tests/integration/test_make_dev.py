@@ -1,5 +1,6 @@
 """`make dev`'s orchestrator: boots, writes the stack facts, and Ctrl-C leaves no process behind; a taken port or
-a server that dies while starting stops it with one clear line, before anything is called up."""
+a server that dies while starting stops it with one clear line, before anything is called up. Its access log
+never shows a query string."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import requests
 
 import local.stack
 from local.stack import Stack, StackError, free_port
@@ -198,3 +200,29 @@ def test_a_server_that_exits_while_starting_fails_the_stack_at_once(monkeypatch)
         silent.close()
         stack.stop()
     assert stack.processes == []
+
+
+def test_the_access_log_shows_method_path_and_status_never_a_query_string(tmp_path):
+    port = free_port()
+    log = tmp_path / "devserver.log"
+    with log.open("w") as sink:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "local.devserver", "--port", str(port)],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": PYTHONPATH},
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        local.stack.wait_for(f"http://127.0.0.1:{port}/nothing-here")
+        answer = requests.get(f"http://127.0.0.1:{port}/v1/nothing-here?Token=s3cret-flex-token&page=2", timeout=10)
+        assert answer.status_code == 404
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            raw.sendall(b"GET /v1/phone-numbers?Token=s3cret-flex-token HTTP/1.1 junk\r\n\r\n")
+            raw.recv(1024)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    lines = log.read_text()
+    assert '"GET /v1/nothing-here" 404' in lines
+    assert "s3cret" not in lines and "page=2" not in lines and "?" not in lines, lines
