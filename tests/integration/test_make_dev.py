@@ -1,6 +1,5 @@
-"""`make dev`'s orchestrator: boots, writes the stack facts, and Ctrl-C leaves no process behind; a taken port or
-a server that dies while starting stops it with one clear line, before anything is called up. Its access log
-never shows a query string."""
+"""`make dev`'s orchestrator: boots, writes the stack facts, and Ctrl-C leaves no process behind; a taken port, a
+server that dies while starting, or an unsupported Python stops it with one clear line before anything starts."""
 
 from __future__ import annotations
 
@@ -226,3 +225,38 @@ def test_the_access_log_shows_method_path_and_status_never_a_query_string(tmp_pa
     lines = log.read_text()
     assert '"GET /v1/nothing-here" 404' in lines
     assert "s3cret" not in lines and "page=2" not in lines and "?" not in lines, lines
+
+
+def fake_python(path: Path, version: str) -> Path:
+    """An interpreter that says it is ``version`` and otherwise is this one."""
+    path.write_text(
+        f'#!/bin/sh\n[ "$1" = --version ] && {{ echo "Python {version}"; exit 0; }}\nexec {sys.executable} "$@"\n'
+    )
+    path.chmod(0o755)
+    return path
+
+
+def test_make_refuses_an_unsupported_python_before_installing_anything(tmp_path):
+    python = fake_python(tmp_path / "python3", "3.13.0")
+    venv = tmp_path / "venv"
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    make = subprocess.Popen(
+        ["make", "--no-print-directory", "dev", f"PYTHON={python}", f"VENV={venv}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = make.communicate(timeout=120)
+    finally:
+        if make.poll() is None:  # it went on to install and run the stack: stop all of it
+            os.killpg(make.pid, signal.SIGKILL)
+    assert make.returncode != 0
+    first = stderr.splitlines()[0]
+    assert first.startswith(f"{python} is Python 3.13.0, but this project needs Python 3.11 or 3.12: ")
+    assert "PYTHON=" in first
+    assert not venv.exists()
+    assert "pip install" not in stdout

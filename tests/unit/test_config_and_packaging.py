@@ -81,9 +81,18 @@ def test_the_layer_ships_the_runtime_dependencies_and_leaves_boto3_to_the_lambda
 
 def test_boto3_is_pinned_for_local_runs_and_for_development():
     project = pyproject()["project"]
-    for wanted in ("dev",):
+    for wanted in ("local", "dev"):
         boto3 = [r for r in extra(project, wanted) if name(r) == "boto3"]
         assert boto3 and re.search(r">=\s*1\.\d+", boto3[0]) and "<2" in boto3[0], (wanted, boto3)
+
+
+def test_make_dev_installs_the_local_stack_and_not_the_tools():
+    project = pyproject()["project"]
+    local = {name(r) for r in extra(project, "local")}
+    everything = {name(r) for r in extra(project, "dev")}
+    assert {"boto3", "flask", "moto", "cfn-flip"} <= local
+    assert not {"aws-sam-cli", "mypy", "ruff", "pytest"} & local
+    assert local | {"aws-sam-cli", "mypy", "ruff", "pytest", "openapi-core"} <= everything
 
 
 def test_the_layer_build_takes_out_what_the_lambda_runtime_provides():
