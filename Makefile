@@ -1,31 +1,58 @@
 # Caller-ID backend for Twilio Flex. `make help` lists the targets.
 SHELL := /bin/bash
+# The interpreter that makes the virtualenv: Python 3.11 or 3.12 (pyproject.toml's requires-python).
+# Another one: `make dev PYTHON=python3.12`.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# Two installs, one stamp each (pyproject.toml's extras): `make dev` needs the runtime dependencies and the local
+# stack (.[local]); every other target adds the test, lint and SAM tools (.[dev]). So `make test` after
+# `make dev` only adds what is missing.
+LOCAL_STAMP := $(VENV)/.installed-local
 STAMP := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR):$(CURDIR)/layers/shared
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
 .DEFAULT_GOAL := help
-.PHONY: help install dev test test-unit lint format bench build validate openapi events clean
+.PHONY: help install dev test test-unit lint format bench build validate openapi events clean local-env dev-env
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(STAMP): pyproject.toml layers/shared/requirements.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+# Before anything is installed: is PYTHON one the project supports, and was .venv made by it? A wrong PYTHON stops
+# here with one line; a .venv made by another (or a gone) interpreter is removed, and the sub-make makes it again.
+CHECK_PYTHON = command -v $(PYTHON) >/dev/null || { echo "PYTHON=$(PYTHON) is not a command here: run \
+	\`make $(or $(firstword $(MAKECMDGOALS)),install) PYTHON=/path/to/python3.12\` (3.11 and 3.12 do)." >&2; exit 1; }; \
+	$(PYTHON) local/interpreter.py --python $(PYTHON) --venv $(VENV) --goal $(or $(firstword $(MAKECMDGOALS)),install) \
+	$(if $(filter file,$(origin PYTHON)),,--explicit)
 
-install: $(STAMP) ## Create the virtualenv and install everything (dev extras included)
+local-env:
+	@$(CHECK_PYTHON)
+	@$(MAKE) --no-print-directory --silent $(LOCAL_STAMP)
 
-dev: $(STAMP) ## Run the local stack: API :3000, Twilio emulator :3001, DynamoDB :8000, demo data
+dev-env:
+	@$(CHECK_PYTHON)
+	@$(MAKE) --no-print-directory --silent $(STAMP)
+
+$(LOCAL_STAMP): pyproject.toml layers/shared/requirements.txt
+	@test -x $(PY) || { echo "==> Creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version))"; $(PYTHON) -m venv $(VENV); }
+	@echo "==> Installing the runtime dependencies and the local stack: pip install -e '.[local]'"
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -e '.[local]'
+	@touch $@
+
+$(STAMP): $(LOCAL_STAMP)
+	@echo "==> Adding the test, lint and SAM tools: pip install -e '.[dev]'"
+	$(PY) -m pip install -e '.[dev]'
+	@touch $@
+
+install: dev-env ## Create the virtualenv and install everything (what CI runs first)
+
+dev: local-env ## Run the local stack: API :3000, Twilio emulator :3001, DynamoDB :8000, demo data
 	$(PY) -m local.stack
 
-test: $(STAMP) chromium ## Run the whole test suite (starts its own local stack on free ports)
+test: dev-env chromium ## Run the whole test suite (starts its own local stack on free ports)
 	$(PY) -m pytest
 
 # The browser tests (tests/browser) drive Debian's Chromium through Playwright, which cannot download its own.
@@ -38,33 +65,41 @@ chromium: ## Make sure headless Chromium is installed (apt-get as root) for the 
 	@test -x "$(CHROMIUM)" || { echo "The browser tests need Chromium at $(CHROMIUM): as root, \
 	\`apt-get install chromium\` (\`make chromium\` does it), or set CHROMIUM=/path/to/chromium." >&2; exit 1; }
 
-test-unit: $(STAMP) ## Unit tests only (no network)
+test-unit: dev-env ## Unit tests only (no network)
 	$(PY) -m pytest tests/unit
 
-lint: $(STAMP) ## ruff (lint + format check) and mypy
+lint: dev-env ## ruff (lint + format check) and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy layers/shared/callerid local
 	for handler in functions/*/app.py; do $(VENV)/bin/mypy "$$handler" || exit 1; done
 
-format: $(STAMP) ## Format and fix what ruff can
+format: dev-env ## Format and fix what ruff can
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: $(STAMP) ## Request counts and latency ratios against the local stack
+bench: dev-env ## Request counts and latency ratios against the local stack
 	$(PY) -m bench.run
 
-openapi: $(STAMP) ## Regenerate layers/shared/callerid/openapi.json from the handlers' models
+openapi: dev-env ## Regenerate layers/shared/callerid/openapi.json from the handlers' models
 	$(PY) -m local.openapi
 
-events: $(STAMP) ## Regenerate events/ (one API Gateway event per route of template.yaml)
+events: dev-env ## Regenerate events/ (one API Gateway event per route of template.yaml)
 	$(PY) -m local.events
 
-validate: $(STAMP) ## sam validate --lint
+validate: dev-env ## sam validate --lint
 	$(VENV)/bin/sam validate --lint
 
-build: $(STAMP) ## sam build (the layer's pip install needs the package registry)
-	$(VENV)/bin/sam build
+# The layer's pip (layers/shared/Makefile) is the virtualenv's; the check after the build keeps it honest.
+RUNTIME_PROVIDED := boto3 botocore s3transfer
+build: dev-env ## sam build (the layer's pip install needs the package registry; it leaves out boto3/botocore)
+	LAYER_PIP="$(abspath $(PY)) -m pip" $(VENV)/bin/sam build
+	@for package in $(RUNTIME_PROVIDED); do \
+		if [ -e .aws-sam/build/SharedLayer/python/$$package ]; then \
+			echo "The built layer ships $$package, which the Lambda runtime provides (layers/shared/Makefile)." >&2; \
+			exit 1; \
+		fi; \
+	done
 
 clean: ## Remove build output and caches
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .dev

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import argparse
 import base64
+import re
 import time
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from local.functions import FunctionPool
 from local.template import Route, routes
@@ -88,14 +91,32 @@ def create_app() -> Flask:
     return app
 
 
+QUERY = re.compile(r"\?[^\s'\"]*")
+
+
+def printable(text: str) -> str:
+    """Control characters escaped, so a request cannot write terminal escapes into the log."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+
+
+class AccessLog(WSGIRequestHandler):
+    """Access log lines with the method, the path and the status only. A query string may carry a Flex token
+    (``?Token=…``, the Flex plugins' convention), so neither it nor a malformed request's raw line is printed."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        path = urlsplit(getattr(self, "path", "") or "").path or "(unreadable request line)"
+        self.log("info", '"%s %s" %s', printable(getattr(self, "command", None) or "-"), printable(path), code)
+
+    def log_error(self, format: str, *args: Any) -> None:
+        self.log("error", "%s", printable(QUERY.sub("", format % args)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Local API Gateway → Lambda handler bridge")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=3000)
     args = parser.parse_args()
-    from werkzeug.serving import make_server
-
-    make_server(args.host, args.port, create_app(), threaded=True).serve_forever()
+    make_server(args.host, args.port, create_app(), threaded=True, request_handler=AccessLog).serve_forever()
 
 
 if __name__ == "__main__":

@@ -2,7 +2,12 @@
 
 Starts the embedded DynamoDB (moto, single-threaded) and the Twilio emulator unless ``DYNAMODB_ENDPOINT_URL`` /
 ``TWILIO_API_BASE_URL`` point elsewhere, creates the table from ``template.yaml``, seeds the demo data, starts
-the API and prints how to use it; ``.dev/stack.json`` holds the same facts. Ctrl-C stops every child process.
+the API and prints how to use it; ``.dev/stack.json`` (or ``STACK_FILE``) holds the same facts. Ctrl-C stops every
+child process.
+
+Nothing starts unless every port it needs is free, and nothing is called "up" unless every process it started
+is still running: a port taken by something else would otherwise answer in place of ours (a DynamoDB on 8000
+would get our table).
 """
 
 from __future__ import annotations
@@ -38,15 +43,58 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_for(url: str, seconds: float = 30.0) -> None:
+class StackError(RuntimeError):
+    """The stack cannot start or stopped: one line per problem, saying what to do."""
+
+
+@dataclass(frozen=True)
+class Service:
+    """A server the stack starts, with the environment variables that move it or replace it."""
+
+    name: str
+    module: str
+    port: int
+    port_variable: str
+    endpoint_variable: str | None = None
+
+    def busy(self) -> str:
+        instead = f", or {self.endpoint_variable} to use a running {self.name}" if self.endpoint_variable else ""
+        return f"Port {self.port} is already in use ({self.name}). Set {self.port_variable} to another port{instead}."
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether something answers on ``port``, or a server could not bind it (as werkzeug binds: SO_REUSEADDR)."""
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        if probe.connect_ex((host, port)) == 0:
+            return True
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def wait_for(
+    url: str, process: subprocess.Popen[bytes] | None = None, name: str | None = None, seconds: float = 30.0
+) -> None:
+    """Wait until ``url`` answers. For a server we started (``process``), only a 200 counts, and only while the
+    process runs: if it exits first (it lost its port, or crashed), this says so at once."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise StackError(f"{name} exited (code {process.returncode}) before it answered on {url}.")
         try:
-            requests.get(url, timeout=1)
-            return
+            answer = requests.get(url, timeout=1)
         except requests.RequestException:
             time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up within {seconds:.0f}s")
+            continue
+        if process is None or answer.status_code == 200:
+            return
+        time.sleep(0.1)
+    raise StackError(f"{name or url} did not answer on {url} within {seconds:.0f}s.")
 
 
 @dataclass
@@ -60,6 +108,7 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     quiet: bool = False
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    started: dict[int, Service] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)
     api_env: dict[str, str] = field(default_factory=dict)
 
@@ -80,25 +129,73 @@ class Stack:
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.api_port}"
 
-    def _spawn(self, module: str, port: int, env: dict[str, str]) -> None:
-        output = subprocess.DEVNULL if self.quiet else None
-        self.processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", module, "--port", str(port)], cwd=ROOT, env=env, stdout=output, stderr=output
-            )
+    @property
+    def api(self) -> Service:
+        return Service("API", "local.devserver", self.api_port, "PORT")
+
+    @property
+    def dynamodb(self) -> Service:
+        return Service("DynamoDB", "local.dynamodb", self.dynamodb_port, "DYNAMODB_PORT", "DYNAMODB_ENDPOINT_URL")
+
+    @property
+    def emulator(self) -> Service:
+        return Service(
+            "Twilio emulator", "local.emulator.app", self.emulator_port, "TWILIO_EMULATOR_PORT", "TWILIO_API_BASE_URL"
         )
+
+    def services(self) -> list[Service]:
+        """What this stack will start: the API always; DynamoDB and the emulator unless given endpoints."""
+        return [
+            *([] if self.dynamodb_url else [self.dynamodb]),
+            *([] if self.emulator_url else [self.emulator]),
+            self.api,
+        ]
+
+    def check_ports(self) -> None:
+        """Refuse, before anything starts, ports that two services share or that something else holds."""
+        services = self.services()
+        for i, service in enumerate(services):
+            for other in services[i + 1 :]:
+                if other.port == service.port:
+                    raise StackError(
+                        f"{service.port_variable} and {other.port_variable} are both {service.port}: "
+                        "give each its own port."
+                    )
+        problems = [service.busy() for service in services if port_in_use(service.port)]
+        if problems:
+            raise StackError("\n".join(problems))
+
+    def _spawn(self, service: Service, env: dict[str, str]) -> subprocess.Popen[bytes]:
+        output = subprocess.DEVNULL if self.quiet else None
+        process = subprocess.Popen(
+            [sys.executable, "-m", service.module, "--port", str(service.port)],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=output,
+        )
+        self.processes.append(process)
+        self.started[process.pid] = service
+        return process
+
+    def ensure_running(self) -> None:
+        """Every process this stack started still runs (a server that lost its port to another has exited)."""
+        for process in self.processes:
+            if process.poll() is not None:
+                service = self.started[process.pid]
+                raise StackError(f"The {service.name} on port {service.port} exited (code {process.returncode}).")
 
     def start(self) -> dict[str, Any]:
         env = {**os.environ, **LOCAL_AWS, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "layers" / "shared")])}
+        self.check_ports()
         try:
-            if not self.dynamodb_url:
-                self._spawn("local.dynamodb", self.dynamodb_port, env)
-                self.dynamodb_url = f"http://127.0.0.1:{self.dynamodb_port}"
-            if not self.emulator_url:
-                self._spawn("local.emulator.app", self.emulator_port, env)
-                self.emulator_url = f"http://127.0.0.1:{self.emulator_port}"
-            wait_for(f"{self.dynamodb_url}/_dynamodb/requests" if self.processes else self.dynamodb_url)
-            wait_for(f"{self.emulator_url}/_emulator/requests")
+            dynamodb = None if self.dynamodb_url else self._spawn(self.dynamodb, env)
+            emulator = None if self.emulator_url else self._spawn(self.emulator, env)
+            self.dynamodb_url = self.dynamodb_url or f"http://127.0.0.1:{self.dynamodb_port}"
+            self.emulator_url = self.emulator_url or f"http://127.0.0.1:{self.emulator_port}"
+            # Our DynamoDB answers 200 on its own path; a DynamoDB given by URL only has to answer.
+            wait_for(f"{self.dynamodb_url}/_dynamodb/requests" if dynamodb else self.dynamodb_url, dynamodb, "DynamoDB")
+            wait_for(f"{self.emulator_url}/_emulator/requests", emulator, "Twilio emulator")
             for key, value in LOCAL_AWS.items():
                 os.environ.setdefault(key, value)
             ensure_table(self.dynamodb_url, self.table_name)
@@ -119,8 +216,8 @@ class Stack:
                 **self.extra_env,
             }
             self.api_env = api_env
-            self._spawn("local.devserver", self.api_port, api_env)
-            wait_for(f"{self.api_url}/health")
+            wait_for(f"{self.api_url}/health", self._spawn(self.api, api_env), "API")
+            self.ensure_running()
         except BaseException:
             self.stop()
             raise
@@ -154,9 +251,10 @@ class Stack:
             except subprocess.TimeoutExpired:
                 process.kill()
         self.processes.clear()
+        self.started.clear()
 
 
-def banner(facts: dict[str, Any]) -> str:
+def banner(facts: dict[str, Any], stack_file: Path) -> str:
     lines = [
         "",
         "Caller-ID backend for Twilio Flex: local stack is up",
@@ -170,7 +268,7 @@ def banner(facts: dict[str, Any]) -> str:
         f"  {a['sid']}  {a['friendlyName']}" + (f"  (child of {a['parentSid']})" if a["parentSid"] else "")
         for a in facts["accounts"]
     ]
-    lines += ["", "Workers and ready Flex tokens (also in .dev/stack.json):"]
+    lines += ["", f"Workers and ready Flex tokens (also in {shown(stack_file)}):"]
     for w in facts["workers"]:
         lines.append(f"  {w['identity']:<6} {','.join(w['roles']):<11} {w['sid']}")
         lines.append(f"         export {w['identity'].upper()}_TOKEN='{w['token']}'")
@@ -181,6 +279,14 @@ def banner(facts: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def shown(path: Path) -> str:
+    """``path`` as a newcomer would type it: relative to the working directory when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def main() -> None:
@@ -202,19 +308,24 @@ def main() -> None:
     # Explicit handlers: a shell that starts `make dev` in the background leaves SIGINT ignored.
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, shutdown)
+    out = Path(os.environ.get("STACK_FILE") or ROOT / ".dev" / "stack.json")
+    failure = None
     try:
         facts = stack.start()
-        out = Path(os.environ.get("STACK_FILE") or ROOT / ".dev" / "stack.json")
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(facts, indent=2))
-        print(banner(facts), flush=True)
-        while all(p.poll() is None for p in stack.processes):
+        print(banner(facts, out), flush=True)
+        while True:
+            stack.ensure_running()
             time.sleep(0.5)
-        print("A local service stopped; shutting the stack down.", file=sys.stderr)
+    except StackError as exc:
+        failure = str(exc)
     except KeyboardInterrupt:
         pass
     finally:
         stack.stop()
+    if failure:
+        sys.exit(failure)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from callerid.config import FLEX_ORIGIN, Settings, twilio_auth_token
+from local.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,24 +46,74 @@ def test_nonsense_configuration_is_refused():
         Settings.from_env({"CALLER_ID_LOCK_TTL_SECONDS": "0"})
 
 
-def names(requirements):
-    return {
-        re.split(r"[\[<>=]", line.strip())[0].lower()
-        for line in requirements
-        if line.strip() and not line.startswith("#")
-    }
+def requirement_lines(text):
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
 
 
-def test_the_layer_requirements_match_the_project_dependencies():
-    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    layer = (ROOT / "layers/shared/requirements.txt").read_text().splitlines()
-    assert sorted(pyproject["project"]["dependencies"]) == sorted(
-        line for line in layer if line and not line.startswith("#")
-    )
-    assert "aws-sam-cli" not in names(layer) and "moto" not in names(layer)
+def name(requirement):
+    return re.split(r"[\[<>=~!; ]", requirement, maxsplit=1)[0].lower()
+
+
+def pyproject():
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def extra(project, wanted, seen=()):
+    """The requirements of one extra, with the project's own extras (``flex-caller-id[local,…]``) unfolded."""
+    out = []
+    for requirement in project["optional-dependencies"][wanted]:
+        if name(requirement) == project["name"]:
+            inner = re.search(r"\[(.*)\]", requirement).group(1).split(",")
+            out += [r for e in inner if e.strip() not in seen for r in extra(project, e.strip(), (*seen, wanted))]
+        else:
+            out.append(requirement)
+    return out
+
+
+def test_the_layer_ships_the_runtime_dependencies_and_leaves_boto3_to_the_lambda_runtime():
+    # Rule: layer requirements == [project].dependencies, which never name boto3/botocore (the runtime has them).
+    project = pyproject()["project"]
+    layer = requirement_lines((ROOT / "layers/shared/requirements.txt").read_text())
+    assert sorted(layer) == sorted(project["dependencies"])
+    assert not {"boto3", "botocore", "s3transfer"} & {name(r) for r in layer}
+    assert not {"aws-sam-cli", "moto", "flask", "pytest"} & {name(r) for r in layer}
+
+
+def test_boto3_is_pinned_for_local_runs_and_for_development():
+    project = pyproject()["project"]
+    for wanted in ("local", "dev"):
+        boto3 = [r for r in extra(project, wanted) if name(r) == "boto3"]
+        assert boto3 and re.search(r">=\s*1\.\d+", boto3[0]) and "<2" in boto3[0], (wanted, boto3)
+
+
+def test_make_dev_installs_the_local_stack_and_not_the_tools():
+    project = pyproject()["project"]
+    local = {name(r) for r in extra(project, "local")}
+    everything = {name(r) for r in extra(project, "dev")}
+    assert {"boto3", "flask", "moto", "cfn-flip"} <= local
+    assert not {"aws-sam-cli", "mypy", "ruff", "pytest"} & local
+    assert local | {"aws-sam-cli", "mypy", "ruff", "pytest", "openapi-core"} <= everything
+
+
+def test_the_layer_build_takes_out_what_the_lambda_runtime_provides():
+    template = load_template()["Resources"]["SharedLayer"]
+    assert template["Metadata"]["BuildMethod"] == "makefile"
+    makefile = (ROOT / "layers/shared/Makefile").read_text()
+    assert "build-SharedLayer:" in makefile
+    assert re.search(r"^RUNTIME_PROVIDED := boto3 botocore s3transfer$", makefile, re.MULTILINE)
 
 
 def test_the_template_never_holds_a_secret_default():
     template = (ROOT / "template.yaml").read_text()
     assert "TWILIO_AUTH_TOKEN:" not in template
     assert re.search(r"TwilioAuthTokenParameterName:\n(?:.*\n)*?\s+Default: /", template)
+
+
+def test_the_powertools_extras_are_the_ones_the_code_imports():
+    code = [*ROOT.glob("functions/*/app.py"), *ROOT.glob("layers/shared/callerid/**/*.py")]
+    sources = "\n".join(path.read_text() for path in code)
+    used = {"tracer"} if re.search(r"\bTracer\b", sources) else set()
+    used |= {"validation"} if "aws_lambda_powertools.utilities.validation" in sources else set()
+    powertools = next(r for r in pyproject()["project"]["dependencies"] if name(r) == "aws-lambda-powertools")
+    extras = re.search(r"\[(.*)\]", powertools)
+    assert (set(extras.group(1).split(",")) if extras else set()) == used
