@@ -13,7 +13,16 @@ from callerid.domain.identity import Caller, Role
 from callerid.domain.numbers import NumberQuery, NumberSource, NumberStatus
 from callerid.http.auth import caller_dependency
 from callerid.http.logging import make_logger, make_metrics
-from callerid.http.models import CompatNumber, CompatNumberList, NumberList, NumberOut, PageMeta, catalogue_answer
+from callerid.http.models import (
+    CompatNumber,
+    CompatNumberList,
+    NumberList,
+    NumberOut,
+    PageMeta,
+    TextBool,
+    catalogue_answer,
+    flag,
+)
 from callerid.http.resolver import make_resolver
 
 settings = runtime.settings()
@@ -28,14 +37,14 @@ agent = caller_dependency(runtime.token_validator, Role.AGENT)
 @app.get("/v1/phone-numbers")
 def list_numbers(
     caller: Annotated[Caller, Depends(agent)],
-    include_outgoing_only: Annotated[bool | None, Query(alias="includeOutgoingOnly")] = None,
+    include_outgoing_only: Annotated[TextBool | None, Query(alias="includeOutgoingOnly")] = None,
     search: Annotated[str | None, Query(max_length=64)] = None,
     source: Annotated[NumberSource | None, Query()] = None,
     status: Annotated[NumberStatus | None, Query()] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(alias="perPage", ge=1, le=1000)] = 50,
 ) -> Response[NumberList]:
-    outgoing = settings.include_outgoing_only_numbers if include_outgoing_only is None else include_outgoing_only
+    outgoing = flag(include_outgoing_only, settings.include_outgoing_only_numbers)
     query = NumberQuery(outgoing, search, source, status, page, per_page)
     listed = catalogue.page(caller.account_sid, query)
     numbers = [NumberOut.of(n, caller.account_sid, listed.locks.get(n.phone_number)) for n in listed.page.numbers]
@@ -48,9 +57,9 @@ def list_numbers_compat(
     caller: Annotated[Caller, Depends(agent)],
     token: Annotated[str | None, Form(alias="Token")] = None,
     account: Annotated[str | None, Form(alias="AccountSid")] = None,
-    include_outgoing: Annotated[bool | None, Form(alias="IncludeOutgoing")] = None,
+    include_outgoing: Annotated[TextBool | None, Form(alias="IncludeOutgoing")] = None,
 ) -> Response[CompatNumberList]:
-    outgoing = settings.include_outgoing_only_numbers if include_outgoing is None else include_outgoing
+    outgoing = flag(include_outgoing, settings.include_outgoing_only_numbers)
     listed = catalogue.page(caller.account_sid, NumberQuery(include_outgoing_only=outgoing, per_page=100_000))
     numbers = [CompatNumber(friendlyName=n.friendly_name, phoneNumber=n.phone_number) for n in listed.page.numbers]
     return catalogue_answer(CompatNumberList(phoneNumbers=numbers), stale=listed.stale)

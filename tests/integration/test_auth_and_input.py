@@ -220,3 +220,87 @@ def test_cors_preflight_and_responses_allow_the_flex_origin(stack):
     assert listed.headers["Access-Control-Allow-Origin"] == flex
     other = stack.call("GET", "/v1/phone-numbers", stack.agent(), headers={"Origin": "https://evil.example"})
     assert other.headers.get("Access-Control-Allow-Origin") != "https://evil.example"
+
+
+JSON = {"Content-Type": "application/json"}
+UNSUPPORTED = [
+    ("text/plain", '{"to": "+14155552671"}'),
+    ("application/xml", "<to>+14155552671</to>"),
+    ("multipart/form-data", "--x\r\n\r\n"),
+    ("application/x-www-form-urlencoded", "to=%2B14155552671"),
+]
+
+
+@pytest.mark.parametrize(("content_type", "body"), UNSUPPORTED)
+def test_a_body_in_a_media_type_the_route_does_not_take_is_415(stack, content_type, body):
+    alice = stack.agent()
+    answer = stack.call("POST", "/v1/outbound-calls", alice, data=body, headers={"Content-Type": content_type})
+    assert_envelope(answer, 415, "unsupported_media_type")
+
+
+@pytest.mark.parametrize(("content_type", "body"), UNSUPPORTED[:3])
+def test_an_anonymous_request_in_any_media_type_is_401(stack, content_type, body):
+    answer = stack.call("POST", "/v1/outbound-calls", data=body, headers={"Content-Type": content_type})
+    assert_envelope(answer, 401, "unauthorized")
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/json", "multipart/form-data"])
+def test_webhooks_take_form_posts_only(stack, content_type):
+    answer = stack.call(
+        "POST", "/webhooks/twilio/call-status", data='{"AccountSid": "AC1"}', headers={"Content-Type": content_type}
+    )
+    assert_envelope(answer, 415, "unsupported_media_type")
+
+
+def test_json_nested_beyond_sane_limits_is_400(stack):
+    alice = stack.agent()
+    for depth in (20, 1000, 100_000):
+        body = '{"to": "+14155552671", "x": ' + "[" * depth + "]" * depth + "}"
+        answer = stack.call(
+            "POST", "/v1/outbound-calls", alice, data=body, headers={"Content-Type": "application/json"}
+        )
+        assert_envelope(answer, 400, "invalid_request")
+
+
+def test_a_body_beyond_sane_size_is_400(stack):
+    alice = stack.agent()
+    body = json.dumps({"to": "+14155552671", "from": "1" * 70_000})
+    answer = stack.call("POST", "/v1/outbound-calls", alice, data=body, headers={"Content-Type": "application/json"})
+    assert_envelope(answer, 400, "invalid_request")
+
+
+@pytest.mark.parametrize("body", ['[{"to": "+14155552671"}]', '[{"callerId": null}]', "17", "null", "true"])
+def test_a_json_value_that_is_not_an_object_is_400(stack, body):
+    alice = stack.agent()
+    for method, path in (("POST", "/v1/outbound-calls"), ("PUT", "/v1/workers/me/caller-id")):
+        answer = stack.call(method, path, alice, data=body, headers={"Content-Type": "application/json"})
+        assert_envelope(answer, 400, "invalid_request")
+
+
+@pytest.mark.parametrize("value", ['"yes"', "1", '"on"', '"true"', "0", '"false"'])
+def test_booleans_are_json_true_or_false_only(stack, value):
+    alice = stack.agent()
+    body = '{"callerId": null, "localPresence": ' + value + "}"
+    answer = stack.call(
+        "PUT", "/v1/workers/me/caller-id", alice, data=body, headers={"Content-Type": "application/json"}
+    )
+    assert_envelope(answer, 400, "invalid_request")
+
+
+@pytest.mark.parametrize("value", ["yes", "1", "on", "TRUE", "0"])
+def test_query_and_form_booleans_are_true_or_false_only(stack, value):
+    alice = stack.agent()
+    listed = stack.call("GET", "/v1/phone-numbers", alice, params={"includeOutgoingOnly": value})
+    assert_envelope(listed, 400, "invalid_request")
+    compat = stack.call(
+        "POST", "/common/flex/phone-numbers/list-phone-numbers", data={"Token": alice.token, "IncludeOutgoing": value}
+    )
+    assert compat.status_code == 400 and compat.json()["success"] is False
+
+
+def test_form_and_query_booleans_take_true_and_false(stack):
+    alice = stack.agent()
+    without = stack.call("GET", "/v1/phone-numbers", alice, params={"includeOutgoingOnly": "false", "perPage": 1000})
+    assert "+15035550100" not in {n["phoneNumber"] for n in without.json()["phoneNumbers"]}
+    with_ = stack.call("GET", "/v1/phone-numbers", alice, params={"includeOutgoingOnly": "true", "perPage": 1000})
+    assert "+15035550100" in {n["phoneNumber"] for n in with_.json()["phoneNumbers"]}

@@ -17,6 +17,10 @@ class InvalidRequest(CallerIdError):
     code = "invalid_request"
 
 
+class InvalidJson(InvalidRequest):
+    code = "invalid_json"
+
+
 class InvalidPhoneNumber(InvalidRequest):
     code = "invalid_phone_number"
 

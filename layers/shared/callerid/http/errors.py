@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -69,9 +68,9 @@ def describe_validation_errors(errors: list[dict[str, Any]]) -> tuple[str, str]:
     return "invalid_request", "; ".join(parts) or "The request is not valid."
 
 
-def register_error_handlers(app: Any, logger: Any, authenticate: Callable[[Any], object] | None = None) -> None:
-    """Attach the one exception → status map to a resolver. With ``authenticate``, a request that fails
-    validation is first checked for a valid token, so an anonymous caller gets 401, never details of the contract."""
+def register_error_handlers(app: Any, logger: Any) -> None:
+    """Attach the one exception → status map to a resolver. (Flex routes authenticate before validation, in
+    ``http.bodies``, so an anonymous caller gets 401, never details of the contract.)"""
 
     def path() -> str:
         return str(app.current_event.path or "")
@@ -90,11 +89,6 @@ def register_error_handlers(app: Any, logger: Any, authenticate: Callable[[Any],
 
     @app.exception_handler(RequestValidationError)
     def _validation(exc: RequestValidationError) -> Response[Any]:
-        if authenticate is not None:
-            try:
-                authenticate(app.current_event)
-            except domain.CallerIdError as auth_error:
-                return envelope(status_of(auth_error), auth_error.code, auth_error.message, path())
         code, message = describe_validation_errors(list(exc.errors()))
         for error in exc.errors():
             ctx = error.get("ctx") or {}

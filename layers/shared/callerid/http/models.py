@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Literal, TypeVar
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from pydantic.alias_generators import to_camel
 
 from callerid.domain.identity import WorkerRef
@@ -129,6 +129,14 @@ class CompatNumberList(BaseModel):
     phoneNumbers: list[CompatNumber]  # noqa: N815
 
 
+# Booleans in query strings and form bodies: exactly ``true`` or ``false`` (not yes/on/1).
+TextBool = Literal["true", "false"]
+
+
+def flag(value: TextBool | None, default: bool) -> bool:
+    return default if value is None else value == "true"
+
+
 Listing = TypeVar("Listing", bound=BaseModel)
 CATALOGUE_STALE_HEADER = "X-Catalogue-Stale"
 
@@ -142,7 +150,7 @@ def catalogue_answer(listing: Listing, *, stale: bool) -> Response[Listing]:
 
 class CallerIdSelectionIn(RequestModel):
     caller_id: PhoneText | None = Field(description="The number to show on outbound calls, or null to clear")
-    local_presence: bool | None = Field(
+    local_presence: StrictBool | None = Field(
         default=None, description="Prefer a number local to the destination; unchanged when omitted"
     )
 

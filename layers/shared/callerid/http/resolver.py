@@ -4,32 +4,46 @@ configured origins, and the one error map."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 from callerid import deadline
 from callerid.config import Settings
 from callerid.http.auth import authenticate
+from callerid.http.bodies import StrictRequestValidation
 from callerid.http.errors import register_error_handlers
 from callerid.twilio.tokens import FlexTokenValidator
 
 
 class CallerIdResolver(APIGatewayRestResolver):
     """Powertools' REST resolver that also takes the invocation's deadline from the Lambda context, so every
-    retry loop under it stops in time to answer (``callerid.deadline``)."""
+    retry loop under it stops in time to answer (``callerid.deadline``).
+
+    Powertools keeps the current event and context on its ``BaseRouter`` *class*: right in Lambda, where a process
+    serves one invocation at a time, wrong wherever resolvers of one process serve requests at once (the dev
+    server's warm copies are threads of one process: a supervisor's request was read with an agent's headers).
+    Each resolver here keeps its own, as instance attributes that shadow the class's."""
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        self.lambda_context = context
         with deadline.invocation(context):
             return super().resolve(event, context)
+
+    def _to_proxy_event(self, event: dict[str, Any]) -> BaseProxyEvent:
+        proxy_event = super()._to_proxy_event(event)
+        self.current_event = cast(APIGatewayProxyEvent, proxy_event)  # what a REST resolver converts to
+        return proxy_event
 
 
 def make_resolver(
     settings: Settings, logger: Logger, tokens: Callable[[], FlexTokenValidator] | None = None
 ) -> CallerIdResolver:
-    """A resolver for one function. With ``tokens``, its routes are for Flex users (see ``register_error_handlers``)."""
+    """A resolver for one function. With ``tokens``, its routes are for Flex users: every request is
+    authenticated before its input is validated (``http.bodies``)."""
     cors = CORSConfig(
         allow_origin=settings.allowed_origins[0],
         extra_origins=list(settings.allowed_origins[1:]),
@@ -45,7 +59,9 @@ def make_resolver(
         def check(event: BaseProxyEvent) -> object:
             return authenticate(validator(), event.headers, event.body)
 
-    register_error_handlers(app, logger, check)
+    # Powertools keeps its request validation middleware here; ours authenticates and checks the body first.
+    app._request_validation_middleware = StrictRequestValidation(check)
+    register_error_handlers(app, logger)
     return app
 
 
