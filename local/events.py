@@ -51,9 +51,13 @@ BODIES: dict[str, tuple[str, str | None]] = {
 }
 QUERIES: dict[str, dict[str, str]] = {"ListNumbers": {"perPage": "50", "includeOutgoingOnly": "true"}}
 WEBHOOKS = {"VerificationStatus", "CallStatus"}
+PATH_EXAMPLES = {"workerSid": WORKER, "proxy": "v1/no-such-route", "asset": "swagger-ui.css"}
 
 
 def event(name: str, method: str, path: str) -> dict[str, Any]:
+    if method == "ANY":
+        # What API Gateway hands an ANY route: the request's own method, here one the path has no route for.
+        method = "PATCH"
     content_type, body = BODIES.get(name, (None, None))
     headers = {"Accept": "application/json", "Origin": "https://flex.twilio.com"}
     if name in WEBHOOKS:
@@ -62,12 +66,10 @@ def event(name: str, method: str, path: str) -> dict[str, Any]:
         headers["Authorization"] = f"Bearer {TOKEN}"
     if content_type:
         headers["Content-Type"] = content_type
-    params = (
-        {"workerSid": WORKER}
-        if "{workerSid}" in path
-        else ({"proxy": "v1/outbound-calls"} if "{proxy+}" in path else None)
-    )
-    concrete = path.replace("{workerSid}", WORKER).replace("{proxy+}", "v1/outbound-calls")
+    params = {name: value for name, value in PATH_EXAMPLES.items() if f"{{{name}}}" in path or f"{{{name}+}}" in path}
+    concrete = path
+    for name, value in params.items():
+        concrete = concrete.replace(f"{{{name}}}", value).replace(f"{{{name}+}}", value)
     query = QUERIES.get(name)
     return {
         "resource": path,
@@ -77,7 +79,7 @@ def event(name: str, method: str, path: str) -> dict[str, Any]:
         "multiValueHeaders": {k: [v] for k, v in headers.items()},
         "queryStringParameters": query,
         "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
-        "pathParameters": params,
+        "pathParameters": params or None,
         "stageVariables": None,
         "requestContext": {
             "resourcePath": path,

@@ -11,6 +11,7 @@ import os
 import sys
 from typing import Any
 
+from callerid.http.answers import SECURITY_SCHEMES
 from local.functions import load_function
 from local.template import ROOT, routes
 
@@ -31,7 +32,9 @@ def generate() -> dict[str, Any]:
     document: dict[str, Any] = {}
     for code_uri in sorted({r.code_uri for r in routes()}):
         module = load_function(code_uri)
-        schema = json.loads(module.app.get_openapi_json_schema(title=TITLE, version=VERSION))
+        schema = json.loads(
+            module.app.get_openapi_json_schema(title=TITLE, version=VERSION, security_schemes=SECURITY_SCHEMES)
+        )
         if not document:
             document = schema
             document.setdefault("components", {}).setdefault("schemas", {})
@@ -40,11 +43,26 @@ def generate() -> dict[str, Any]:
         document["components"]["schemas"].update(schema.get("components", {}).get("schemas", {}))
     document["paths"] = dict(sorted(document["paths"].items()))
     document["components"]["schemas"] = dict(sorted(document["components"]["schemas"].items()))
-    document["components"]["securitySchemes"] = {
-        "flexToken": {"type": "http", "scheme": "bearer", "description": "The agent's Flex token"}
-    }
-    document["security"] = [{"flexToken": []}]
+    document["components"]["securitySchemes"] = SECURITY_SCHEMES
+    document.pop("security", None)  # each operation says its own
+    drop_answers_never_given(document)
     return document
+
+
+def drop_answers_never_given(document: dict[str, Any]) -> None:
+    """Powertools documents a 422 ``HTTPValidationError`` for every validated route; this API answers bad input
+    400 with its envelope instead (422 only where a route declares its own). A 204 has no body."""
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            answers = operation["responses"]
+            if "HTTPValidationError" in json.dumps(answers.get("422", {})):
+                del answers["422"]
+            if "204" in answers:
+                answers["204"].pop("content", None)
+    schemas = document["components"]["schemas"]
+    if "ValidationError" not in json.dumps(document["paths"]):
+        for name in ("HTTPValidationError", "ResponseValidationError", "ValidationError"):
+            schemas.pop(name, None)
 
 
 def render(document: dict[str, Any]) -> str:

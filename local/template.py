@@ -73,5 +73,6 @@ def routes() -> list[Route]:
                 )
             )
     # Literal segments beat parameters: /v1/workers/me/... before /v1/workers/{workerSid}/...
-    found.sort(key=lambda r: (r.path.count("+}"), r.path.count("{"), -len(r.path)))
+    # and a path's own methods before its ANY.
+    found.sort(key=lambda r: (r.path.count("+}"), r.path.count("{"), -len(r.path), r.method == "ANY"))
     return found

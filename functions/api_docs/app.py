@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -12,9 +13,11 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from callerid import runtime
+from callerid.http.answers import NO_AUTH, answers
+from callerid.http.docs import ASSETS, SwaggerUi
 from callerid.http.logging import make_logger
 from callerid.http.models import Health
-from callerid.http.preflight import CorsPreflight
+from callerid.http.preflight import OTHER_METHODS, CorsPreflight
 from callerid.http.resolver import make_resolver
 
 settings = runtime.settings()
@@ -22,6 +25,7 @@ logger = make_logger()
 app = make_resolver(settings, logger)
 DOCUMENT = json.loads(files("callerid").joinpath("openapi.json").read_text())
 preflight = CorsPreflight.from_openapi(DOCUMENT, settings.allowed_origins)
+swagger_ui = SwaggerUi(Path(__file__).parent / "swagger-ui")
 
 
 @app.get("/openapi.json", include_in_schema=False)
@@ -29,7 +33,21 @@ def openapi_document() -> Response[Any]:
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=DOCUMENT)
 
 
-@app.get("/health")
+@app.get("/docs", include_in_schema=False)
+def docs() -> Response[str]:
+    return swagger_ui.page()
+
+
+def docs_asset() -> Response[str]:
+    return swagger_ui.asset(app.current_event.path.rsplit("/", 1)[-1])
+
+
+# One literal route per file: Powertools tries literal routes (the catch-all below is one) before parameters.
+for asset in ASSETS:
+    app.get(f"/docs/{asset}", include_in_schema=False)(docs_asset)
+
+
+@app.get("/health", responses=answers(), security=NO_AUTH)
 def health() -> Health:
     return Health()
 
@@ -42,6 +60,12 @@ def answer_preflight() -> Response[Any]:
     if answer is None:
         raise NotFoundError
     return Response(status_code=answer.status, content_type=None, headers=answer.headers, body="")
+
+
+# API Gateway sends here every method a path has no route for (``ANY`` events) and every unknown path.
+@app.route("/.+", method=OTHER_METHODS, include_in_schema=False)
+def method_not_allowed() -> Response[Any]:
+    return preflight.not_allowed(app.current_event.path)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
 from callerid import runtime
+from callerid.http.answers import TWILIO_SIGNATURE, WEBHOOK_ERRORS, answers
 from callerid.http.logging import make_logger, make_metrics
 from callerid.http.resolver import make_resolver
 from callerid.http.webhooks import AppliedOnce, TwilioForm, parse_form, signed_form
@@ -35,7 +36,11 @@ class CallStatusForm(TwilioForm):
     CallDuration: int | None = Field(default=None, ge=0, le=7 * 86_400)
 
 
-@app.post("/webhooks/twilio/call-status")
+@app.post(
+    "/webhooks/twilio/call-status",
+    responses=answers(*WEBHOOK_ERRORS, success=204, description="Applied, or already applied"),
+    security=TWILIO_SIGNATURE,
+)
 def call_status() -> Response[None]:
     form = parse_form(signed_form(app, settings, signatures), CallStatusForm)
     apply(

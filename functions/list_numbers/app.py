@@ -11,9 +11,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from callerid import runtime
 from callerid.domain.identity import Caller, Role
 from callerid.domain.numbers import NumberQuery, NumberSource, NumberStatus
+from callerid.http.answers import FLEX_ERRORS, FLEX_TOKEN, CompatError, answers
 from callerid.http.auth import caller_dependency
 from callerid.http.logging import make_logger, make_metrics
 from callerid.http.models import (
+    UNSET,
     CompatNumber,
     CompatNumberList,
     NumberList,
@@ -34,10 +36,10 @@ catalogue = runtime.catalogue()
 agent = caller_dependency(runtime.token_validator, Role.AGENT)
 
 
-@app.get("/v1/phone-numbers")
+@app.get("/v1/phone-numbers", responses=answers(*FLEX_ERRORS), security=FLEX_TOKEN)
 def list_numbers(
     caller: Annotated[Caller, Depends(agent)],
-    include_outgoing_only: Annotated[TextBool | None, Query(alias="includeOutgoingOnly")] = None,
+    include_outgoing_only: Annotated[TextBool, Query(alias="includeOutgoingOnly")] = UNSET,
     search: Annotated[str | None, Query(max_length=64)] = None,
     source: Annotated[NumberSource | None, Query()] = None,
     status: Annotated[NumberStatus | None, Query()] = None,
@@ -52,12 +54,16 @@ def list_numbers(
     return catalogue_answer(NumberList(phone_numbers=numbers, meta=meta), stale=listed.stale)
 
 
-@app.post("/common/flex/phone-numbers/list-phone-numbers")
+@app.post(
+    "/common/flex/phone-numbers/list-phone-numbers",
+    responses=answers(*FLEX_ERRORS, envelope=CompatError),
+    security=FLEX_TOKEN,
+)
 def list_numbers_compat(
     caller: Annotated[Caller, Depends(agent)],
-    token: Annotated[str | None, Form(alias="Token")] = None,
-    account: Annotated[str | None, Form(alias="AccountSid")] = None,
-    include_outgoing: Annotated[TextBool | None, Form(alias="IncludeOutgoing")] = None,
+    token: Annotated[str, Form(alias="Token")] = UNSET,
+    account: Annotated[str, Form(alias="AccountSid")] = UNSET,
+    include_outgoing: Annotated[TextBool, Form(alias="IncludeOutgoing")] = UNSET,
 ) -> Response[CompatNumberList]:
     outgoing = flag(include_outgoing, settings.include_outgoing_only_numbers)
     listed = catalogue.page(caller.account_sid, NumberQuery(include_outgoing_only=outgoing, per_page=100_000))

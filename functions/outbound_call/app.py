@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from callerid import runtime
 from callerid.domain.identity import Caller, Role
 from callerid.domain.numbers import Catalogue
+from callerid.http.answers import FLEX_ERRORS, FLEX_TOKEN, answers
 from callerid.http.auth import caller_dependency
 from callerid.http.logging import make_logger, make_metrics
 from callerid.http.models import LockOut, LockReleaseOut, OutboundCallIn, OutboundCallOut
@@ -44,14 +45,14 @@ calls = OutboundCalls(
 )
 
 
-@app.post("/v1/outbound-calls")
+@app.post("/v1/outbound-calls", responses=answers(*FLEX_ERRORS, 404, 409, 422), security=FLEX_TOKEN)
 def start_outbound_call(caller: Annotated[Caller, Depends(agent)], body: OutboundCallIn) -> OutboundCallOut:
     call = calls.start(caller, body.to, body.from_)
     metrics.add_metric(name=f"FromResolved_{call.choice.reason.value}", unit=MetricUnit.Count, value=1)
     return OutboundCallOut(from_=call.lock.phone_number, reason=call.choice.reason, lock=LockOut.of(call.lock))
 
 
-@app.delete("/v1/outbound-calls/lock")
+@app.delete("/v1/outbound-calls/lock", responses=answers(*FLEX_ERRORS), security=FLEX_TOKEN)
 def release_lock(caller: Annotated[Caller, Depends(agent)]) -> LockReleaseOut:
     released = calls.release_own(caller)
     return LockReleaseOut(released=released is not None, phone_number=released)

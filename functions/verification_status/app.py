@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
 from callerid import runtime
+from callerid.http.answers import TWILIO_SIGNATURE, WEBHOOK_ERRORS, answers
 from callerid.http.logging import make_logger, make_metrics
 from callerid.http.resolver import make_resolver
 from callerid.http.webhooks import AppliedOnce, TwilioForm, parse_form, signed_form
@@ -35,7 +36,11 @@ class VerificationForm(TwilioForm):
     Called: str | None = Field(default=None, max_length=64)
 
 
-@app.post("/webhooks/twilio/verification-status")
+@app.post(
+    "/webhooks/twilio/verification-status",
+    responses=answers(*WEBHOOK_ERRORS, success=204, description="Recorded, or already recorded"),
+    security=TWILIO_SIGNATURE,
+)
 def verification_status() -> Response[None]:
     form = parse_form(signed_form(app, settings, signatures), VerificationForm)
     phone = form.To or form.Called or ""

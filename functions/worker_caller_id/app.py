@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from callerid import runtime
 from callerid.domain.identity import Caller, Role, WorkerRef
+from callerid.http.answers import FLEX_ERRORS, FLEX_TOKEN, answers
 from callerid.http.auth import caller_dependency
 from callerid.http.logging import make_logger, make_metrics
 from callerid.http.models import CallerIdSelectionIn, CallerIdSelectionOut
@@ -27,24 +28,24 @@ supervisor = caller_dependency(runtime.token_validator, Role.SUPERVISOR)
 WorkerSid = Annotated[str, Path(alias="workerSid", pattern=r"^WK[0-9a-fA-F]{32}$")]
 
 
-@app.get("/v1/workers/me/caller-id")
+@app.get("/v1/workers/me/caller-id", responses=answers(*FLEX_ERRORS), security=FLEX_TOKEN)
 def get_own(caller: Annotated[Caller, Depends(agent)]) -> CallerIdSelectionOut:
     return CallerIdSelectionOut.of(caller.worker(), selections.get(caller.worker()))
 
 
-@app.put("/v1/workers/me/caller-id")
+@app.put("/v1/workers/me/caller-id", responses=answers(*FLEX_ERRORS, 404, 409), security=FLEX_TOKEN)
 def put_own(caller: Annotated[Caller, Depends(agent)], body: CallerIdSelectionIn) -> CallerIdSelectionOut:
     worker = caller.worker()
     return CallerIdSelectionOut.of(worker, selections.put(worker, body.caller_id, body.local_presence))
 
 
-@app.get("/v1/workers/<workerSid>/caller-id")
+@app.get("/v1/workers/<workerSid>/caller-id", responses=answers(*FLEX_ERRORS, 404), security=FLEX_TOKEN)
 def get_worker(caller: Annotated[Caller, Depends(supervisor)], worker_sid: WorkerSid) -> CallerIdSelectionOut:
     worker = WorkerRef(caller.account_sid, worker_sid)
     return CallerIdSelectionOut.of(worker, selections.get(worker, confirm_worker=True))
 
 
-@app.put("/v1/workers/<workerSid>/caller-id")
+@app.put("/v1/workers/<workerSid>/caller-id", responses=answers(*FLEX_ERRORS, 404, 409), security=FLEX_TOKEN)
 def put_worker(
     caller: Annotated[Caller, Depends(supervisor)], worker_sid: WorkerSid, body: CallerIdSelectionIn
 ) -> CallerIdSelectionOut:

@@ -73,3 +73,27 @@ def test_live_answers_validate_against_the_document(local_stack, spec):
         ).status_code
         == 200
     )
+
+
+def test_error_answers_validate_against_the_document(local_stack, spec):
+    """Every error is documented with its envelope: the document says what the code answers."""
+    api, alice, bob = local_stack.api, local_stack.agent(), local_stack.agent()
+    assert exchange(spec, "GET", f"{api}/v1/phone-numbers").status_code == 401
+    assert exchange(spec, "GET", f"{api}/v1/phone-numbers", alice, params={"perPage": 0}).status_code == 400
+    bad = exchange(spec, "POST", f"{api}/v1/outbound-calls", alice, data="x", headers={"Content-Type": "text/plain"})
+    assert bad.status_code == 415
+    assert exchange(spec, "GET", f"{api}/v1/workers/{bob.worker_sid}/caller-id", alice).status_code == 403
+    body = {"to": "+14155552671", "from": "+13125550100"}
+    assert exchange(spec, "POST", f"{api}/v1/outbound-calls", alice, json=body).status_code == 200
+    assert exchange(spec, "POST", f"{api}/v1/outbound-calls", bob, json=body).status_code == 409
+    unknown = {"to": "+14155552671", "from": "+17185550199"}
+    assert exchange(spec, "POST", f"{api}/v1/outbound-calls", bob, json=unknown).status_code == 404
+    local_stack.delete_items("LOCK#")
+    forged = exchange(
+        spec,
+        "POST",
+        f"{api}/webhooks/twilio/call-status",
+        data={"AccountSid": local_stack.parent["sid"], "CallSid": "CA1", "CallStatus": "completed"},
+        headers={"X-Twilio-Signature": "forged"},
+    )
+    assert forged.status_code == 403

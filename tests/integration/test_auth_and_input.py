@@ -304,3 +304,30 @@ def test_form_and_query_booleans_take_true_and_false(stack):
     assert "+15035550100" not in {n["phoneNumber"] for n in without.json()["phoneNumbers"]}
     with_ = stack.call("GET", "/v1/phone-numbers", alice, params={"includeOutgoingOnly": "true", "perPage": 1000})
     assert "+15035550100" in {n["phoneNumber"] for n in with_.json()["phoneNumbers"]}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("PUT", "/v1/outbound-calls", "OPTIONS,POST"),
+        ("GET", "/webhooks/twilio/call-status", "OPTIONS,POST"),
+        ("PATCH", "/v1/workers/me/caller-id", "GET,OPTIONS,PUT"),
+        ("POST", "/v1/outbound-calls/lock", "DELETE,OPTIONS"),
+    ],
+)
+def test_a_method_a_path_does_not_take_is_405_with_allow(stack, method, path, allowed):
+    answer = stack.call(method, path, stack.agent())
+    assert_envelope(answer, 405, "method_not_allowed")
+    assert answer.headers["Allow"] == allowed
+
+
+def test_swagger_ui_is_served_at_docs_from_this_api_only(stack):
+    page = stack.call("GET", "/docs")
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert "//" not in page.text.replace("<!doctype html>", ""), "the page must load nothing from elsewhere"
+    for asset, kind in (("docs/swagger-ui.css", "text/css"), ("docs/swagger-ui-bundle.js", "text/javascript")):
+        assert f'"{asset}"' in page.text
+        served = stack.call("GET", f"/{asset}")
+        assert served.status_code == 200 and served.headers["Content-Type"].startswith(kind)
+    assert stack.call("GET", "/docs/../template.yaml").status_code == 404
+    assert stack.call("GET", "/docs/LICENSE").status_code == 404

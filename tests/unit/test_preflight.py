@@ -98,10 +98,30 @@ def test_a_literal_segment_outranks_a_path_parameter():
 
 def test_the_shipped_document_lists_every_route_api_gateway_serves():
     """The preflight's route table is the OpenAPI document; a route in template.yaml missing from it would get
-    a wrong preflight in production. Only the document itself is left out of it (a simple GET: no preflight)."""
-    served = {(r.method, r.path) for r in routes() if r.method != "OPTIONS" and r.path != "/openapi.json"}
+    a wrong preflight in production. Left out: the document and Swagger UI (simple GETs: no preflight), and the
+    ANY routes that answer every other method."""
+    served = {
+        (r.method, r.path)
+        for r in routes()
+        if r.method not in ("OPTIONS", "ANY") and r.path != "/openapi.json" and not r.path.startswith("/docs")
+    }
 
     for method, path in served:
         concrete = re.sub(r"\{\w+\}", "XX0123456789abcdef0123456789abcdef", path)
         methods = SHIPPED.methods_for(concrete)
         assert methods is not None and method in methods, (method, path)
+
+
+def test_every_path_of_the_api_has_an_any_route_for_its_other_methods():
+    """API Gateway never falls back to /{proxy+} for a path it has: without an ANY route, another method (or a
+    preflight) of that path would get API Gateway's own 403."""
+    table = routes()
+    paths = {r.path for r in table if r.function != "ApiDocsFunction"}
+    covered = {r.path for r in table if r.function == "ApiDocsFunction" and r.method == "ANY"}
+    assert paths <= covered, sorted(paths - covered)
+    assert "/{proxy+}" in covered
+
+
+def test_a_method_a_path_does_not_take_is_405_with_allow():
+    answer = SHIPPED.not_allowed("/v1/outbound-calls/lock")
+    assert answer.status_code == 405 and answer.headers["Allow"] == "DELETE,OPTIONS"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
@@ -131,6 +131,9 @@ class CompatNumberList(BaseModel):
 
 # Booleans in query strings and form bodies: exactly ``true`` or ``false`` (not yes/on/1).
 TextBool = Literal["true", "false"]
+# The default of an optional query or form field. A form or query string has no null, so the field's schema
+# must not offer one: the field is typed without ``None`` and defaults to this.
+UNSET: Any = None
 
 
 def flag(value: TextBool | None, default: bool) -> bool:

@@ -1,9 +1,10 @@
-"""CORS preflight answers: each path's own methods, taken from the API's OpenAPI document.
+"""CORS preflight answers and 405s: each path's own methods, taken from the API's OpenAPI document.
 
-API Gateway sends every ``OPTIONS`` request to one function (``/{proxy+}``), which has none of the other
-functions' routes, so Powertools' built-in preflight answer (the methods of the resolver that answers) would be
-wrong for every other path. The OpenAPI document is the route table: it is generated from the handlers themselves
-(``make openapi``, checked for staleness by the contract tests) and ships in the layer, unlike ``template.yaml``.
+API Gateway sends every ``OPTIONS`` request, and every other method a path has no route for, to one function (an
+``ANY`` event per path, and ``/{proxy+}``), which has none of the other functions' routes, so Powertools' built-in
+preflight answer (the methods of the resolver that answers) would be wrong for every other path. The OpenAPI
+document is the route table: it is generated from the handlers themselves (``make openapi``, checked for staleness
+by the contract tests) and ships in the layer, unlike ``template.yaml``.
 """
 
 from __future__ import annotations
@@ -11,10 +12,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+
+from callerid.domain.errors import NotFound
 
 ALLOWED_HEADERS = ("Authorization", "Content-Type", "X-Twilio-Account-Sid")
 MAX_AGE_SECONDS = 600
 HTTP_METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD"})
+OTHER_METHODS = sorted(HTTP_METHODS)
 _PARAMETER = re.compile(r"^\{[^/{}]+\}$")
 
 
@@ -77,6 +84,18 @@ class CorsPreflight:
             if candidate.matches(path):
                 return candidate.methods
         return None
+
+    def not_allowed(self, path: str) -> Response[Any]:
+        """The answer to a method ``path`` does not take: 405 with ``Allow`` (404 for a path the API lacks)."""
+        methods = self.methods_for(path)
+        if methods is None:
+            raise NotFound("No such route.")
+        return Response(
+            status_code=405,
+            content_type=content_types.APPLICATION_JSON,
+            body={"error": {"code": "method_not_allowed", "message": f"{path} takes {', '.join(methods)}."}},
+            headers={"Allow": ",".join(methods)},
+        )
 
     def allowed_origin(self, origin: str | None) -> str | None:
         """The ``Access-Control-Allow-Origin`` value for ``origin``: itself when listed, ``*`` when every origin
