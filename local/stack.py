@@ -27,7 +27,7 @@ import requests
 
 from local.dynamodb import ensure_table
 from local.seed import seed_emulator
-from local.template import ROOT
+from local.template import ROOT, static_environment
 
 LOCAL_AWS = {
     "AWS_ACCESS_KEY_ID": "local",
@@ -208,6 +208,7 @@ class Stack:
                 "TWILIO_API_BASE_URL": self.emulator_url,
                 "TWILIO_ACCOUNT_SID": parent["sid"],
                 "TWILIO_AUTH_TOKEN": parent["authToken"],
+                **static_environment(),
                 "TASKROUTER_WORKSPACE_SID": parent["taskrouterWorkspaceSid"],
                 "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", self.api_url),
                 "POWERTOOLS_TRACE_DISABLED": "true",
@@ -269,9 +270,12 @@ def banner(facts: dict[str, Any], stack_file: Path) -> str:
         for a in facts["accounts"]
     ]
     lines += ["", f"Workers and ready Flex tokens (also in {shown(stack_file)}):"]
+    root = next(a["sid"] for a in facts["accounts"] if a["parentSid"] is None)
     for w in facts["workers"]:
         lines.append(f"  {w['identity']:<6} {','.join(w['roles']):<11} {w['sid']}")
         lines.append(f"         export {w['identity'].upper()}_TOKEN='{w['token']}'")
+        if w["accountSid"] != root:  # tokens are opaque: a subaccount's user names the account it belongs to
+            lines.append(f"         export {w['identity'].upper()}_ACCOUNT_SID='{w['accountSid']}'")
     lines += [
         "",
         'Try:  curl -s -H "Authorization: Bearer $ALICE_TOKEN" ' + facts["apiUrl"] + "/v1/phone-numbers",

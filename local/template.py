@@ -36,6 +36,13 @@ def ttl_attribute() -> str:
     return str(tables[0]["Properties"]["TimeToLiveSpecification"]["AttributeName"])
 
 
+def static_environment() -> dict[str, str]:
+    """The functions' environment variables that the template sets to plain values (POWERTOOLS_SERVICE_NAME,
+    the metrics namespace), as Lambda would see them; parameter references are the local stack's to set."""
+    variables = load_template().get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    return {name: value for name, value in variables.items() if isinstance(value, str)}
+
+
 @dataclass(frozen=True)
 class Route:
     """One API Gateway event source of a function: ``GET /v1/phone-numbers`` → ``functions/list_numbers``."""

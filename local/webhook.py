@@ -25,9 +25,10 @@ def main() -> None:
     parser.add_argument("--status", default="completed")
     parser.add_argument("--duration", default="0")
     parser.add_argument("--call-sid", default=None)
+    parser.add_argument("--subaccount", action="store_true", help="sign as the demo subaccount (another tenant)")
     args = parser.parse_args()
     facts = json.loads((ROOT / ".dev" / "stack.json").read_text())
-    account = next(a for a in facts["accounts"] if a["parentSid"] is None)
+    account = next(a for a in facts["accounts"] if (a["parentSid"] is not None) == args.subaccount)
     params = {
         "AccountSid": account["sid"],
         "CallSid": args.call_sid or "CA" + secrets.token_hex(16),

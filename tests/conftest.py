@@ -64,16 +64,24 @@ class LocalStack:
         return next(a["authToken"] for a in self.facts["accounts"] if a["sid"] == account_sid)
 
     def webhook(
-        self, path: str, params: dict[str, str], *, token: str | None = None, signature: str | None = None
+        self,
+        path: str,
+        params: dict[str, str],
+        *,
+        token: str | None = None,
+        signature: str | None = None,
+        api: str | None = None,
     ) -> requests.Response:
-        url = f"{self.facts['publicBaseUrl']}{path}"
+        """Post ``params`` as Twilio would, signed with the account's auth token (or ``token``), to this stack's
+        API or to ``api`` (another API process, whose public URL is its own)."""
+        url = f"{api or self.facts['publicBaseUrl']}{path}"
         secret = token or self.auth_token(params["AccountSid"])
         sig = signature if signature is not None else RequestValidator(secret).compute_signature(url, params)
         return requests.post(
-            f"{self.api}{path}",
+            f"{api or self.api}{path}",
             data=urlencode(params),
             headers={"X-Twilio-Signature": sig, "Content-Type": "application/x-www-form-urlencoded"},
-            timeout=30,
+            timeout=60,
         )
 
     def verified_caller_id(self, account_sid: str, phone_number: str) -> str:

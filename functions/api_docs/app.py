@@ -21,7 +21,7 @@ from callerid.http.preflight import OTHER_METHODS, CorsPreflight
 from callerid.http.resolver import make_resolver
 
 settings = runtime.settings()
-logger = make_logger()
+logger = make_logger(__name__)
 app = make_resolver(settings, logger)
 DOCUMENT = json.loads(files("callerid").joinpath("openapi.json").read_text())
 preflight = CorsPreflight.from_openapi(DOCUMENT, settings.allowed_origins)

@@ -18,7 +18,7 @@ from callerid.http.webhooks import AppliedOnce, TwilioForm, parse_form, signed_f
 from callerid.service.webhooks import CallStatusEvent
 
 settings = runtime.settings()
-logger = make_logger()
+logger = make_logger(__name__)
 tracer = Tracer()
 metrics = make_metrics()
 app = make_resolver(settings, logger)

@@ -28,7 +28,7 @@ from callerid.http.models import (
 from callerid.http.resolver import make_resolver
 
 settings = runtime.settings()
-logger = make_logger()
+logger = make_logger(__name__)
 metrics = make_metrics()
 app = make_resolver(settings, logger, runtime.token_validator)
 runtime.table()

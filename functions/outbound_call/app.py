@@ -23,7 +23,7 @@ from callerid.store.locks import LockRepository
 from callerid.store.workers import WorkerRepository
 
 settings = runtime.settings()
-logger = make_logger()
+logger = make_logger(__name__)
 metrics = make_metrics()
 app = make_resolver(settings, logger, runtime.token_validator)
 runtime.table()

@@ -19,7 +19,7 @@ from callerid.http.webhooks import AppliedOnce, TwilioForm, parse_form, signed_f
 from callerid.service.webhooks import VerificationEvent
 
 settings = runtime.settings()
-logger = make_logger()
+logger = make_logger(__name__)
 tracer = Tracer()
 metrics = make_metrics()
 app = make_resolver(settings, logger)

@@ -18,7 +18,7 @@ from callerid.http.models import CallerIdSelectionIn, CallerIdSelectionOut
 from callerid.http.resolver import make_resolver
 
 settings = runtime.settings()
-logger = make_logger()
+logger = make_logger(__name__)
 tracer = Tracer()
 metrics = make_metrics()
 app = make_resolver(settings, logger, runtime.token_validator)

@@ -160,10 +160,6 @@ def test_dynamodb_down_is_503_store_unavailable_on_every_route(local_stack, api_
 
 
 def test_dynamodb_down_is_503_for_webhooks_too(local_stack, api_without_dynamodb):
-    from urllib.parse import urlencode
-
-    from twilio.request_validator import RequestValidator
-
     params = {
         "AccountSid": local_stack.parent["sid"],
         "CallSid": "CA" + "d" * 32,
@@ -171,12 +167,5 @@ def test_dynamodb_down_is_503_for_webhooks_too(local_stack, api_without_dynamodb
         "From": "+12125550100",
         "Direction": "outbound-api",
     }
-    url = f"{api_without_dynamodb}/webhooks/twilio/call-status"
-    signature = RequestValidator(local_stack.parent["authToken"]).compute_signature(url, params)
-    answer = requests.post(
-        url,
-        data=urlencode(params),
-        headers={"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"},
-        timeout=60,
-    )
+    answer = local_stack.webhook("/webhooks/twilio/call-status", params, api=api_without_dynamodb)
     assert_unavailable(answer, "store_unavailable")

@@ -33,3 +33,21 @@ def test_secrets_never_reach_the_log_output():
 
 def test_redact_walks_nested_values():
     assert redact({"a": [{"token": "x"}, "Bearer abc"]}) == {"a": [{"token": "***"}, "Bearer ***"]}
+
+
+def test_each_functions_logger_keeps_its_own_keys(monkeypatch):
+    """The dev server runs every function in one process, all with one service name: one function's request
+    keys must not end up on another function's log lines."""
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "caller-id")
+    first, second = make_logger("lambda_list_numbers_0"), make_logger("lambda_call_status_1")
+    streams = {}
+    for name, logger in (("first", first), ("second", second)):
+        streams[name] = io.StringIO()
+        logger.registered_handler.setStream(streams[name])
+    first.append_keys(function_name="ListNumbersFunction")
+    second.append_keys(function_name="CallStatusFunction")
+    first.info("one")
+    second.info("two")
+    assert json.loads(streams["first"].getvalue())["function_name"] == "ListNumbersFunction"
+    second_line = json.loads(streams["second"].getvalue())
+    assert second_line["function_name"] == "CallStatusFunction" and second_line["service"] == "caller-id"

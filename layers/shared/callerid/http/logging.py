@@ -3,6 +3,7 @@ Powertools Metrics with the project's namespace."""
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from typing import Any
@@ -52,8 +53,23 @@ class RedactingFormatter(LambdaPowertoolsFormatter):
         return super().serialize(redact(log))
 
 
-def make_logger(service: str | None = None) -> Logger:
-    return Logger(service=service, logger_formatter=RedactingFormatter())
+class FunctionLogger(Logger):
+    """Powertools' Logger on a standard logger of its own module. Powertools names the standard logger after the
+    service, so every function of one process shares one formatter and its keys (function name, request id):
+    harmless in Lambda, one function per process, but the dev server runs every function in one process, and its
+    log lines carried another function's name."""
+
+    def __init__(self, module: str, **kwargs: Any) -> None:
+        self._module = module
+        super().__init__(**kwargs)
+
+    def _get_logger(self) -> logging.Logger:
+        return logging.getLogger(f"{self.service}.{self._module}")
+
+
+def make_logger(module: str) -> Logger:
+    """The structured, redacting logger of one function's module (pass its ``__name__``)."""
+    return FunctionLogger(module, logger_formatter=RedactingFormatter())
 
 
 def make_metrics() -> Metrics:
