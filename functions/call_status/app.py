@@ -23,7 +23,9 @@ tracer = Tracer()
 metrics = make_metrics()
 app = make_resolver(settings, logger)
 signatures = runtime.webhook_signatures()
-apply = AppliedOnce(settings, "call-status", "[call_sid, call_status]", runtime.call_status_effects().handle)
+apply = AppliedOnce(
+    settings, "call-status", "[account_sid, call_sid, call_status]", runtime.call_status_effects().handle
+)
 
 
 class CallStatusForm(TwilioForm):

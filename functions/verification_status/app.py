@@ -24,14 +24,14 @@ tracer = Tracer()
 metrics = make_metrics()
 app = make_resolver(settings, logger)
 signatures = runtime.webhook_signatures()
-apply = AppliedOnce(settings, "verification-status", "call_sid", runtime.verification_effects().handle)
+apply = AppliedOnce(settings, "verification-status", "[account_sid, call_sid]", runtime.verification_effects().handle)
 
 
 class VerificationForm(TwilioForm):
     AccountSid: str
     CallSid: str = Field(min_length=2, max_length=64)
     VerificationStatus: Literal["success", "failed"]
-    OutgoingCallerIdSid: str | None = Field(default=None, max_length=64)
+    OutgoingCallerIdSid: str | None = Field(default=None, pattern=r"^PN[0-9a-fA-F]{32}$")
     To: str | None = Field(default=None, max_length=64)
     Called: str | None = Field(default=None, max_length=64)
 

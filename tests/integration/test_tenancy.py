@@ -137,3 +137,27 @@ def test_no_form_value_causes_a_5xx(stack, duration):
 def test_odd_but_signed_call_status_values_are_answered_without_a_5xx(stack, overrides):
     params = call_status_params(stack.parent["sid"], "+16465550100", **overrides)
     assert stack.webhook("/webhooks/twilio/call-status", params).status_code < 500
+
+
+def test_another_tenant_cannot_use_up_a_call_sid_before_its_owner(stack):
+    """A webhook is applied once per account and CallSid: a subaccount that signs a callback with the parent's
+    CallSid first does not make the parent's real callback a replay."""
+    alice = stack.agent()
+    taken = stack.call("POST", "/v1/outbound-calls", alice, json={"to": "+14155552671", "from": "+12065550100"})
+    assert taken.status_code == 200
+    real = call_status_params(stack.parent["sid"], "+12065550100")
+    squatted = {**real, "AccountSid": stack.child["sid"]}
+    assert stack.webhook("/webhooks/twilio/call-status", squatted).status_code == 204
+    assert stack.webhook("/webhooks/twilio/call-status", real).status_code == 204
+    bob = stack.agent()
+    freed = stack.call("POST", "/v1/outbound-calls", bob, json={"to": "+14155552671", "from": "+12065550100"})
+    assert freed.status_code == 200, "the parent's own callback must still free its lock"
+
+
+def test_an_account_sid_that_is_not_twilios_shape_is_refused_without_asking_twilio(stack):
+    alice = stack.agent()
+    stack.clear_twilio_requests()
+    for named in ("AC" + "Z" * 32, "ac" + "1" * 32, "AC" + "1" * 31):
+        answer = stack.call("GET", "/v1/phone-numbers", alice, headers={"X-Twilio-Account-Sid": named})
+        assert answer.status_code == 401
+    assert not [r for r in stack.twilio_requests() if "/Accounts/" in r["path"] and r["path"].endswith(".json")]

@@ -117,3 +117,18 @@ def test_the_powertools_extras_are_the_ones_the_code_imports():
     powertools = next(r for r in pyproject()["project"]["dependencies"] if name(r) == "aws-lambda-powertools")
     extras = re.search(r"\[(.*)\]", powertools)
     assert (set(extras.group(1).split(",")) if extras else set()) == used
+
+
+def test_a_failing_secret_store_is_a_dependency_failure_not_a_crash(monkeypatch):
+    """SSM unreachable (unit tests have no network): 503 upstream_unavailable, never a 500."""
+    from callerid.domain.errors import UpstreamUnavailable
+
+    for name, value in {
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "y",
+    }.items():
+        monkeypatch.setenv(name, value)
+    for parameter in ("/caller-id/twilio-auth-token", "secretsmanager:caller-id"):
+        with pytest.raises(UpstreamUnavailable):
+            twilio_auth_token(Settings(twilio_auth_token_parameter=parameter))

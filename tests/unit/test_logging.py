@@ -51,3 +51,11 @@ def test_each_functions_logger_keeps_its_own_keys(monkeypatch):
     assert json.loads(streams["first"].getvalue())["function_name"] == "ListNumbersFunction"
     second_line = json.loads(streams["second"].getvalue())
     assert second_line["function_name"] == "CallStatusFunction" and second_line["service"] == "caller-id"
+
+
+def test_flex_jwe_tokens_and_json_token_fields_are_redacted():
+    jwe = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..aXYxMjM0NTY3ODkw.Y2lwaGVydGV4dA.dGFnMTIzNA"
+    for text in (f"token {jwe} seen", '{"Token":"opaque-flex-token","to":"+1"}', '{"auth_token": "f00dbabe"}'):
+        redacted = redact(text)
+        assert jwe not in redacted and "opaque-flex-token" not in redacted and "f00dbabe" not in redacted
+    assert redact('{"to": "+14155552671"}') == '{"to": "+14155552671"}'

@@ -163,3 +163,13 @@ def test_twilio_outage_is_not_a_login_failure(validator, twilio):
     twilio.status = 503
     with pytest.raises(UpstreamUnavailable):
         validator.validate("t")
+
+
+def test_an_account_that_is_not_ours_is_remembered(validator, twilio):
+    """Anyone can name any account in a request; each look-up would spend the root account's Twilio requests."""
+    for _ in range(5):
+        with pytest.raises(Unauthenticated):
+            validator.validate("t", STRANGER)
+    assert [url for _, url in twilio.calls if url.endswith(f"/Accounts/{STRANGER}.json")] == [
+        f"https://api.twilio.com/2010-04-01/Accounts/{STRANGER}.json"
+    ]

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+if TYPE_CHECKING:
+    from botocore.config import Config
 
 FLEX_ORIGIN = "https://flex.twilio.com"
 
@@ -68,10 +71,24 @@ def twilio_auth_token(settings: Settings) -> str:
     name = settings.twilio_auth_token_parameter
     if not name:
         raise RuntimeError("Set TWILIO_AUTH_TOKEN_PARAMETER (or TWILIO_AUTH_TOKEN locally).")
-    if name.startswith("secretsmanager:"):
-        from aws_lambda_powertools.utilities.parameters import get_secret
+    # Imported here: only functions that talk to Twilio read the secret. A failing secret store is a failing
+    # dependency (503), never a 500; its client has the store's bounded timeouts.
+    from aws_lambda_powertools.utilities import parameters
+    from botocore.exceptions import BotoCoreError, ClientError
 
-        return str(get_secret(name.removeprefix("secretsmanager:"), max_age=300))
-    from aws_lambda_powertools.utilities.parameters import get_parameter
+    from callerid.domain.errors import UpstreamUnavailable
 
-    return str(get_parameter(name, decrypt=True, max_age=300))
+    try:
+        if name.startswith("secretsmanager:"):
+            provider = parameters.SecretsProvider(boto_config=_secret_client_config())
+            return str(provider.get(name.removeprefix("secretsmanager:"), max_age=300))
+        ssm = parameters.SSMProvider(boto_config=_secret_client_config())
+        return str(ssm.get(name, decrypt=True, max_age=300))
+    except (parameters.exceptions.GetParameterError, BotoCoreError, ClientError) as exc:
+        raise UpstreamUnavailable("The Twilio auth token could not be read from its secret store.") from exc
+
+
+def _secret_client_config() -> Config:
+    from botocore.config import Config
+
+    return Config(connect_timeout=1, read_timeout=2, retries={"total_max_attempts": 3, "mode": "standard"})

@@ -31,8 +31,10 @@ SECRET_KEYS = frozenset(
     }
 )
 _BEARER = re.compile(r"(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
-_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+# JWS (3 parts) and JWE (5 parts; Flex user tokens, whose encrypted-key part is empty with "alg": "dir").
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*){2,4}")
 _FORM_SECRET = re.compile(r"(?i)\b(Token|AuthToken|ValidationCode)=[^&\s\"]+")
+_JSON_SECRET = re.compile(r'(?i)("(?:token|auth_?token|validation_?code)"\s*:\s*")[^"]*"')
 
 
 def redact(value: Any) -> Any:
@@ -44,7 +46,8 @@ def redact(value: Any) -> Any:
     if isinstance(value, str):
         text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", value)
         text = _JWT.sub(REDACTED, text)
-        return _FORM_SECRET.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+        text = _FORM_SECRET.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+        return _JSON_SECRET.sub(lambda m: f'{m.group(1)}{REDACTED}"', text)
     return value
 
 

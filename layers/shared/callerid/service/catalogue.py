@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from callerid import deadline as invocation_deadline
 from callerid.domain.errors import ConcurrentUpdate, UpstreamUnavailable
 from callerid.domain.locks import CallerIdLock
 from callerid.domain.numbers import (
@@ -142,6 +143,9 @@ class NumberCatalogue:
                 raise
             # Keep the lease: Twilio is retried when it expires, not by every request meanwhile.
             return replace(previous, stale=True)
+        except BaseException:
+            self.repository.release_refresh_lease(account_sid, holder)
+            raise
         try:
             return self._save(
                 account_sid,
@@ -212,7 +216,9 @@ class NumberCatalogue:
         return incoming + verified
 
     def _wait_for_first_build(self, account_sid: str) -> Catalogue:
-        deadline = self.clock() + FIRST_BUILD_WAIT_SECONDS
+        left = invocation_deadline.remaining()
+        wait = FIRST_BUILD_WAIT_SECONDS if left is None else min(FIRST_BUILD_WAIT_SECONDS, left)
+        deadline = self.clock() + wait
         while self.clock() < deadline:
             self.sleep(0.1)
             catalogue = self.repository.get(account_sid)

@@ -6,7 +6,9 @@ Concurrent selections of one worker: the last DynamoDB write wins (each write is
 read), and the two stores always end equal. After its own write, a writer mirrors the selection in force into
 TaskRouter and re-reads DynamoDB; while the version moved on meanwhile, it mirrors the newer one. Whoever writes
 TaskRouter last has therefore checked, after writing, that DynamoDB still holds what it wrote. A selection whose
-TaskRouter write fails is rolled back (if nobody overtook it) and answered 503: nothing changed.
+TaskRouter write fails is rolled back (if nobody overtook it), the restored selection is mirrored again, and the
+answer is 503: nothing changed. (One gap stays: a TaskRouter write that Twilio applied but whose answer never
+arrived, while Twilio keeps failing; the worker's next selection mends it.)
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from contextlib import suppress
 from typing import Protocol
 
 from callerid.domain.attributes import merge_selection
-from callerid.domain.errors import ConcurrentUpdate, NotFound, UpstreamUnavailable
+from callerid.domain.errors import CallerIdError, ConcurrentUpdate, NotFound
 from callerid.domain.identity import WorkerRef
 from callerid.domain.numbers import NumberQuery
 from callerid.domain.phone import normalise_e164
@@ -79,8 +81,8 @@ class CallerIdSelections:
         previous, mine = self._save(worker, chosen, local_presence)
         try:
             self._mirror(gateway, worker, mine, snapshot)
-        except UpstreamUnavailable:
-            self._roll_back(worker, previous, mine)
+        except Exception:
+            self._roll_back(gateway, worker, previous, mine)
             raise
         return mine
 
@@ -128,9 +130,15 @@ class CallerIdSelections:
             state = latest
         raise ConcurrentUpdate("The worker's attributes kept changing; try again.")
 
-    def _roll_back(self, worker: WorkerRef, previous: WorkerState, mine: WorkerState) -> None:
-        """Put back the selection ``mine`` replaced, unless a later selection already took over."""
-        with suppress(ConcurrentUpdate):
-            self.workers.save_selection(
+    def _roll_back(self, gateway: WorkerGateway, worker: WorkerRef, previous: WorkerState, mine: WorkerState) -> None:
+        """Put back the selection ``mine`` replaced, unless a later selection already took over, and mirror what is
+        now in force: a concurrent writer may have written ``mine`` into TaskRouter before this one failed. Best
+        effort: when TaskRouter is still failing, the next selection of this worker mirrors it."""
+        try:
+            restored = self.workers.save_selection(
                 worker, previous.caller_id, previous.local_presence, expected_version=mine.version
             )
+        except ConcurrentUpdate:
+            return
+        with suppress(CallerIdError):
+            self._mirror(gateway, worker, restored, gateway.fetch_worker(worker.account_sid, worker.worker_sid))

@@ -7,7 +7,9 @@ with the parent's credentials and cached; an account that is neither is unknown 
 from __future__ import annotations
 
 import json
+import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,6 +18,9 @@ from callerid.domain.errors import NotFound, UpstreamUnavailable
 from callerid.twilio.transport import RetryingTwilioHttpClient
 
 API_BASE = "https://api.twilio.com/2010-04-01"
+ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}")
+UNKNOWN_FOR_SECONDS = 300.0
+MAX_UNKNOWN = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +41,7 @@ class AccountDirectory:
         self.transport = transport
         self._root_token = root_token or (lambda: twilio_auth_token(settings))
         self._accounts: dict[str, Account] = {}
+        self._unknown: dict[str, float] = {}
         self._lock = threading.Lock()
 
     @property
@@ -65,16 +71,32 @@ class AccountDirectory:
         root_token = self._root_token()
         if account_sid == self.root_sid:
             return Account(account_sid, root_token, None)
-        if not account_sid.startswith("AC") or len(account_sid) != 34 or not account_sid[2:].isalnum():
+        if not ACCOUNT_SID.fullmatch(account_sid):
+            raise NotFound("Unknown account.")
+        refused_until = self._unknown.get(account_sid)
+        if refused_until is not None and refused_until > time.monotonic():
             raise NotFound("Unknown account.")
         response = self.transport.request(
             "GET", f"{API_BASE}/Accounts/{account_sid}.json", auth=(self.root_sid, root_token)
         )
         if response.status_code in (401, 403, 404):
-            raise NotFound("Unknown account.")
+            return self._refuse(account_sid)
         if response.status_code >= 300:
             raise UpstreamUnavailable(f"Twilio answered {response.status_code} reading an account.")
-        body = json.loads(response.text)
-        if body.get("owner_account_sid") != self.root_sid:
-            raise NotFound("Unknown account.")
-        return Account(account_sid, str(body["auth_token"]), self.root_sid)
+        try:
+            body = json.loads(response.text)
+            owner, auth_token = body.get("owner_account_sid"), str(body["auth_token"])
+        except (ValueError, KeyError, AttributeError) as exc:
+            raise UpstreamUnavailable("Twilio answered an account read with something unreadable.") from exc
+        if owner != self.root_sid:
+            return self._refuse(account_sid)
+        return Account(account_sid, auth_token, self.root_sid)
+
+    def _refuse(self, account_sid: str) -> Account:
+        """Remember an account that is not ours for a while: anyone can name any SID in a request, and each
+        look-up spends the root account's Twilio requests."""
+        with self._lock:
+            if len(self._unknown) >= MAX_UNKNOWN:
+                self._unknown.clear()
+            self._unknown[account_sid] = time.monotonic() + UNKNOWN_FOR_SECONDS
+        raise NotFound("Unknown account.")
