@@ -31,7 +31,6 @@ settings = runtime.settings()
 logger = make_logger(__name__)
 metrics = make_metrics()
 app = make_resolver(settings, logger, runtime.token_validator)
-runtime.table()
 catalogue = runtime.catalogue()
 agent = caller_dependency(runtime.token_validator, Role.AGENT)
 

@@ -11,38 +11,18 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from callerid import runtime
 from callerid.domain.identity import Caller, Role
-from callerid.domain.numbers import Catalogue
 from callerid.http.answers import FLEX_ERRORS, FLEX_TOKEN, answers
 from callerid.http.auth import caller_dependency
 from callerid.http.logging import make_logger, make_metrics
 from callerid.http.models import LockOut, LockReleaseOut, OutboundCallIn, OutboundCallOut
 from callerid.http.resolver import make_resolver
-from callerid.service.outbound import OutboundCalls
-from callerid.store.catalogue import CatalogueRepository
-from callerid.store.locks import LockRepository
-from callerid.store.workers import WorkerRepository
 
 settings = runtime.settings()
 logger = make_logger(__name__)
 metrics = make_metrics()
 app = make_resolver(settings, logger, runtime.token_validator)
-runtime.table()
+calls = runtime.outbound_calls()
 agent = caller_dependency(runtime.token_validator, Role.AGENT)
-
-
-def build_catalogue(account_sid: str) -> Catalogue:
-    """First call of a workspace nobody has listed numbers for yet: build its catalogue (off the steady path)."""
-    return runtime.catalogue().current(account_sid)
-
-
-calls = OutboundCalls(
-    CatalogueRepository(),
-    WorkerRepository(),
-    LockRepository(),
-    lock_ttl_seconds=settings.caller_id_lock_ttl_seconds,
-    build_catalogue=build_catalogue,
-    ancestors=runtime.accounts().ancestors,
-)
 
 
 @app.post("/v1/outbound-calls", responses=answers(*FLEX_ERRORS, 404, 409, 422), security=FLEX_TOKEN)

@@ -13,6 +13,7 @@ from callerid.twilio.transport import RetryingTwilioHttpClient
 
 if TYPE_CHECKING:
     from callerid.service.catalogue import NumberCatalogue
+    from callerid.service.outbound import OutboundCalls
     from callerid.service.selection import CallerIdSelections
     from callerid.service.webhooks import CallStatusEffects, VerificationEffects
     from callerid.twilio.gateway import TwilioGateway
@@ -59,6 +60,25 @@ def catalogue() -> NumberCatalogue:
         LockRepository(),
         gateway,
         ttl_seconds=settings().number_cache_ttl_seconds,
+        ancestors=accounts().ancestors,
+    )
+
+
+@lru_cache(maxsize=1)
+def outbound_calls() -> OutboundCalls:
+    """The From rewrite (the call path): DynamoDB only; Twilio only to build a workspace's very first catalogue."""
+    from callerid.service.outbound import OutboundCalls
+    from callerid.store.catalogue import CatalogueRepository
+    from callerid.store.locks import LockRepository
+    from callerid.store.workers import WorkerRepository
+
+    table()
+    return OutboundCalls(
+        CatalogueRepository(),
+        WorkerRepository(),
+        LockRepository(),
+        lock_ttl_seconds=settings().caller_id_lock_ttl_seconds,
+        build_catalogue=lambda account_sid: catalogue().current(account_sid),
         ancestors=accounts().ancestors,
     )
 
@@ -122,6 +142,7 @@ def reset() -> None:
         token_validator,
         gateway,
         catalogue,
+        outbound_calls,
         selections,
         webhook_signatures,
         call_status_effects,

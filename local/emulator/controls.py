@@ -1,0 +1,148 @@
+"""Emulator controls (``/_emulator/…``): tokens, seeding, caller IDs, the request log and faults; and the hooks
+that log every Twilio request and play the configured faults."""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request
+
+from local.emulator.api2010 import caller_id_json
+from local.emulator.common import twilio_error, world
+from local.emulator.state import Account, Fault, World
+from local.emulator.taskrouter import worker_json
+
+routes = Blueprint("controls", __name__)
+
+
+@routes.before_app_request
+def _start() -> Response | None:
+    g.logged = not request.path.startswith("/_emulator")
+    if not g.logged:
+        return None
+    with world().lock:
+        fault = next((f for f in world().faults if re.search(f.path, request.path)), None)
+        cleared = world().faults_cleared
+    if fault is None:
+        return None
+    if fault.delay_seconds:
+        cleared.wait(fault.delay_seconds)
+    if fault.status is not None:
+        return twilio_error(fault.status, 20500 if fault.status >= 500 else 20001, "Emulated Twilio fault")
+    return None
+
+
+@routes.after_app_request
+def _log(response: Response) -> Response:
+    if getattr(g, "logged", False):
+        with world().lock:
+            world().requests.append(
+                {
+                    "method": request.method,
+                    "path": request.path,
+                    "query": request.query_string.decode(),
+                    "status": response.status_code,
+                }
+            )
+    return response
+
+
+@routes.post("/_emulator/tokens")
+def mint() -> Response:
+    body = request.get_json(silent=True) or {}
+    account_sid = body.get("accountSid") or next(iter(world().accounts), None)
+    if account_sid not in world().accounts or not body.get("identity"):
+        return twilio_error(400, 20001, "identity and a known accountSid are required")
+    worker_sid = body.get("workerSid") or world().worker_for(account_sid, str(body["identity"])).sid
+    record = world().mint_token(
+        account_sid,
+        str(body["identity"]),
+        list(body.get("roles") or ["agent"]),
+        worker_sid,
+        float(body.get("ttl") or 3600),
+    )
+    return jsonify({"token": record.token, "workerSid": worker_sid})
+
+
+@routes.post("/_emulator/seed")
+def seed() -> Response:
+    return jsonify(apply_seed(world(), request.get_json(force=True)))
+
+
+@routes.route("/_emulator/faults", methods=["POST", "DELETE"])
+def faults() -> Response:
+    """``POST {"path": regex, "delaySeconds"?, "status"?}`` makes matching Twilio requests hang and/or fail;
+    ``DELETE`` clears every fault (and releases requests still hanging)."""
+    with world().lock:
+        if request.method == "DELETE":
+            world().faults.clear()
+            world().faults_cleared.set()
+            world().faults_cleared = threading.Event()
+        else:
+            body = request.get_json(silent=True) or {}
+            status = body.get("status")
+            world().faults.append(
+                Fault(
+                    str(body.get("path") or ".*"), float(body.get("delaySeconds") or 0), int(status) if status else None
+                )
+            )
+        return jsonify({"faults": [vars(f) for f in world().faults]})
+
+
+@routes.post("/_emulator/caller-ids")
+def add_caller_id() -> Response:
+    """A verified caller ID, as if its verification call had succeeded (tests play the callback themselves)."""
+    body = request.get_json(silent=True) or {}
+    if body.get("accountSid") not in world().accounts or not body.get("phoneNumber"):
+        return twilio_error(400, 20001, "accountSid and phoneNumber are required")
+    created = world().add_caller_id(body["accountSid"], str(body["phoneNumber"]), body.get("friendlyName"))
+    return jsonify(caller_id_json(created))
+
+
+@routes.get("/_emulator/workers/<worker_sid>")
+def peek_worker(worker_sid: str) -> Response:
+    worker = world().workers.get(worker_sid)
+    return jsonify(worker_json(worker)) if worker else twilio_error(404, 20404, "no such worker")
+
+
+@routes.route("/_emulator/requests", methods=["GET", "DELETE"])
+def request_log() -> Response:
+    with world().lock:
+        if request.method == "DELETE":
+            world().requests.clear()
+        return jsonify({"requests": list(world().requests)})
+
+
+def apply_seed(state: World, spec: dict[str, Any]) -> dict[str, Any]:
+    """Create accounts (parents before children), their numbers and verified caller IDs, from a JSON spec."""
+    created: dict[str, Any] = {"accounts": []}
+    by_key: dict[str, Account] = {}
+    for entry in spec.get("accounts", []):
+        parent = by_key.get(entry.get("parent", ""))
+        account = state.add_account(
+            entry["friendlyName"], parent.sid if parent else None, seed=entry["key"], auth_token=entry.get("authToken")
+        )
+        by_key[entry["key"]] = account
+        for number in entry.get("numbers", []):
+            state.add_number(
+                account.sid,
+                number["phoneNumber"],
+                number.get("friendlyName"),
+                voice=number.get("voice", True),
+                sms=number.get("sms", True),
+            )
+        for caller_id in entry.get("callerIds", []):
+            state.add_caller_id(account.sid, caller_id["phoneNumber"], caller_id.get("friendlyName"))
+        created["accounts"].append(
+            {
+                "key": entry["key"],
+                "sid": account.sid,
+                "authToken": account.auth_token,
+                "friendlyName": account.friendly_name,
+                "parentSid": parent.sid if parent else None,
+                "taskrouterWorkspaceSid": state.workspace_of(account.sid).sid,
+            }
+        )
+    return created

@@ -1,0 +1,109 @@
+"""TaskRouter v1: Workspaces, Workers/{Sid} with ETag / If-Match / 412."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from local.emulator.common import TASKROUTER, basic_auth, taskrouter_page, twilio_error, world
+from local.emulator.state import Worker, Workspace, iso8601, sid
+
+routes = Blueprint("taskrouter", __name__)
+
+
+@routes.get("/v1/Workspaces")
+def list_workspaces() -> Response:
+    caller = basic_auth()
+    if caller is None:
+        return twilio_error(401, 20003, "Authenticate")
+    with world().lock:
+        rows = [workspace_json(w) for w in world().workspaces.values() if w.account_sid == caller.sid]
+    return taskrouter_page("workspaces", "/v1/Workspaces", rows)
+
+
+def worker_or_error(workspace_sid: str, worker_sid: str) -> Worker | Response:
+    caller = basic_auth()
+    if caller is None:
+        return twilio_error(401, 20003, "Authenticate")
+    worker = world().workers.get(worker_sid)
+    if worker is None or worker.workspace_sid != workspace_sid or worker.account_sid != caller.sid:
+        return twilio_error(404, 20404, f"The requested resource {request.path} was not found")
+    return worker
+
+
+@routes.get("/v1/Workspaces/<workspace_sid>/Workers/<worker_sid>")
+def fetch_worker(workspace_sid: str, worker_sid: str) -> Response:
+    worker = worker_or_error(workspace_sid, worker_sid)
+    if isinstance(worker, Response):
+        return worker
+    with world().lock:
+        response = jsonify(worker_json(worker))
+        response.headers["ETag"] = worker.etag
+    return response
+
+
+@routes.post("/v1/Workspaces/<workspace_sid>/Workers/<worker_sid>")
+def update_worker(workspace_sid: str, worker_sid: str) -> Response:
+    worker = worker_or_error(workspace_sid, worker_sid)
+    if isinstance(worker, Response):
+        return worker
+    with world().lock:
+        if_match = request.headers.get("If-Match")
+        if if_match is not None and if_match != worker.etag:
+            return twilio_error(412, 20412, "Precondition Failed: the worker has changed")
+        if "Attributes" in request.form:
+            try:
+                json.loads(request.form["Attributes"])
+            except ValueError:
+                return twilio_error(400, 20001, "Attributes must be valid JSON")
+            worker.attributes = request.form["Attributes"]
+        if "FriendlyName" in request.form:
+            worker.friendly_name = request.form["FriendlyName"]
+        worker.version += 1
+        worker.updated = time.time()
+        response = jsonify(worker_json(worker))
+        response.headers["ETag"] = worker.etag
+    return response
+
+
+def workspace_json(workspace: Workspace) -> dict[str, Any]:
+    url = f"{TASKROUTER}/v1/Workspaces/{workspace.sid}"
+    return {
+        "account_sid": workspace.account_sid,
+        "date_created": iso8601(workspace.created),
+        "date_updated": iso8601(workspace.created),
+        "default_activity_name": "Offline",
+        "default_activity_sid": sid("WA", f"{workspace.sid}:offline"),
+        "event_callback_url": None,
+        "events_filter": None,
+        "friendly_name": workspace.friendly_name,
+        "multi_task_enabled": True,
+        "sid": workspace.sid,
+        "timeout_activity_name": "Offline",
+        "timeout_activity_sid": sid("WA", f"{workspace.sid}:offline"),
+        "prioritize_queue_order": "FIFO",
+        "url": url,
+        "links": {"workers": f"{url}/Workers"},
+    }
+
+
+def worker_json(worker: Worker) -> dict[str, Any]:
+    url = f"{TASKROUTER}/v1/Workspaces/{worker.workspace_sid}/Workers/{worker.sid}"
+    return {
+        "account_sid": worker.account_sid,
+        "activity_name": "Offline",
+        "activity_sid": sid("WA", f"{worker.workspace_sid}:offline"),
+        "attributes": worker.attributes,
+        "available": False,
+        "date_created": iso8601(worker.created),
+        "date_status_changed": iso8601(worker.created),
+        "date_updated": iso8601(worker.updated),
+        "friendly_name": worker.friendly_name,
+        "sid": worker.sid,
+        "workspace_sid": worker.workspace_sid,
+        "url": url,
+        "links": {"channels": f"{url}/Channels", "workspace": f"{TASKROUTER}/v1/Workspaces/{worker.workspace_sid}"},
+    }
