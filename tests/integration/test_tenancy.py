@@ -161,3 +161,14 @@ def test_an_account_sid_that_is_not_twilios_shape_is_refused_without_asking_twil
         answer = stack.call("GET", "/v1/phone-numbers", alice, headers={"X-Twilio-Account-Sid": named})
         assert answer.status_code == 401
     assert not [r for r in stack.twilio_requests() if "/Accounts/" in r["path"] and r["path"].endswith(".json")]
+
+
+def test_a_call_is_counted_once_even_when_its_webhook_runs_again(stack):
+    """If recording the webhook as done fails after its effect was applied (DynamoDB throttling), Twilio's retry
+    runs the effect again: the call must still count once for the number's health."""
+    params = call_status_params(stack.parent["sid"], "+14155550101")
+    before = attempts(stack, "+14155550101")
+    assert stack.webhook("/webhooks/twilio/call-status", params).status_code == 204
+    stack.delete_items("IDEMPOTENCY#call-status")  # as if the completed record had never been written
+    assert stack.webhook("/webhooks/twilio/call-status", params).status_code == 204
+    assert attempts(stack, "+14155550101") == before + 1

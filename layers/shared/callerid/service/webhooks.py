@@ -1,6 +1,7 @@
 """Side effects of Twilio's webhooks. Each ``handle`` runs under a Powertools idempotency record (per CallSid,
-or CallSid + CallStatus), so a replayed callback changes nothing; the effects themselves are conditional writes
-or atomic counters, so a retried half-done callback is safe too.
+or CallSid + CallStatus), so a replayed callback changes nothing; the effects themselves are conditional writes,
+and a call's health count is conditional on a per-call marker, so a callback retried after its effect was applied
+(its idempotency record lost) changes nothing either.
 
 A correctly signed webhook proves only which account sent it (every tenant holds its own auth token), so its
 effects are confined to that account: it frees only locks its own workers hold, counts health only for numbers
@@ -74,9 +75,12 @@ class CallStatusEffects:
             return {"terminal": True, "released": False, "counted": False}
         began = call_began(event.timestamp, event.duration, self.clock())
         released = self.locks.release_for_call(caller_id, began, event.account_sid)
-        counted = self.may_dial(event.account_sid, caller_id)
-        if counted:
-            self.health.record_attempt(caller_id, answered=event.call_status == "completed")
+        counted = self.may_dial(event.account_sid, caller_id) and self.health.record_attempt(
+            caller_id,
+            answered=event.call_status == "completed",
+            call=f"{event.account_sid}#{event.call_sid}",
+            now=self.clock(),
+        )
         return {"terminal": True, "released": released, "counted": counted}
 
 

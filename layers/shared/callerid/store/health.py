@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
 
-from callerid.store.models import HealthItem
+from callerid.store.conditions import failed_transaction_conditions
+from callerid.store.models import CountedCallItem, HealthItem, connection
 
 HEALTH = "HEALTH"
+COUNTED = "COUNTED"
+# Twilio retries a webhook for at most a day; the marker outlives that.
+COUNTED_FOR_SECONDS = 7 * 86_400
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,12 +33,25 @@ def health_key(phone_number: str) -> str:
 
 
 class HealthRepository:
-    def record_attempt(self, phone_number: str, *, answered: bool) -> None:
-        """Atomic ADDs: concurrent webhooks never lose a count."""
+    def record_attempt(self, phone_number: str, *, answered: bool, call: str, now: float) -> bool:
+        """Count one call (``call``: its account and CallSid) for the number, once: the counters' atomic ADDs and a
+        marker for the call go in one transaction, conditional on the marker's absence, so a webhook retried after
+        its effect was applied (its idempotency record lost) counts nothing more. Answers whether it counted."""
         actions: list[Action] = [HealthItem.kind.set(HealthItem), HealthItem.attempts.add(1)]
         if answered:
             actions.append(HealthItem.answered.add(1))
-        HealthItem(health_key(phone_number), HEALTH).update(actions=actions)
+        marker = CountedCallItem(
+            f"CALL#{call}", COUNTED, expires_at=datetime.fromtimestamp(now + COUNTED_FOR_SECONDS, UTC)
+        )
+        try:
+            with TransactWrite(connection=connection()) as transaction:
+                transaction.save(marker, condition=CountedCallItem.pk.does_not_exist())
+                transaction.update(HealthItem(health_key(phone_number), HEALTH), actions=actions)
+        except TransactWriteError as exc:
+            if 0 in failed_transaction_conditions(exc):
+                return False
+            raise
+        return True
 
     def get(self, phone_number: str) -> NumberHealth:
         try:

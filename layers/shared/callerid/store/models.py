@@ -8,6 +8,7 @@ Keys:
   WS#<account>        VERIFICATION#<e164>    the last caller-ID verification of a number
   LOCK#<e164>         LOCK                   the caller-ID lock: one per phone number, whatever the workspace (TTL)
   NUMBER#<e164>       HEALTH                 call attempts / answered counters
+  CALL#<account>#<sid> COUNTED               this call was counted for health (TTL)
   idempotency#…       <hash>                 Powertools idempotency records of the webhooks (TTL)
 """
 
@@ -96,6 +97,10 @@ class HealthItem(TableItem, discriminator="health"):
     answered = NumberAttribute(default=0)
 
 
+class CountedCallItem(TableItem, discriminator="counted_call"):
+    """Marks a call as counted for its number's health (TTL), so a retried webhook never counts it twice."""
+
+
 class VerificationItem(TableItem, discriminator="verification"):
     phone_number = UnicodeAttribute()
     status = UnicodeAttribute()
@@ -111,6 +116,7 @@ ITEM_CLASSES: tuple[type[TableItem], ...] = (
     WorkerItem,
     LockItem,
     HealthItem,
+    CountedCallItem,
     VerificationItem,
 )
 
