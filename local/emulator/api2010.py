@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, jsonify, request
 
@@ -13,6 +14,7 @@ from local.emulator.common import API, api_page, authorised_for, post_signed, tw
 from local.emulator.state import Account, CallerId, Number, World, rfc2822, sid
 
 routes = Blueprint("api2010", __name__)
+Owned = TypeVar("Owned", Number, CallerId)
 
 
 @routes.get(f"{API}/Accounts/<account_sid>.json")
@@ -23,22 +25,24 @@ def fetch_account(account_sid: str) -> Response:
 
 @routes.get(f"{API}/Accounts/<account_sid>/IncomingPhoneNumbers.json")
 def list_numbers(account_sid: str) -> Response:
-    target = authorised_for(account_sid)
-    if isinstance(target, Response):
-        return target
-    with world().lock:
-        rows = sorted((n for n in world().numbers.values() if n.account_sid == account_sid), key=lambda n: n.sid)
-    return api_page("incoming_phone_numbers", [number_json(n) for n in rows])
+    return account_page(account_sid, "incoming_phone_numbers", lambda w: w.numbers.values(), number_json)
 
 
 @routes.get(f"{API}/Accounts/<account_sid>/OutgoingCallerIds.json")
 def list_caller_ids(account_sid: str) -> Response:
+    return account_page(account_sid, "outgoing_caller_ids", lambda w: w.caller_ids.values(), caller_id_json)
+
+
+def account_page(
+    account_sid: str, key: str, records: Callable[[World], Iterable[Owned]], to_json: Callable[[Owned], dict[str, Any]]
+) -> Response:
+    """One page of an account's records (by SID), for its own or its owner's credentials."""
     target = authorised_for(account_sid)
     if isinstance(target, Response):
         return target
     with world().lock:
-        rows = sorted((c for c in world().caller_ids.values() if c.account_sid == account_sid), key=lambda c: c.sid)
-    return api_page("outgoing_caller_ids", [caller_id_json(c) for c in rows])
+        rows = sorted((r for r in records(world()) if r.account_sid == account_sid), key=lambda r: r.sid)
+    return api_page(key, [to_json(r) for r in rows])
 
 
 @routes.get(f"{API}/Accounts/<account_sid>/OutgoingCallerIds/<caller_id_sid>.json")
