@@ -40,9 +40,7 @@ def fetch_worker(workspace_sid: str, worker_sid: str) -> Response:
     if isinstance(worker, Response):
         return worker
     with world().lock:
-        response = jsonify(worker_json(worker))
-        response.headers["ETag"] = worker.etag
-    return response
+        return worker_answer(worker)
 
 
 @routes.post("/v1/Workspaces/<workspace_sid>/Workers/<worker_sid>")
@@ -64,8 +62,13 @@ def update_worker(workspace_sid: str, worker_sid: str) -> Response:
             worker.friendly_name = request.form["FriendlyName"]
         worker.version += 1
         worker.updated = time.time()
-        response = jsonify(worker_json(worker))
-        response.headers["ETag"] = worker.etag
+        return worker_answer(worker)
+
+
+def worker_answer(worker: Worker) -> Response:
+    """The worker as Twilio answers it: its JSON, and its version as the ETag that If-Match compares."""
+    response = jsonify(worker_json(worker))
+    response.headers["ETag"] = worker.etag
     return response
 
 

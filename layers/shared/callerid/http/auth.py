@@ -17,6 +17,8 @@ from callerid.domain.identity import Caller, Role
 from callerid.twilio.tokens import FlexTokenValidator
 
 ACCOUNT_HEADER = "x-twilio-account-sid"
+# Where the request's authenticated caller is kept for the rest of the invocation (Powertools' app.context).
+CALLER_CONTEXT_KEY = "caller"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +70,8 @@ def caller_dependency(validator: Callable[[], FlexTokenValidator], role: Role) -
     """A Powertools ``Depends`` callable that authenticates the request and checks ``role``."""
 
     def caller_with_role(request: Request) -> Caller:
-        caller = authenticate(validator(), request.headers, request.body)
+        known = request.context.get(CALLER_CONTEXT_KEY)
+        caller = known if isinstance(known, Caller) else authenticate(validator(), request.headers, request.body)
         caller.require(role)
         return caller
 

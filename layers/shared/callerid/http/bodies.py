@@ -17,6 +17,8 @@ from aws_lambda_powertools.event_handler.middlewares.openapi_validation import O
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 from callerid.domain.errors import InvalidJson, InvalidRequest, UnsupportedMediaType
+from callerid.domain.identity import Caller
+from callerid.http.auth import CALLER_CONTEXT_KEY
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
@@ -69,13 +71,14 @@ def check_body(path: str, headers: dict[str, str] | None, body: str | None) -> N
 class StrictRequestValidation(OpenAPIRequestValidationMiddleware):
     """Powertools' request validation, preceded by authentication (Flex routes) and ``check_body``."""
 
-    def __init__(self, authenticate: Callable[[BaseProxyEvent], object] | None = None) -> None:
+    def __init__(self, authenticate: Callable[[BaseProxyEvent], Caller] | None = None) -> None:
         super().__init__()
         self.authenticate = authenticate
 
     def handler(self, app: Any, next_middleware: NextMiddleware) -> Any:
         event = app.current_event
         if self.authenticate is not None:
-            self.authenticate(event)
+            # Kept for the route's caller dependency, so the request is authenticated once.
+            app.append_context(**{CALLER_CONTEXT_KEY: self.authenticate(event)})
         check_body(event.path or "", event.headers, event.decoded_body)
         return super().handler(app, next_middleware)

@@ -14,9 +14,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 
 from callerid.domain.errors import NotFound
+from callerid.http.errors import envelope
 
 ALLOWED_HEADERS = ("Authorization", "Content-Type", "X-Twilio-Account-Sid")
 MAX_AGE_SECONDS = 600
@@ -90,12 +91,9 @@ class CorsPreflight:
         methods = self.methods_for(path)
         if methods is None:
             raise NotFound("No such route.")
-        return Response(
-            status_code=405,
-            content_type=content_types.APPLICATION_JSON,
-            body={"error": {"code": "method_not_allowed", "message": f"{path} takes {', '.join(methods)}."}},
-            headers={"Allow": ",".join(methods)},
-        )
+        answer = envelope(405, "method_not_allowed", f"{path} takes {', '.join(methods)}.", path)
+        answer.headers["Allow"] = ",".join(methods)
+        return answer
 
     def allowed_origin(self, origin: str | None) -> str | None:
         """The ``Access-Control-Allow-Origin`` value for ``origin``: itself when listed, ``*`` when every origin

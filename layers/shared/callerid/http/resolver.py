@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 from callerid import deadline
 from callerid.config import Settings
+from callerid.domain.identity import Caller
 from callerid.http.auth import authenticate
 from callerid.http.bodies import StrictRequestValidation
 from callerid.http.errors import register_error_handlers
@@ -52,11 +53,11 @@ def make_resolver(
         max_age=600,
     )
     app = CallerIdResolver(enable_validation=True, cors=cors)
-    check: Callable[[BaseProxyEvent], object] | None = None
+    check: Callable[[BaseProxyEvent], Caller] | None = None
     if tokens is not None:
         validator = tokens  # bound for the closure: mypy does not narrow ``tokens`` inside it
 
-        def check(event: BaseProxyEvent) -> object:
+        def check(event: BaseProxyEvent) -> Caller:
             return authenticate(validator(), event.headers, event.body)
 
     # Powertools keeps its request validation middleware here; ours authenticates and checks the body first.
