@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
+from werkzeug.routing import BaseConverter
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from local.functions import FunctionPool
@@ -66,13 +67,21 @@ def to_response(result: dict[str, Any]) -> Response:
     return response
 
 
+class AnyPath(BaseConverter):
+    """Any path, control characters included (Flask's ``path`` converter stops at a newline, API Gateway does not)."""
+
+    regex = r"[\s\S]*"
+    part_isolating = False
+
+
 def create_app() -> Flask:
     app = Flask("caller-id-dev-server")
+    app.url_map.converters["anypath"] = AnyPath
     table = routes()
     pools = {r.function: FunctionPool(r.function, r.code_uri, timeout_seconds=r.timeout_seconds) for r in table}
 
     @app.route("/", defaults={"path": ""}, methods=METHODS)
-    @app.route("/<path:path>", methods=METHODS)
+    @app.route("/<anypath:path>", methods=METHODS)
     def dispatch(path: str) -> Response:
         for route in table:
             match = route.pattern.match(request.path)

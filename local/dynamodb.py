@@ -84,6 +84,25 @@ def delete_items(endpoint_url: str, table_name: str, *prefixes: str, region: str
                 client.delete_item(TableName=table_name, Key={"pk": item["pk"], "sk": item["sk"]})
 
 
+def release_locks(endpoint_url: str, table_name: str, region: str = "us-east-1") -> None:
+    """Free every caller-ID lock, keeping the phone items' dial rules (tests and benchmarks resetting state)."""
+    client = boto3.client("dynamodb", endpoint_url=endpoint_url, region_name=region)
+    for page in client.get_paginator("scan").paginate(TableName=table_name):
+        for item in page["Items"]:
+            if item["pk"]["S"].startswith("PHONE#") and "lock_until" in item:
+                client.update_item(
+                    TableName=table_name,
+                    Key={"pk": item["pk"], "sk": item["sk"]},
+                    UpdateExpression="REMOVE " + ", ".join(LOCK_ATTRIBUTES),
+                )
+
+
+# What a phone item holds of its lock (``callerid.store.phones``); the rules stay.
+LOCK_ATTRIBUTES = ("lock_holder", "holder_account", "holder_worker", "lease_id", "acquired_at", "lock_until")
+# Every item a workspace's numbers consist of: forgetting them all makes the next list read Twilio afresh.
+NUMBER_PREFIXES = ("WS#", "SHARED#", "PHONE#")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Embedded DynamoDB (moto, single-threaded) on loopback")
     parser.add_argument("--host", default="127.0.0.1")

@@ -14,11 +14,18 @@ EVENTS = ROOT / "events"
 TOKEN = "<flex-token>"
 ACCOUNT = "ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 WORKER = "WKxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+NUMBER = "PNxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+PHONE = "+17255550199"
 
 BODIES: dict[str, tuple[str, str | None]] = {
     "PutOwn": ("application/json", json.dumps({"callerId": "+12125550100", "localPresence": False})),
     "PutWorker": ("application/json", json.dumps({"callerId": "+12125550100", "localPresence": True})),
     "StartOutboundCall": ("application/json", json.dumps({"to": "+14155552671"})),
+    "RegisterByot": (
+        "application/json",
+        json.dumps({"phoneNumber": PHONE, "provider": "Acme Telecom", "connection": "sip:trunk.example.com"}),
+    ),
+    "ConfigureNumber": ("application/json", json.dumps({"label": "Front desk", "allowedOutboundCountries": ["US"]})),
     "ListNumbersCompat": ("application/x-www-form-urlencoded", urlencode({"Token": TOKEN, "IncludeOutgoing": "true"})),
     "VerificationStatus": (
         "application/x-www-form-urlencoded",
@@ -51,7 +58,7 @@ BODIES: dict[str, tuple[str, str | None]] = {
 }
 QUERIES: dict[str, dict[str, str]] = {"ListNumbers": {"perPage": "50", "includeOutgoingOnly": "true"}}
 WEBHOOKS = {"VerificationStatus", "CallStatus"}
-PATH_EXAMPLES = {"workerSid": WORKER, "proxy": "v1/no-such-route", "asset": "swagger-ui.css"}
+PATH_EXAMPLES = {"workerSid": WORKER, "sid": NUMBER, "proxy": "v1/no-such-route", "asset": "swagger-ui.css"}
 
 
 def event(name: str, method: str, path: str) -> dict[str, Any]:

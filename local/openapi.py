@@ -39,7 +39,8 @@ def generate() -> dict[str, Any]:
             document = schema
             document.setdefault("components", {}).setdefault("schemas", {})
             continue
-        document["paths"].update(schema.get("paths", {}))
+        for path, operations in schema.get("paths", {}).items():
+            document["paths"].setdefault(path, {}).update(operations)
         document["components"]["schemas"].update(schema.get("components", {}).get("schemas", {}))
     document["paths"] = dict(sorted(document["paths"].items()))
     document["components"]["schemas"] = dict(sorted(document["components"]["schemas"].items()))

@@ -28,6 +28,7 @@ def table_definition() -> dict[str, Any]:
         "AttributeDefinitions": props["AttributeDefinitions"],
         "KeySchema": props["KeySchema"],
         "BillingMode": props["BillingMode"],
+        **({"GlobalSecondaryIndexes": props["GlobalSecondaryIndexes"]} if "GlobalSecondaryIndexes" in props else {}),
     }
 
 
@@ -67,7 +68,7 @@ def routes() -> list[Route]:
             if event["Type"] != "Api":
                 continue
             path = event["Properties"]["Path"]
-            regex = re.sub(r"\{(\w+)\+\}", r"(?P<\1>.+)", path)
+            regex = re.sub(r"\{(\w+)\+\}", r"(?P<\1>[\\s\\S]+)", path)
             regex = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", regex) + "$"
             found.append(
                 Route(

@@ -14,7 +14,7 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-from local.dynamodb import delete_items
+from local.dynamodb import NUMBER_PREFIXES, delete_items, release_locks
 from local.stack import Stack
 
 
@@ -60,6 +60,23 @@ class LocalStack:
         return Agent(identity, body["token"], body["workerSid"], account, names_account=account != self.parent["sid"])
 
     # -- Twilio's side
+    def subaccount(self, numbers: list[str] = (), caller_ids: list[str] = ()) -> dict[str, Any]:
+        """A new subaccount of the parent at "Twilio", with these numbers and verified caller IDs: a workspace of
+        a test's own."""
+        key = f"sub-{uuid.uuid4().hex[:8]}"
+        entry = {
+            "key": key,
+            "parentSid": self.parent["sid"],
+            "friendlyName": key,
+            "numbers": [{"phoneNumber": n} for n in numbers],
+            "callerIds": [{"phoneNumber": c} for c in caller_ids],
+        }
+        created = requests.post(f"{self.emulator}/_emulator/seed", json={"accounts": [entry]}, timeout=30)
+        created.raise_for_status()
+        (account,) = created.json()["accounts"]
+        self.facts["accounts"].append(account)
+        return dict(account)
+
     def auth_token(self, account_sid: str) -> str:
         return next(a["authToken"] for a in self.facts["accounts"] if a["sid"] == account_sid)
 
@@ -106,8 +123,15 @@ class LocalStack:
     def clear_dynamodb_requests(self) -> None:
         requests.delete(f"{self.dynamodb}/_dynamodb/requests", timeout=10)
 
-    def delete_items(self, prefix: str) -> None:
-        delete_items(self.dynamodb, self.stack.table_name, prefix)
+    def delete_items(self, *prefixes: str) -> None:
+        delete_items(self.dynamodb, self.stack.table_name, *prefixes)
+
+    def release_locks(self) -> None:
+        release_locks(self.dynamodb, self.stack.table_name)
+
+    def forget_numbers(self) -> None:
+        """As if no workspace had ever listed its numbers (the next list reads Twilio)."""
+        delete_items(self.dynamodb, self.stack.table_name, *NUMBER_PREFIXES)
 
 
 @pytest.fixture(scope="session")

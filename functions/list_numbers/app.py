@@ -1,4 +1,4 @@
-"""list-numbers: the numbers an agent may dial from, served from the workspace's catalogue in DynamoDB."""
+"""list-numbers: the numbers an agent may dial from, paged through the workspace's records in DynamoDB."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ settings = runtime.settings()
 logger = make_logger(__name__)
 metrics = make_metrics()
 app = make_resolver(settings, logger, runtime.token_validator)
-catalogue = runtime.catalogue()
+numbers = runtime.numbers()
 agent = caller_dependency(runtime.token_validator, Role.AGENT)
 
 
@@ -47,10 +47,10 @@ def list_numbers(
 ) -> Response[NumberList]:
     outgoing = flag(include_outgoing_only, settings.include_outgoing_only_numbers)
     query = NumberQuery(outgoing, search, source, status, page, per_page)
-    listed = catalogue.page(caller.account_sid, query)
-    numbers = [NumberOut.of(n, caller.account_sid, listed.locks.get(n.phone_number)) for n in listed.page.numbers]
+    listed = numbers.page(caller.account_sid, query)
+    listing = [NumberOut.of(n, caller.account_sid, listed.locks.get(n.phone_number)) for n in listed.page.numbers]
     meta = PageMeta(page=page, per_page=per_page, total=listed.page.total)
-    return catalogue_answer(NumberList(phone_numbers=numbers, meta=meta), stale=listed.stale)
+    return catalogue_answer(NumberList(phone_numbers=listing, meta=meta), stale=listed.stale)
 
 
 @app.post(
@@ -65,9 +65,9 @@ def list_numbers_compat(
     include_outgoing: Annotated[TextBool, Form(alias="IncludeOutgoing")] = UNSET,
 ) -> Response[CompatNumberList]:
     outgoing = flag(include_outgoing, settings.include_outgoing_only_numbers)
-    listed = catalogue.page(caller.account_sid, NumberQuery(include_outgoing_only=outgoing, per_page=100_000))
-    numbers = [CompatNumber(friendlyName=n.friendly_name, phoneNumber=n.phone_number) for n in listed.page.numbers]
-    return catalogue_answer(CompatNumberList(phoneNumbers=numbers), stale=listed.stale)
+    listed = numbers.page(caller.account_sid, NumberQuery(include_outgoing_only=outgoing, per_page=100_000))
+    listing = [CompatNumber(friendlyName=n.friendly_name, phoneNumber=n.phone_number) for n in listed.page.numbers]
+    return catalogue_answer(CompatNumberList(phoneNumbers=listing), stale=listed.stale)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -1,9 +1,10 @@
 """The emulator's HTTP surface (Flask): Twilio's products served from one base URL, one module each.
 
-* ``api2010``: Accounts, IncomingPhoneNumbers, OutgoingCallerIds (and ValidationRequests)
+* ``api2010``: Accounts; ``numbers``: IncomingPhoneNumbers; ``available``: AvailablePhoneNumbers (from ``stock``);
+  ``callerids``: OutgoingCallerIds (and ValidationRequests)
 * ``taskrouter``: Workspaces, Workers with ETag / If-Match / 412
 * ``iam``: Flex token validation
-* ``controls``: POST /_emulator/tokens, /seed, /caller-ids; GET/DELETE /_emulator/requests; POST/DELETE
+* ``controls``: POST /_emulator/tokens, /seed, /caller-ids, /numbers; GET/DELETE /_emulator/requests; POST/DELETE
   /_emulator/faults (a hung or failing Twilio)
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from local.emulator import api2010, controls, iam, taskrouter
+from local.emulator import api2010, available, callerids, controls, iam, numbers, taskrouter
 from local.emulator.common import post_signed
 from local.emulator.state import World
 
@@ -21,7 +22,7 @@ __all__ = ["create_app", "main", "post_signed"]
 def create_app(state: World | None = None) -> Flask:
     app = Flask("twilio-emulator")
     app.config["WORLD"] = state or World()
-    for product in (controls, api2010, taskrouter, iam):
+    for product in (controls, api2010, numbers, available, callerids, taskrouter, iam):
         app.register_blueprint(product.routes)
     return app
 

@@ -1,5 +1,5 @@
-"""Emulator controls (``/_emulator/…``): tokens, seeding, caller IDs, the request log and faults; and the hooks
-that log every Twilio request and play the configured faults."""
+"""Emulator controls (``/_emulator/…``): tokens, seeding, caller IDs, numbers in bulk, the request log and faults;
+and the hooks that log every Twilio request and play the configured faults."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from local.emulator.api2010 import caller_id_json
+from local.emulator import stock
+from local.emulator.callerids import caller_id_json
 from local.emulator.common import twilio_error, world
 from local.emulator.state import Account, Fault, World
 from local.emulator.taskrouter import worker_json
 
 routes = Blueprint("controls", __name__)
+MAX_BULK_NUMBERS = 100_000
 
 
 @routes.before_app_request
@@ -101,6 +103,28 @@ def add_caller_id() -> Response:
     return jsonify(caller_id_json(created))
 
 
+@routes.post("/_emulator/numbers")
+def add_numbers() -> Response:
+    """``{"accountSid", "count", "areaCodes"?, "prefix"?}``: ``count`` (up to 100,000) numbers for the account at once,
+    the first nobody owns in Twilio's US local stock (in those area codes, all by default; starting with the E.164
+    ``prefix``); answers ``{"created"}``, or 400 without creating any when the stock has fewer."""
+    body = request.get_json(silent=True) or {}
+    account_sid, count, prefix = body.get("accountSid"), body.get("count"), str(body.get("prefix") or "+")
+    if account_sid not in world().accounts or not isinstance(count, int) or not 1 <= count <= MAX_BULK_NUMBERS:
+        return twilio_error(400, 20001, f"a known accountSid and a count of 1 to {MAX_BULK_NUMBERS} are required")
+    us_local = stock.STOCKS[("US", "local")]
+    wanted = {f"+1{a}" for a in body.get("areaCodes") or ()}
+    areas = [a for a in us_local.areas if not wanted or a.prefix in wanted]
+    if len(areas) < len(wanted) or not re.fullmatch(r"\+\d*", prefix):
+        return twilio_error(400, 20001, "areaCodes must be area codes the stock has, prefix an E.164 prefix")
+    with world().lock:
+        fresh = stock.untaken(us_local, areas, prefix, world().owners, count)
+        if len(fresh) < count:
+            return twilio_error(400, 21452, f"the stock has {len(fresh)} such numbers, not {count}")
+        created = world().add_numbers(account_sid, ((o.phone_number, o.friendly_name) for o in fresh))
+    return jsonify({"created": created})
+
+
 @routes.get("/_emulator/workers/<worker_sid>")
 def peek_worker(worker_sid: str) -> Response:
     worker = world().workers.get(worker_sid)
@@ -120,7 +144,7 @@ def apply_seed(state: World, spec: dict[str, Any]) -> dict[str, Any]:
     created: dict[str, Any] = {"accounts": []}
     by_key: dict[str, Account] = {}
     for entry in spec.get("accounts", []):
-        parent = by_key.get(entry.get("parent", ""))
+        parent = by_key.get(entry.get("parent", "")) or state.accounts.get(entry.get("parentSid", ""))
         account = state.add_account(
             entry["friendlyName"], parent.sid if parent else None, seed=entry["key"], auth_token=entry.get("authToken")
         )

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import json
 import secrets
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from functools import lru_cache
 from typing import Any
 
 
@@ -20,6 +23,7 @@ def sid(prefix: str, seed: str | None = None) -> str:
     return prefix + digest[:32]
 
 
+@lru_cache(maxsize=4096)
 def rfc2822(moment: float) -> str:
     return format_datetime(datetime.fromtimestamp(moment, UTC)).replace("-0000", "+0000")
 
@@ -46,8 +50,17 @@ class Number:
     voice: bool = True
     sms: bool = True
     voice_url: str | None = None
+    voice_method: str = "POST"
+    voice_fallback_url: str | None = None
+    voice_fallback_method: str = "POST"
     status_callback: str = ""
+    status_callback_method: str = "POST"
     created: float = field(default_factory=time.time)
+    updated: float = field(default_factory=time.time)
+
+
+def by_sid(number: Number) -> str:
+    return number.sid
 
 
 @dataclass
@@ -57,6 +70,7 @@ class CallerId:
     phone_number: str
     friendly_name: str
     created: float = field(default_factory=time.time)
+    updated: float = field(default_factory=time.time)
 
 
 @dataclass
@@ -110,6 +124,9 @@ class World:
         self.lock = threading.RLock()
         self.accounts: dict[str, Account] = {}
         self.numbers: dict[str, Number] = {}
+        # Indexes of ``numbers``: who owns a phone number, and each account's numbers by SID (list pages slice it).
+        self.owners: dict[str, Number] = {}
+        self.numbers_by_sid: dict[str, list[Number]] = {}
         self.caller_ids: dict[str, CallerId] = {}
         self.workspaces: dict[str, Workspace] = {}
         self.workers: dict[str, Worker] = {}
@@ -153,17 +170,49 @@ class World:
         voice: bool = True,
         sms: bool = True,
     ) -> Number:
+        """The account's number (again, when it owns it already); a number has one owner."""
         with self.lock:
-            number = Number(
-                sid("PN", f"{account_sid}:{phone_number}"),
-                account_sid,
-                phone_number,
-                friendly_name or phone_number,
-                voice,
-                sms,
-            )
-            self.numbers[number.sid] = number
+            owned = self.owners.get(phone_number)
+            if owned is not None:
+                if owned.account_sid != account_sid:
+                    raise ValueError(f"{phone_number} belongs to {owned.account_sid}")
+                return owned
+            number = self._number(account_sid, phone_number, friendly_name or phone_number, voice, sms, time.time())
+            bisect.insort(self.numbers_by_sid.setdefault(account_sid, []), number, key=by_sid)
             return number
+
+    def add_numbers(self, account_sid: str, numbers: Iterable[tuple[str, str]]) -> int:
+        """Many new numbers (phone number, friendly name) for the account at once: the caller has checked that
+        nobody owns them."""
+        with self.lock:
+            now = time.time()
+            ordered = self.numbers_by_sid.setdefault(account_sid, [])
+            before = len(ordered)
+            ordered.extend(self._number(account_sid, phone, friendly, True, True, now) for phone, friendly in numbers)
+            ordered.sort(key=by_sid)
+            return len(ordered) - before
+
+    def _number(
+        self, account_sid: str, phone_number: str, friendly_name: str, voice: bool, sms: bool, now: float
+    ) -> Number:
+        seed = f"{account_sid}:{phone_number}"
+        number = Number(sid("PN", seed), account_sid, phone_number, friendly_name, voice, sms, created=now, updated=now)
+        self.numbers[number.sid] = number
+        self.owners[phone_number] = number
+        return number
+
+    def release_number(self, number: Number) -> None:
+        """The number goes back to Twilio's stock."""
+        with self.lock:
+            del self.numbers[number.sid]
+            del self.owners[number.phone_number]
+            ordered = self.numbers_by_sid[number.account_sid]
+            del ordered[bisect.bisect_left(ordered, number.sid, key=by_sid)]
+
+    def numbers_of(self, account_sid: str) -> list[Number]:
+        """The account's numbers by SID, without sorting them."""
+        with self.lock:
+            return list(self.numbers_by_sid.get(account_sid, ()))
 
     def add_caller_id(self, account_sid: str, phone_number: str, friendly_name: str | None = None) -> CallerId:
         with self.lock:
@@ -182,6 +231,10 @@ class World:
             )
             self.caller_ids[caller_id.sid] = caller_id
             return caller_id
+
+    def caller_ids_of(self, account_sid: str) -> list[CallerId]:
+        with self.lock:
+            return sorted((c for c in self.caller_ids.values() if c.account_sid == account_sid), key=lambda c: c.sid)
 
     def worker_for(self, account_sid: str, identity: str) -> Worker:
         with self.lock:

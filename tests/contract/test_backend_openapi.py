@@ -88,7 +88,7 @@ def test_error_answers_validate_against_the_document(local_stack, spec):
     assert exchange(spec, "POST", f"{api}/v1/outbound-calls", bob, json=body).status_code == 409
     unknown = {"to": "+14155552671", "from": "+17185550199"}
     assert exchange(spec, "POST", f"{api}/v1/outbound-calls", bob, json=unknown).status_code == 404
-    local_stack.delete_items("LOCK#")
+    local_stack.release_locks()
     forged = exchange(
         spec,
         "POST",

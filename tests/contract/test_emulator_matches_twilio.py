@@ -4,7 +4,10 @@ specifications (``../shared/twilio-oai``), and every request the backend sends i
 from __future__ import annotations
 
 import re
+import uuid
+from dataclasses import dataclass
 
+import phonenumbers
 import pytest
 import requests
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
@@ -41,6 +44,48 @@ def parent(local_stack):
 @pytest.fixture
 def auth(parent):
     return (parent["sid"], parent["authToken"])
+
+
+def twilio_error(response, status, code):
+    """Twilio's error body, with this status and code."""
+    body = response.json()
+    assert response.status_code == status, body
+    assert set(body) == {"code", "message", "more_info", "status"}
+    assert (body["status"], body["code"]) == (status, code)
+    assert body["more_info"] == f"https://www.twilio.com/docs/errors/{code}"
+
+
+@dataclass
+class Tenant:
+    """A fresh account and its subaccount at the emulator: tests that buy, change and release numbers use their own,
+    so the demo accounts stay as the other suites expect them."""
+
+    sid: str
+    auth: tuple[str, str]
+    child_sid: str
+
+    def url(self, path, account_sid=None):
+        return f"{API}/2010-04-01/Accounts/{account_sid or self.sid}/{path}"
+
+
+@pytest.fixture
+def tenant(local_stack):
+    key = f"contract-{uuid.uuid4().hex[:8]}"
+    accounts = [
+        {"key": key, "friendlyName": "Contract tenant"},
+        {"key": f"{key}-sub", "parent": key, "friendlyName": "Contract tenant (subaccount)"},
+    ]
+    created = requests.post(f"{local_stack.emulator}/_emulator/seed", json={"accounts": accounts}, timeout=10)
+    created.raise_for_status()
+    parent, child = created.json()["accounts"]
+    return Tenant(parent["sid"], (parent["sid"], parent["authToken"]), child["sid"])
+
+
+def buy(stack, tenant, account_sid=None, **form):
+    request, response = exchange(
+        stack, "POST", tenant.url("IncomingPhoneNumbers.json", account_sid), base=API, auth=tenant.auth, data=form
+    )
+    return request, response
 
 
 def test_account_fetch(local_stack, api_2010, parent, auth):
@@ -157,3 +202,226 @@ def test_every_request_the_backend_sent_is_a_twilio_operation(local_stack, twili
     ]
     assert unknown == []
     assert any(p.endswith("/IncomingPhoneNumbers.json") for _, p in sent)
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "prefix", "locality"),
+    [
+        ("US/Local.json", {"AreaCode": 617, "Contains": "77$"}, "+1617", "Boston"),
+        ("US/TollFree.json", {"AreaCode": 844}, "+1844", None),
+        ("CA/Local.json", {"InLocality": "Toronto"}, "+1416", "Toronto"),
+        ("GB/Mobile.json", {"Contains": "+447"}, "+447", None),
+    ],
+)
+def test_available_numbers_match_the_search(local_stack, api_2010, tenant, path, params, prefix, locality):
+    url = tenant.url(f"AvailablePhoneNumbers/{path}")
+    request, response = exchange(local_stack, "GET", url, base=API, auth=tenant.auth, params={**params, "PageSize": 5})
+    assert response.status_code == 200
+    valid(api_2010, request, response)
+    offered = response.json()["available_phone_numbers"]
+    assert len(offered) == 5 and len({n["phone_number"] for n in offered}) == 5
+    for number in offered:
+        assert number["phone_number"].startswith(prefix) and number["locality"] == locality
+        assert number["iso_country"] == path[:2]
+        assert phonenumbers.is_valid_number(phonenumbers.parse(number["phone_number"]))
+        assert "Contains" not in params or re.search(params["Contains"].replace("+", "^"), number["phone_number"][1:])
+
+
+def test_a_search_that_matches_nothing_is_an_empty_list(local_stack, api_2010, tenant):
+    url = tenant.url("AvailablePhoneNumbers/US/Local.json")
+    request, response = exchange(local_stack, "GET", url, base=API, auth=tenant.auth, params={"AreaCode": 907})
+    assert response.status_code == 200 and response.json()["available_phone_numbers"] == []
+    valid(api_2010, request, response)
+
+
+@pytest.mark.parametrize("path", ["ZZ/Local.json", "US/Mobile.json"])
+def test_a_country_or_kind_twilio_does_not_sell_is_not_found(local_stack, api_2010, tenant, path):
+    url = tenant.url(f"AvailablePhoneNumbers/{path}")
+    request, response = exchange(local_stack, "GET", url, base=API, auth=tenant.auth)
+    api_2010.validate_request(request)
+    twilio_error(response, 404, 20404)
+
+
+def test_available_countries(local_stack, api_2010, tenant):
+    request, response = exchange(
+        local_stack, "GET", tenant.url("AvailablePhoneNumbers.json"), base=API, auth=tenant.auth
+    )
+    assert {c["country_code"] for c in response.json()["countries"]} >= {"US", "CA", "GB"}
+    valid(api_2010, request, response)
+    request, response = exchange(
+        local_stack, "GET", tenant.url("AvailablePhoneNumbers/US.json"), base=API, auth=tenant.auth
+    )
+    assert set(response.json()["subresource_uris"]) == {"local", "toll_free"}
+    valid(api_2010, request, response)
+
+
+def test_a_bought_number_is_no_longer_available(local_stack, api_2010, tenant):
+    search = tenant.url("AvailablePhoneNumbers/US/Local.json")
+    _, before = exchange(
+        local_stack, "GET", search, base=API, auth=tenant.auth, params={"AreaCode": 305, "PageSize": 3}
+    )
+    first = before.json()["available_phone_numbers"][0]["phone_number"]
+    request, response = buy(local_stack, tenant, PhoneNumber=first, FriendlyName="Miami desk")
+    assert response.status_code == 201
+    valid(api_2010, request, response)
+    assert (response.json()["phone_number"], response.json()["friendly_name"]) == (first, "Miami desk")
+    _, after = exchange(local_stack, "GET", search, base=API, auth=tenant.auth, params={"AreaCode": 305, "PageSize": 3})
+    assert first not in {n["phone_number"] for n in after.json()["available_phone_numbers"]}
+
+
+def test_buying_in_an_area_code_takes_its_first_available_number(local_stack, api_2010, tenant):
+    search = tenant.url("AvailablePhoneNumbers/US/Local.json")
+    _, offered = exchange(
+        local_stack, "GET", search, base=API, auth=tenant.auth, params={"AreaCode": 713, "PageSize": 1}
+    )
+    request, response = buy(local_stack, tenant, AreaCode="713", VoiceUrl="https://example.com/voice")
+    assert response.status_code == 201
+    valid(api_2010, request, response)
+    number = response.json()
+    assert number["phone_number"] == offered.json()["available_phone_numbers"][0]["phone_number"]
+    assert number["voice_url"] == "https://example.com/voice" and number["account_sid"] == tenant.sid
+
+
+@pytest.mark.parametrize(
+    ("form", "code"),
+    [({"AreaCode": "907"}, 21452), ({"AreaCode": "999"}, 21451), ({"PhoneNumber": "+1415"}, 21421), ({}, 400)],
+    ids=["no stock in the area code", "not an area code", "not a phone number", "neither PhoneNumber nor AreaCode"],
+)
+def test_a_purchase_twilio_cannot_make_is_refused(local_stack, api_2010, tenant, form, code):
+    request, response = buy(local_stack, tenant, **form)
+    api_2010.validate_request(request)
+    twilio_error(response, 400, code)
+
+
+@pytest.mark.parametrize("owner", ["another account", "nobody (Twilio does not sell 555 numbers)"])
+def test_a_number_that_is_not_available_is_21422(local_stack, api_2010, tenant, owner):
+    if owner == "another account":
+        _, taken = buy(local_stack, tenant, tenant.child_sid, AreaCode="720")
+        phone = taken.json()["phone_number"]
+    else:
+        phone = "+14155550123"
+    request, response = buy(local_stack, tenant, PhoneNumber=phone)
+    api_2010.validate_request(request)
+    twilio_error(response, 400, 21422)
+
+
+def test_a_number_is_fetched_updated_and_released(local_stack, api_2010, tenant):
+    _, bought = buy(local_stack, tenant, AreaCode="202")
+    url = tenant.url(f"IncomingPhoneNumbers/{bought.json()['sid']}.json")
+    request, fetched = exchange(local_stack, "GET", url, base=API, auth=tenant.auth)
+    assert fetched.json() == bought.json()
+    valid(api_2010, request, fetched)
+    settings = {
+        "FriendlyName": "DC office",
+        "VoiceUrl": "https://example.com/voice",
+        "VoiceMethod": "GET",
+        "VoiceFallbackUrl": "https://example.com/fallback",
+        "StatusCallback": "https://example.com/status",
+        "StatusCallbackMethod": "GET",
+    }
+    request, updated = exchange(local_stack, "POST", url, base=API, auth=tenant.auth, data=settings)
+    assert updated.status_code == 200
+    valid(api_2010, request, updated)
+    echoed = {k: updated.json()[k] for k in ("friendly_name", "voice_url", "voice_method", "voice_fallback_url")}
+    assert echoed == {
+        "friendly_name": "DC office",
+        "voice_url": "https://example.com/voice",
+        "voice_method": "GET",
+        "voice_fallback_url": "https://example.com/fallback",
+    }
+    assert (updated.json()["status_callback"], updated.json()["status_callback_method"]) == (
+        "https://example.com/status",
+        "GET",
+    )
+    _, again = exchange(local_stack, "GET", url, base=API, auth=tenant.auth)
+    assert again.json() == updated.json()
+    request, released = exchange(local_stack, "DELETE", url, base=API, auth=tenant.auth)
+    assert released.status_code == 204 and released.content == b""
+    valid(api_2010, request, released)
+    _, gone = exchange(local_stack, "GET", url, base=API, auth=tenant.auth)
+    twilio_error(gone, 404, 20404)
+    search = tenant.url("AvailablePhoneNumbers/US/Local.json")
+    contains = {"Contains": bought.json()["phone_number"]}
+    _, offered = exchange(local_stack, "GET", search, base=API, auth=tenant.auth, params=contains)
+    assert [n["phone_number"] for n in offered.json()["available_phone_numbers"]] == [bought.json()["phone_number"]]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
+def test_another_accounts_number_is_not_found(local_stack, api_2010, tenant, method):
+    _, theirs = buy(local_stack, tenant, tenant.child_sid, AreaCode="404")
+    url = tenant.url(f"IncomingPhoneNumbers/{theirs.json()['sid']}.json")
+    data = {"FriendlyName": "mine now"} if method == "POST" else None
+    request, response = exchange(local_stack, method, url, base=API, auth=tenant.auth, data=data)
+    api_2010.validate_request(request)
+    twilio_error(response, 404, 20404)
+    owners_url = tenant.url(f"IncomingPhoneNumbers/{theirs.json()['sid']}.json", tenant.child_sid)
+    _, still = exchange(local_stack, "GET", owners_url, base=API, auth=tenant.auth)
+    assert still.json() == theirs.json()
+
+
+def test_incoming_numbers_list_filters(local_stack, api_2010, tenant):
+    austin = [buy(local_stack, tenant, AreaCode="512", FriendlyName=f"Austin {n}")[1].json() for n in "AB"]
+    buy(local_stack, tenant, AreaCode="215")
+    url = tenant.url("IncomingPhoneNumbers.json")
+    request, named = exchange(local_stack, "GET", url, base=API, auth=tenant.auth, params={"FriendlyName": "Austin A"})
+    valid(api_2010, request, named)
+    assert [n["sid"] for n in named.json()["incoming_phone_numbers"]] == [austin[0]["sid"]]
+    partial = "+1512" + "*" * 3 + austin[1]["phone_number"][8:10]
+    request, by_phone = exchange(
+        local_stack, "GET", url, base=API, auth=tenant.auth, params={"PhoneNumber": partial, "PageSize": 1}
+    )
+    valid(api_2010, request, by_phone)
+    seen = by_phone.json()["incoming_phone_numbers"]
+    assert by_phone.json()["next_page_uri"] and "PhoneNumber=%2B1512" in by_phone.json()["next_page_uri"]
+    request, rest = exchange(local_stack, "GET", API + by_phone.json()["next_page_uri"], base=API, auth=tenant.auth)
+    valid(api_2010, request, rest)
+    seen += rest.json()["incoming_phone_numbers"]
+    assert sorted(n["sid"] for n in seen) == sorted(n["sid"] for n in austin)
+
+
+def test_a_caller_id_is_renamed_and_deleted(local_stack, api_2010, tenant):
+    caller_id_sid = local_stack.verified_caller_id(tenant.sid, "+15035550123")
+    url = tenant.url(f"OutgoingCallerIds/{caller_id_sid}.json")
+    request, renamed = exchange(local_stack, "POST", url, base=API, auth=tenant.auth, data={"FriendlyName": "Portland"})
+    assert renamed.status_code == 200 and renamed.json()["friendly_name"] == "Portland"
+    valid(api_2010, request, renamed)
+    listing = tenant.url("OutgoingCallerIds.json")
+    for params in ({"PhoneNumber": "+15035550123"}, {"FriendlyName": "Portland"}):
+        request, found = exchange(local_stack, "GET", listing, base=API, auth=tenant.auth, params=params)
+        valid(api_2010, request, found)
+        assert [c["sid"] for c in found.json()["outgoing_caller_ids"]] == [caller_id_sid]
+    request, deleted = exchange(local_stack, "DELETE", url, base=API, auth=tenant.auth)
+    assert deleted.status_code == 204
+    valid(api_2010, request, deleted)
+    _, gone = exchange(local_stack, "GET", url, base=API, auth=tenant.auth)
+    twilio_error(gone, 404, 20404)
+
+
+@pytest.mark.parametrize("method", ["POST", "DELETE"])
+def test_another_accounts_caller_id_is_not_found(local_stack, api_2010, tenant, method):
+    theirs = local_stack.verified_caller_id(tenant.child_sid, "+15035550124")
+    data = {"FriendlyName": "mine now"} if method == "POST" else None
+    url = tenant.url(f"OutgoingCallerIds/{theirs}.json")
+    request, response = exchange(local_stack, method, url, base=API, auth=tenant.auth, data=data)
+    api_2010.validate_request(request)
+    twilio_error(response, 404, 20404)
+
+
+def test_numbers_in_bulk_page_by_sid(local_stack, api_2010, tenant):
+    created = requests.post(
+        f"{local_stack.emulator}/_emulator/numbers",
+        json={"accountSid": tenant.child_sid, "count": 50_000, "areaCodes": ["702", "602"]},
+        timeout=60,
+    )
+    assert created.json() == {"created": 50_000}
+    url = tenant.url("IncomingPhoneNumbers.json", tenant.child_sid)
+    pages = []
+    for page in (0, 1, 49):
+        request, response = exchange(
+            local_stack, "GET", url, base=API, auth=tenant.auth, params={"PageSize": 1000, "Page": page}
+        )
+        valid(api_2010, request, response)
+        pages.append([n["sid"] for n in response.json()["incoming_phone_numbers"]])
+    assert [len(p) for p in pages] == [1000, 1000, 1000] and response.json()["next_page_uri"] is None
+    flat = [sid for p in pages for sid in p]
+    assert flat == sorted(flat) and len(set(flat)) == len(flat)

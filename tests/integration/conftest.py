@@ -11,4 +11,4 @@ from tests.conftest import LocalStack
 def stack(local_stack: LocalStack) -> Iterator[LocalStack]:
     """The shared stack, with every caller-ID lock removed after each test."""
     yield local_stack
-    local_stack.delete_items("LOCK#")
+    local_stack.release_locks()

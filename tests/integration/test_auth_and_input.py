@@ -181,7 +181,7 @@ def test_cors_preflight_and_responses_allow_the_flex_origin(stack):
     flex = "https://flex.twilio.com"
     # Every path answers its own methods (one function answers every OPTIONS; it used to say GET for all).
     paths = {
-        "/v1/phone-numbers": {"GET", "OPTIONS"},
+        "/v1/phone-numbers": {"GET", "POST", "OPTIONS"},
         "/v1/workers/me/caller-id": {"GET", "PUT", "OPTIONS"},
         "/v1/workers/WK0123456789abcdef0123456789abcdef/caller-id": {"GET", "PUT", "OPTIONS"},
         "/v1/outbound-calls": {"POST", "OPTIONS"},

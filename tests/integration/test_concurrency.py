@@ -15,16 +15,43 @@ import requests
 from callerid.config import Settings
 from callerid.domain.errors import CallerIdInUse
 from callerid.domain.identity import WorkerRef
-from callerid.store.locks import LockRepository
+from callerid.domain.numbers import DialRule
 from callerid.store.models import bind_table
+from callerid.store.phones import PhoneRepository
 
 ACCOUNT = "AC" + "d" * 32
+OTHER = "AC" + "e" * 32
+ANYWHERE = DialRule(dialable=True, shareable=False, outbound_countries=(), listed=True, outgoing_only=False, revision=0)
+
+
+class Locks:
+    """The phone items' locks for test phones both test accounts may dial from (each phone's rules written once)."""
+
+    def __init__(self) -> None:
+        self.phones = PhoneRepository()
+        self.ruled: set[str] = set()
+
+    def _ruled(self, phone: str) -> None:
+        if phone not in self.ruled:
+            for account in (ACCOUNT, OTHER):
+                self.phones.write_rule(phone, account, ANYWHERE)
+            self.ruled.add(phone)
+
+    def acquire(self, phone, worker, *, ttl_seconds, now):
+        self._ruled(phone)
+        return self.phones.acquire(phone, worker, ancestors=(), country="US", ttl_seconds=ttl_seconds, now=now)
+
+    def release(self, phone, worker, lease_id):
+        return self.phones.release(phone, worker, lease_id)
+
+    def get(self, phone):
+        return self.phones.get(phone)
 
 
 @pytest.fixture(scope="module")
 def locks(local_stack):
     bind_table(Settings(table_name=local_stack.stack.table_name, dynamodb_endpoint_url=local_stack.dynamodb))
-    return LockRepository()
+    return Locks()
 
 
 def worker(i: int, account: str = ACCOUNT) -> WorkerRef:
@@ -107,7 +134,7 @@ def test_a_re_entrant_take_gets_a_new_lease(stack, locks):
 def test_the_same_worker_sid_in_another_workspace_is_refused(stack, locks):
     locks.acquire("+12065559050", worker(1), ttl_seconds=30, now=time.time())
     with pytest.raises(CallerIdInUse):
-        locks.acquire("+12065559050", worker(1, account="AC" + "e" * 32), ttl_seconds=30, now=time.time())
+        locks.acquire("+12065559050", worker(1, account=OTHER), ttl_seconds=30, now=time.time())
 
 
 def test_concurrent_attribute_writers_lose_nothing(stack):

@@ -5,6 +5,7 @@ webhook signatures are checked against the API's own execute-api URL from the re
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from urllib.parse import parse_qsl, quote
 
@@ -12,11 +13,11 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from callerid import runtime
-from local.events import ACCOUNT, EVENTS, TOKEN, WORKER, all_events
+from local.events import ACCOUNT, EVENTS, NUMBER, PHONE, TOKEN, WORKER, all_events
 from local.functions import LambdaContext, load_function
 from local.template import ROOT
 
-EXPECTED = {"CallStatus": 204, "VerificationStatus": 204, "Unrouted": 404}
+EXPECTED = {"CallStatus": 204, "VerificationStatus": 204, "Unrouted": 404, "RegisterByot": 201, "ReleaseNumber": 204}
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +49,30 @@ def test_every_route_has_a_committed_event():
         assert json.loads((EVENTS / relative).read_text()) == generated
 
 
+def byot_number(stack, supervisor) -> tuple[str, str]:
+    """A number of the parent's of its own (the event may configure or release it): its phone and SID."""
+    phone = f"+1725555{uuid.uuid4().int % 10_000:04d}"
+    body = {"phoneNumber": phone, "provider": "Acme Telecom", "connection": "sip:trunk.example.com"}
+    created = stack.call("POST", "/v1/phone-numbers", supervisor, json=body)
+    if created.status_code == 409:
+        return byot_number(stack, supervisor)
+    assert created.status_code == 201, created.text
+    return phone, created.json()["sid"]
+
+
 def realise(event, stack, agent, supervisor, worker_sid):
+    """The event with the stack's accounts, tokens and signatures; a number it names is a new BYOT number (its
+    SID is answered, to be released after)."""
     text = json.dumps(event).replace(WORKER, worker_sid).replace(ACCOUNT, stack.parent["sid"])
-    token = supervisor.token if "{workerSid}" in event["resource"] else agent.token
+    sid = None
+    if NUMBER in text:
+        _, sid = byot_number(stack, supervisor)
+        text = text.replace(NUMBER, sid)
+    elif PHONE in text:
+        text = text.replace(PHONE, f"+1725555{uuid.uuid4().int % 10_000:04d}")
+    needs_supervisor = "{workerSid}" in event["resource"] or "/phone-numbers/{sid}" in event["resource"]
+    needs_supervisor = needs_supervisor or (event["resource"] == "/v1/phone-numbers" and event["httpMethod"] == "POST")
+    token = supervisor.token if needs_supervisor else agent.token
     real = json.loads(text.replace(TOKEN, token).replace(quote(TOKEN), token))
     if "X-Twilio-Signature" in real["headers"]:
         context = real["requestContext"]
@@ -59,17 +81,19 @@ def realise(event, stack, agent, supervisor, worker_sid):
         real["headers"]["X-Twilio-Signature"] = RequestValidator(stack.parent["authToken"]).compute_signature(
             url, params
         )
-    return real
+    return real, sid
 
 
 @pytest.mark.parametrize("relative", sorted(all_events()))
 def test_each_event_is_answered_by_its_handler(local_stack, in_process, relative):
     stack = local_stack
     agent, supervisor, target = stack.agent(), stack.agent(("supervisor",)), stack.agent()
-    event = realise(json.loads((EVENTS / relative).read_text()), stack, agent, supervisor, target.worker_sid)
+    event, sid = realise(json.loads((EVENTS / relative).read_text()), stack, agent, supervisor, target.worker_sid)
     module = load_function(ROOT / "functions" / Path(relative).parent)
     answer = module.lambda_handler(event, LambdaContext(Path(relative).parent.name))
     name = Path(relative).stem
     expected = 405 if name.endswith("OtherMethods") else EXPECTED.get(name, 200)
     assert answer["statusCode"] == expected, answer.get("body")
-    stack.delete_items("LOCK#")
+    stack.release_locks()
+    if sid is not None:  # the event's own number (made primary, perhaps) goes, and the workspace has no primary
+        stack.call("DELETE", f"/v1/phone-numbers/{sid}", supervisor)

@@ -35,27 +35,27 @@ def assert_unavailable(response: requests.Response, code: str) -> None:
     assert int(response.headers["Retry-After"]) > 0
 
 
-def catalogue_key(account_sid: str, sk: str = "CATALOGUE") -> dict:
+def workspace_key(account_sid: str, sk: str = "NUMBERS") -> dict:
     return {"pk": {"S": f"WS#{account_sid}"}, "sk": {"S": sk}}
 
 
-def age_catalogue(stack, account_sid: str) -> None:
-    """Make the stored catalogue older than any TTL, as if the last refresh was long ago."""
+def age_numbers(stack, account_sid: str) -> None:
+    """Make the stored numbers older than any TTL, as if the last refresh was long ago."""
     stack.table.update_item(
         TableName=stack.stack.table_name,
-        Key=catalogue_key(account_sid),
-        UpdateExpression="SET refreshed_at = :zero",
-        ExpressionAttributeValues={":zero": {"N": "0"}},
+        Key=workspace_key(account_sid),
+        UpdateExpression="SET refreshed_at = :long_ago",
+        ExpressionAttributeValues={":long_ago": {"N": "1"}},
     )
 
 
 def forget_refresh_lease(stack, account_sid: str) -> None:
-    stack.table.delete_item(TableName=stack.stack.table_name, Key=catalogue_key(account_sid, "CATALOGUE#REFRESH"))
+    stack.table.delete_item(TableName=stack.stack.table_name, Key=workspace_key(account_sid, "CATALOGUE#REFRESH"))
 
 
 def test_a_hung_twilio_is_answered_503_within_the_function_timeout(stack, twilio_faults):
     """Nothing stored and Twilio never answers: 503 upstream_unavailable, not API Gateway's 502/504."""
-    stack.delete_items("WS#")
+    stack.forget_numbers()
     alice = stack.agent()  # validated before the fault: token validation is not hung
     assert stack.call("GET", "/v1/workers/me/caller-id", alice).status_code == 200
     twilio_faults("IncomingPhoneNumbers", delay=HUNG)
@@ -66,7 +66,7 @@ def test_twilio_down_serves_the_stored_numbers_marked_stale(stack, twilio_faults
     alice = stack.agent()
     fresh = stack.call("GET", "/v1/phone-numbers", alice, params={"perPage": 1000})
     assert fresh.status_code == 200 and "X-Catalogue-Stale" not in fresh.headers
-    age_catalogue(stack, stack.parent["sid"])
+    age_numbers(stack, stack.parent["sid"])
     twilio_faults("IncomingPhoneNumbers|OutgoingCallerIds", status=503)
     try:
         stale = stack.call("GET", "/v1/phone-numbers", alice, params={"perPage": 1000})
@@ -86,7 +86,7 @@ def test_twilio_down_serves_the_stored_numbers_marked_stale(stack, twilio_faults
 
 
 def test_a_failing_twilio_is_503_without_stored_numbers(stack, twilio_faults):
-    stack.delete_items("WS#")
+    stack.forget_numbers()
     alice = stack.agent()
     twilio_faults("IncomingPhoneNumbers", status=500)
     assert_unavailable(stack.call("GET", "/v1/phone-numbers", alice), "upstream_unavailable")

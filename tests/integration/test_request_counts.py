@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 def test_the_call_path_makes_no_twilio_request_and_two_dynamodb_requests(stack):
     alice = stack.agent()
-    stack.call("GET", "/v1/phone-numbers", alice)  # the workspace's catalogue exists; alice's token is cached
+    stack.call("GET", "/v1/phone-numbers", alice)  # the workspace's numbers are stored; alice's token is cached
     stack.call("POST", "/v1/outbound-calls", alice, json={"to": "+14155552671"})
     stack.call("DELETE", "/v1/outbound-calls/lock", alice)
 
@@ -17,7 +17,7 @@ def test_the_call_path_makes_no_twilio_request_and_two_dynamodb_requests(stack):
     assert answer.status_code == 200
     assert stack.twilio_requests() == []
     counts = stack.dynamodb_requests()
-    assert counts["byOperation"] == {"BatchGetItem": 1, "TransactWriteItems": 1}
+    assert counts["byOperation"] == {"BatchGetItem": 1, "UpdateItem": 1}
 
 
 def test_a_locked_number_costs_one_more_write_not_a_twilio_request(stack):
@@ -33,11 +33,11 @@ def test_a_locked_number_costs_one_more_write_not_a_twilio_request(stack):
     answer = stack.call("POST", "/v1/outbound-calls", bob, json={"to": "+14155552671"})
     assert answer.json()["from"] != "+12125550100"
     assert stack.twilio_requests() == []
-    assert stack.dynamodb_requests()["byOperation"] == {"BatchGetItem": 1, "TransactWriteItems": 2}
+    assert stack.dynamodb_requests()["byOperation"] == {"BatchGetItem": 1, "UpdateItem": 2}
 
 
 def test_many_agents_listing_within_the_ttl_read_twilio_once(stack):
-    stack.delete_items("WS#")  # no catalogue yet: the first list builds it
+    stack.forget_numbers()  # nothing stored yet: the first list reads Twilio
     agents = [stack.agent() for _ in range(24)]
     for agent in agents:  # tokens validated once each, before counting
         stack.call("GET", "/v1/workers/me/caller-id", agent)

@@ -3,30 +3,23 @@ number has one lock whoever dials it."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
-
-from callerid.config import Settings
-from callerid.store.catalogue import CatalogueRepository
-from callerid.store.models import bind_table
 
 SHARED = "+13125550100"
 
 
 @pytest.fixture
 def shared_number(stack):
-    bind_table(Settings(table_name=stack.stack.table_name, dynamodb_endpoint_url=stack.dynamodb))
-    repository = CatalogueRepository()
-    stack.call("GET", "/v1/phone-numbers", stack.agent())  # the parent's catalogue exists
+    supervisor = stack.agent(roles=["supervisor"])
+    listed = stack.call("GET", "/v1/phone-numbers", supervisor, params={"search": SHARED}).json()["phoneNumbers"]
+    (number,) = listed
 
     def share(flag: bool) -> None:
-        current = repository.get(stack.parent["sid"])
-        numbers = tuple(replace(n, outbound_shareable=flag) if n.phone_number == SHARED else n for n in current.numbers)
-        repository.save(replace(current, numbers=numbers))
+        answer = stack.call("PATCH", f"/v1/phone-numbers/{number['sid']}", supervisor, json={"outboundShareable": flag})
+        assert answer.status_code == 200 and answer.json()["outboundShareable"] is flag, answer.text
 
     share(True)
-    yield
+    yield number
     share(False)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from callerid.domain.identity import WorkerRef
-from callerid.domain.numbers import CatalogueNumber, NumberSource, NumberStatus, OutboundAssignment
+from callerid.domain.numbers import NumberRecord, NumberSource, NumberStatus, OutboundAssignment
 
 ACCOUNT = "AC" + "a" * 32
 ALICE = WorkerRef(ACCOUNT, "WK" + "1" * 32)
@@ -21,8 +21,8 @@ def number(
     assignment: OutboundAssignment | None = None,
     label: str | None = None,
     friendly: str | None = None,
-) -> CatalogueNumber:
-    return CatalogueNumber(
+) -> NumberRecord:
+    return NumberRecord(
         sid="PN" + phone.strip("+").rjust(32, "0"),
         phone_number=phone,
         friendly_name=friendly or phone,

@@ -2,19 +2,22 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from callerid.domain.numbers import (
-    Catalogue,
+    DialRules,
     NumberQuery,
     NumberSource,
     NumberStatus,
-    OutboundAssignment,
-    dialable_numbers,
-    merge_refresh,
+    TwilioFacts,
+    Verdict,
+    dial_rule,
     select_numbers,
-    with_number,
 )
-from callerid.store.codec import decode_numbers, encode_numbers
+from callerid.store.numbers import parse_pool, pool_entry
 from tests.unit.factories import ACCOUNT, number
+
+PARENT, GRANDPARENT = "AC" + "b" * 32, "AC" + "c" * 32
 
 NUMBERS = [
     number("+12065550100", friendly="Seattle"),
@@ -52,63 +55,57 @@ def test_pages_count_from_one_and_report_the_total():
     assert select_numbers(NUMBERS, NumberQuery(page=9, per_page=2)).numbers == ()
 
 
-def test_a_refresh_keeps_local_metadata_and_byot_numbers():
-    previous = Catalogue(
-        ACCOUNT,
-        (
-            replace(NUMBERS[0], label="main", is_primary=True, allowed_outbound_countries=("US",)),
-            NUMBERS[4],
-            number("+17185550100", friendly="released at Twilio"),
-        ),
-        refreshed_at=1.0,
-        version=3,
-    )
-    fresh = [replace(NUMBERS[0], friendly_name="Seattle (renamed at Twilio)"), NUMBERS[1]]
-    merged = merge_refresh(previous, fresh, account_sid=ACCOUNT, now=50.0)
-    by_phone = {n.phone_number: n for n in merged.numbers}
-    assert set(by_phone) == {"+12065550100", "+12125550100", "+13125550100"}
-    seattle = by_phone["+12065550100"]
-    assert (seattle.friendly_name, seattle.label, seattle.is_primary) == ("Seattle (renamed at Twilio)", "main", True)
-    assert seattle.allowed_outbound_countries == ("US",)
-    assert merged.refreshed_at == 50.0 and merged.version == 3
+def test_released_numbers_are_never_listed():
+    released = number("+16175550100", status=NumberStatus.RELEASED)
+    assert phones(select_numbers([*NUMBERS, released], NumberQuery())) == phones(select_numbers(NUMBERS, NumberQuery()))
 
 
-def test_with_number_adds_or_replaces_by_phone_number():
-    catalogue = Catalogue(ACCOUNT, tuple(NUMBERS[:2]), 1.0)
-    added = with_number(catalogue, number("+15035550100", source=NumberSource.VERIFIED))
-    assert len(added.numbers) == 3
-    again = with_number(added, number("+15035550100", source=NumberSource.VERIFIED, friendly="again"))
-    assert len(again.numbers) == 3
+def rules(**by_workspace):
+    return DialRules({account: dial_rule(record) for account, record in by_workspace.items()})
 
 
-def test_the_stored_form_round_trips():
-    numbers = (
-        *NUMBERS,
-        replace(
-            NUMBERS[0],
-            sid="PNx",
-            outbound_assignment=OutboundAssignment(team="west"),
-            time_zones=("America/Los_Angeles",),
-        ),
-    )
-    assert decode_numbers(encode_numbers(numbers)) == numbers
+@pytest.mark.parametrize(
+    ("record", "country", "verdict"),
+    [
+        (number("+12065550100"), "US", Verdict.OWN),
+        (number("+12065550100", countries=("US",)), "GB", Verdict.COUNTRY),
+        (number("+12065550100", countries=("US",)), None, Verdict.COUNTRY),
+        (number("+12065550100", status=NumberStatus.INACTIVE), "US", Verdict.UNKNOWN),
+        (number("+12065550100", voice=False), "US", Verdict.UNKNOWN),
+        (number("+12065550100", status=NumberStatus.RELEASED), "US", Verdict.UNKNOWN),
+    ],
+)
+def test_a_workspace_may_call_from_its_own_active_voice_numbers_within_their_countries(record, country, verdict):
+    assert rules(**{ACCOUNT: record}).verdict(ACCOUNT, (), country) is verdict
 
 
-def test_thousands_of_numbers_fit_in_one_item():
-    many = tuple(replace(NUMBERS[0], sid=f"PN{i:032d}", phone_number=f"+1206555{i:04d}") for i in range(5000))
-    assert len(encode_numbers(many)) < 350_000
+def test_a_descendant_may_call_from_what_an_ancestor_shares_and_nothing_else():
+    shared = replace(number("+12065550100"), owner_workspace=GRANDPARENT, outbound_shareable=True)
+    private = replace(number("+12065550100"), owner_workspace=PARENT)
+    assert rules(**{GRANDPARENT: shared}).verdict(ACCOUNT, (PARENT, GRANDPARENT), "US") is Verdict.SHARED
+    assert rules(**{PARENT: private}).verdict(ACCOUNT, (PARENT, GRANDPARENT), "US") is Verdict.UNKNOWN
+    assert rules(**{GRANDPARENT: shared}).verdict("AC" + "f" * 32, (), "US") is Verdict.UNKNOWN, "not a descendant"
+    inactive = replace(shared, status=NumberStatus.INACTIVE)
+    assert rules(**{GRANDPARENT: inactive}).verdict(ACCOUNT, (PARENT, GRANDPARENT), "US") is Verdict.UNKNOWN
 
 
-def test_ancestors_share_only_active_shareable_numbers_and_never_a_duplicate():
-    parent = "AC" + "p" * 32
-    shared = replace(number("+13105550100"), owner_workspace=parent, outbound_shareable=True)
-    private = replace(number("+13105550101"), owner_workspace=parent)
-    inactive = replace(
-        number("+13105550102"), owner_workspace=parent, outbound_shareable=True, status=NumberStatus.INACTIVE
-    )
-    duplicate = replace(NUMBERS[0], owner_workspace=parent, outbound_shareable=True, friendly_name="parent's copy")
-    own = Catalogue(ACCOUNT, (NUMBERS[0],), 1.0)
-    dialable = dialable_numbers(own, [Catalogue(parent, (shared, private, inactive, duplicate), 1.0)])
-    assert [n.phone_number for n in dialable] == ["+12065550100", "+13105550100"]
-    assert dialable[0].owner_workspace == ACCOUNT
-    assert dialable_numbers(None, []) == ()
+def test_the_holder_of_a_phone_is_the_workspace_itself_before_an_ancestor():
+    own = number("+12065550100", status=NumberStatus.INACTIVE)
+    shared = replace(number("+12065550100"), owner_workspace=PARENT, outbound_shareable=True)
+    assert rules(**{ACCOUNT: own, PARENT: shared}).holder(ACCOUNT, (PARENT,))[0] == ACCOUNT
+    released = replace(own, status=NumberStatus.RELEASED)
+    assert rules(**{ACCOUNT: released, PARENT: shared}).holder(ACCOUNT, (PARENT,))[0] == PARENT
+
+
+def test_twilio_facts_fingerprint_changes_with_what_twilio_owns_only():
+    facts = TwilioFacts("PN" + "1" * 32, "+12065550100", "Seattle", NumberSource.TWILIO, created_at="2026-01-01")
+    assert facts.fingerprint() == replace(facts, created_at="2026-02-02").fingerprint()
+    assert facts.fingerprint() != replace(facts, friendly_name="Seattle HQ").fingerprint()
+    assert facts.fingerprint() != replace(facts, voice=False).fingerprint()
+
+
+def test_a_pool_entry_round_trips_what_the_call_path_needs():
+    record = replace(number("+12065550100", countries=("US", "CA")), outbound_shareable=True)
+    (candidate,) = parse_pool(ACCOUNT, {record.phone_number: pool_entry(record)})
+    assert (candidate.shared, candidate.assigned, candidate.outbound_countries) == (True, False, ("US", "CA"))
+    assert candidate.may_call("CA") and not candidate.may_call("GB")

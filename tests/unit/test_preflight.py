@@ -24,7 +24,7 @@ SHIPPED = CorsPreflight.from_openapi(DOCUMENT, (FLEX_ORIGIN,))
         ("/v1/workers/WK0123456789abcdef0123456789abcdef/caller-id", {"GET", "PUT", "OPTIONS"}),
         ("/v1/outbound-calls/lock", {"DELETE", "OPTIONS"}),
         ("/v1/outbound-calls", {"POST", "OPTIONS"}),
-        ("/v1/phone-numbers", {"GET", "OPTIONS"}),
+        ("/v1/phone-numbers", {"GET", "POST", "OPTIONS"}),
         ("/common/flex/phone-numbers/list-phone-numbers", {"POST", "OPTIONS"}),
     ],
 )

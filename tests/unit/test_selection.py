@@ -10,7 +10,7 @@ from callerid.domain.errors import ConcurrentUpdate, NotFound, UpstreamUnavailab
 from callerid.service.selection import CallerIdSelections
 from callerid.store.workers import WorkerState
 from callerid.twilio.records import WorkerChanged, WorkerSnapshot
-from tests.unit.factories import ALICE, number
+from tests.unit.factories import ALICE
 
 NUMBERS = ("+12125550100", "+13125550100", "+14155550100")
 
@@ -52,16 +52,16 @@ class TaskRouter:
         return json.loads(self.attributes).get("selectedCallerId")
 
 
-class Catalogue:
-    def dialable(self, account_sid):
-        return tuple(number(n) for n in NUMBERS)
+class Numbers:
+    def selectable(self, account_sid, phone_number, *, include_outgoing_only):
+        return phone_number in NUMBERS
 
 
 @pytest.fixture
 def stores():
     workers, taskrouter = Workers(), TaskRouter()
     service = CallerIdSelections(
-        workers, Catalogue(), lambda: taskrouter, include_outgoing_only=True, sleep=lambda _: None
+        workers, Numbers(), lambda: taskrouter, include_outgoing_only=True, sleep=lambda _: None
     )
     return service, workers, taskrouter
 

@@ -12,7 +12,8 @@ from callerid.twilio.tokens import FlexTokenValidator
 from callerid.twilio.transport import RetryingTwilioHttpClient
 
 if TYPE_CHECKING:
-    from callerid.service.catalogue import NumberCatalogue
+    from callerid.service.management import NumberManagement
+    from callerid.service.numbers import NumberDirectory
     from callerid.service.outbound import OutboundCalls
     from callerid.service.selection import CallerIdSelections
     from callerid.service.webhooks import CallStatusEffects, VerificationEffects
@@ -48,37 +49,42 @@ def gateway() -> TwilioGateway:
 
 
 @lru_cache(maxsize=1)
-def catalogue() -> NumberCatalogue:
-    """The workspace number catalogue service (reads Twilio only through ``gateway``, lazily)."""
-    from callerid.service.catalogue import NumberCatalogue
-    from callerid.store.catalogue import CatalogueRepository
-    from callerid.store.locks import LockRepository
+def numbers() -> NumberDirectory:
+    """The workspace's numbers as records, refreshed from Twilio (lazily, through ``gateway``) once per TTL."""
+    from callerid.service.numbers import NumberDirectory
+    from callerid.service.refresh import TwilioRefresh
+    from callerid.store.numbers import NumberRepository
+    from callerid.store.phones import PhoneRepository
 
     table()
-    return NumberCatalogue(
-        CatalogueRepository(),
-        LockRepository(),
-        gateway,
-        ttl_seconds=settings().number_cache_ttl_seconds,
-        ancestors=accounts().ancestors,
-    )
+    store = NumberRepository()
+    directory = NumberDirectory(store, PhoneRepository(), ancestors=accounts().ancestors)
+    directory.refresh = TwilioRefresh(store, store, directory, gateway, ttl_seconds=settings().number_cache_ttl_seconds)
+    return directory
+
+
+@lru_cache(maxsize=1)
+def number_management() -> NumberManagement:
+    """Number management that reaches Twilio (release, re-sync), over ``numbers``."""
+    from callerid.service.management import NumberManagement
+    from callerid.store.health import HealthRepository
+
+    return NumberManagement(numbers(), gateway, HealthRepository())
 
 
 @lru_cache(maxsize=1)
 def outbound_calls() -> OutboundCalls:
-    """The From rewrite (the call path): DynamoDB only; Twilio only to build a workspace's very first catalogue."""
+    """The From rewrite (the call path): DynamoDB only; Twilio only to read a workspace's numbers the first time."""
     from callerid.service.outbound import OutboundCalls
-    from callerid.store.catalogue import CatalogueRepository
-    from callerid.store.locks import LockRepository
-    from callerid.store.workers import WorkerRepository
+    from callerid.store.numbers import NumberRepository
+    from callerid.store.phones import PhoneRepository
 
     table()
     return OutboundCalls(
-        CatalogueRepository(),
-        WorkerRepository(),
-        LockRepository(),
+        NumberRepository(),
+        PhoneRepository(),
         lock_ttl_seconds=settings().caller_id_lock_ttl_seconds,
-        build_catalogue=lambda account_sid: catalogue().current(account_sid),
+        build=lambda account_sid: numbers().fresh_head(account_sid),
         ancestors=accounts().ancestors,
     )
 
@@ -91,7 +97,7 @@ def selections() -> CallerIdSelections:
 
     return CallerIdSelections(
         WorkerRepository(),
-        catalogue(),
+        numbers(),
         gateway,
         include_outgoing_only=settings().include_outgoing_only_numbers,
     )
@@ -108,10 +114,10 @@ def webhook_signatures() -> WebhookSignatures:
 def call_status_effects() -> CallStatusEffects:
     from callerid.service.webhooks import CallStatusEffects
     from callerid.store.health import HealthRepository
-    from callerid.store.locks import LockRepository
+    from callerid.store.phones import PhoneRepository
 
     table()
-    return CallStatusEffects(LockRepository(), HealthRepository(), catalogue().may_dial)
+    return CallStatusEffects(PhoneRepository(), HealthRepository(), numbers().may_dial)
 
 
 @lru_cache(maxsize=1)
@@ -120,7 +126,7 @@ def verification_effects() -> VerificationEffects:
     from callerid.store.verifications import VerificationRepository
 
     table()
-    return VerificationEffects(VerificationRepository(), catalogue(), gateway)
+    return VerificationEffects(VerificationRepository(), numbers(), gateway)
 
 
 @lru_cache(maxsize=1)
@@ -141,7 +147,8 @@ def reset() -> None:
         accounts,
         token_validator,
         gateway,
-        catalogue,
+        numbers,
+        number_management,
         outbound_calls,
         selections,
         webhook_signatures,

@@ -45,6 +45,12 @@ class CallerIdInUse(CallerIdError):
     code = "caller_id_in_use"
 
 
+class NumberExists(CallerIdError):
+    """The workspace already has this number."""
+
+    code = "number_exists"
+
+
 class NoCallerIdAvailable(CallerIdError):
     code = "no_caller_id_available"
 

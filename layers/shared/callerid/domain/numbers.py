@@ -1,8 +1,15 @@
-"""The numbers a workspace may dial from, and how list-numbers filters and pages them."""
+"""A workspace's numbers as records: what each number is, who may dial from it, and how list-numbers filters them.
+
+A number is one record per workspace. What the call path must know of it at lock time (may this worker's
+workspace dial from it, to that country?) is kept beside the phone's lock as a ``DialRule`` per owning workspace,
+derived from the record by ``dial_rule`` and judged by ``DialRules.verdict``: the one statement of that rule.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -15,17 +22,21 @@ class NumberSource(StrEnum):
 class NumberStatus(StrEnum):
     ACTIVE = "active"
     INACTIVE = "inactive"
+    # Gone at Twilio (or unregistered): kept for history, never listed or dialable.
+    RELEASED = "released"
 
 
 @dataclass(frozen=True, slots=True)
 class OutboundAssignment:
     worker_sid: str | None = None
     team: str | None = None
+    queue_sid: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class CatalogueNumber:
-    """A number in a workspace's catalogue, with the facts derived when the catalogue was built."""
+class NumberRecord:
+    """One number of one workspace: Twilio's facts, the facts derived when it was written (geocoding is too slow
+    per call), and what this backend owns (label, restrictions, sharing, assignment)."""
 
     sid: str
     phone_number: str
@@ -47,93 +58,142 @@ class CatalogueNumber:
     outbound_shareable: bool = False
     outbound_assignment: OutboundAssignment | None = None
     created_at: str | None = None
+    provider: str | None = None
+    connection: str | None = None
+    # Bumped by every write of the record: orders the writes of its dial rule.
+    revision: int = 0
 
     @property
     def outgoing_only(self) -> bool:
         """Verified caller IDs can only be shown as From; they receive nothing."""
         return self.source is NumberSource.VERIFIED
 
+    @property
+    def dialable(self) -> bool:
+        """Can carry an outbound call at all: active and voice-capable."""
+        return self.status is NumberStatus.ACTIVE and self.voice
+
+    @property
+    def shared_with_descendants(self) -> bool:
+        return self.dialable and self.outbound_shareable
+
     def may_call(self, country: str | None) -> bool:
         """Whether this number may dial a destination in ``country`` (empty list: no restriction)."""
-        return not self.allowed_outbound_countries or (
-            country is not None and country in self.allowed_outbound_countries
-        )
+        return admits(self.allowed_outbound_countries, country)
 
-    def with_local_metadata_of(self, previous: CatalogueNumber) -> CatalogueNumber:
-        """Keep what this backend owns (labels, primary, restrictions) when Twilio's facts are re-read."""
-        return replace(
-            self,
-            label=previous.label,
-            is_primary=previous.is_primary,
-            status=previous.status,
-            inbound_agent=previous.inbound_agent,
-            allowed_inbound_countries=previous.allowed_inbound_countries,
-            allowed_outbound_countries=previous.allowed_outbound_countries,
-            outbound_shareable=previous.outbound_shareable,
-            outbound_assignment=previous.outbound_assignment,
-            created_at=previous.created_at or self.created_at,
-        )
+
+def admits(countries: Iterable[str], country: str | None) -> bool:
+    allowed = tuple(countries)
+    return not allowed or (country is not None and country in allowed)
 
 
 @dataclass(frozen=True, slots=True)
-class Catalogue:
-    """A workspace's numbers as last read from Twilio plus the backend's own metadata."""
+class TwilioFacts:
+    """What Twilio says about a number it holds for the account; the refresh compares these, nothing else."""
 
-    account_sid: str
-    numbers: tuple[CatalogueNumber, ...]
-    refreshed_at: float
-    version: int | None = None
-    # Served although it is older than the TTL: Twilio could not be read just now, or another caller is
-    # reading it (stale-while-error / stale-while-revalidate).
-    stale: bool = False
+    sid: str
+    phone_number: str
+    friendly_name: str
+    source: NumberSource
+    voice: bool = True
+    sms: bool = False
+    created_at: str | None = None
 
-    def is_fresh(self, now: float, ttl_seconds: float) -> bool:
-        return now - self.refreshed_at < ttl_seconds
-
-    def find(self, phone_number: str) -> CatalogueNumber | None:
-        return next((n for n in self.numbers if n.phone_number == phone_number), None)
-
-    def primary(self) -> CatalogueNumber | None:
-        return next((n for n in self.numbers if n.is_primary), None)
+    def fingerprint(self) -> str:
+        text = "|".join((self.sid, self.phone_number, self.friendly_name, self.source, str(self.voice), str(self.sms)))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def merge_refresh(
-    previous: Catalogue | None, fresh: list[CatalogueNumber], *, account_sid: str, now: float
-) -> Catalogue:
-    """Replace Twilio-sourced numbers with ``fresh`` while keeping BYOT numbers and local metadata."""
-    before = {n.sid: n for n in previous.numbers} if previous else {}
-    merged = [n.with_local_metadata_of(before[n.sid]) if n.sid in before else n for n in fresh]
-    fresh_sids = {n.sid for n in fresh}
-    merged += [n for n in before.values() if n.source is NumberSource.BYOT and n.sid not in fresh_sids]
-    merged.sort(key=lambda n: (n.phone_number, n.sid))
-    return Catalogue(account_sid, tuple(merged), now, previous.version if previous else None)
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A number the call path may try without reading its record (the workspace's fallback pool): whether it may
+    call the destination is checked again by the lock's condition."""
+
+    phone_number: str
+    owner_workspace: str
+    shared: bool = False
+    assigned: bool = False
+    outbound_countries: tuple[str, ...] = ()
+
+    def may_call(self, country: str | None) -> bool:
+        return admits(self.outbound_countries, country)
 
 
-def with_number(catalogue: Catalogue, number: CatalogueNumber) -> Catalogue:
-    """The catalogue with ``number`` added, or replacing the entry with the same phone number."""
-    kept = [n for n in catalogue.numbers if n.phone_number != number.phone_number]
-    previous = catalogue.find(number.phone_number)
-    added = number.with_local_metadata_of(previous) if previous else number
-    numbers = tuple(sorted([*kept, added], key=lambda n: (n.phone_number, n.sid)))
-    return replace(catalogue, numbers=numbers)
+# ----- who may dial from a phone -------------------------------------------------------------------------------------
 
 
-def dialable_numbers(own: Catalogue | None, ancestors: list[Catalogue]) -> tuple[CatalogueNumber, ...]:
-    """What a workspace may dial from: its own numbers, then the active numbers its ancestors share
-    (``outbound_shareable``); a number the workspace has itself is never listed twice."""
-    numbers = list(own.numbers) if own else []
-    seen = {n.phone_number for n in numbers}
-    for catalogue in ancestors:
-        for number in catalogue.numbers:
-            if number.outbound_shareable and number.status is NumberStatus.ACTIVE and number.phone_number not in seen:
-                seen.add(number.phone_number)
-                numbers.append(number)
-    return tuple(numbers)
+class Verdict(StrEnum):
+    OWN = "own"
+    SHARED = "shared"
+    # Neither the workspace nor an ancestor that shares it has the number (or it is inactive): 404.
+    UNKNOWN = "unknown"
+    # The workspace may use it, but not to that country: 422.
+    COUNTRY = "country"
+
+
+@dataclass(frozen=True, slots=True)
+class DialRule:
+    """One workspace's record of a phone, as the call path needs it at lock time."""
+
+    dialable: bool
+    shareable: bool
+    outbound_countries: tuple[str, ...]
+    listed: bool
+    outgoing_only: bool
+    revision: int
+
+
+def dial_rule(record: NumberRecord) -> DialRule:
+    return DialRule(
+        dialable=record.dialable,
+        shareable=record.shared_with_descendants,
+        outbound_countries=record.allowed_outbound_countries,
+        listed=record.status is not NumberStatus.RELEASED,
+        outgoing_only=record.outgoing_only,
+        revision=record.revision,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DialRules:
+    """Every workspace's rule for one phone (usually one: a number belongs to one account)."""
+
+    by_workspace: Mapping[str, DialRule] = field(default_factory=dict)
+
+    def holder(self, account_sid: str, ancestors: Iterable[str]) -> tuple[str, DialRule] | None:
+        """Whose record lets this workspace use the phone: its own (listed), else the nearest ancestor sharing it."""
+        own = self.by_workspace.get(account_sid)
+        if own is not None and own.listed:
+            return account_sid, own
+        for ancestor in ancestors:
+            rule = self.by_workspace.get(ancestor)
+            if rule is not None and rule.shareable:
+                return ancestor, rule
+        return None
+
+    def verdict(self, account_sid: str, ancestors: Iterable[str], country: str | None) -> Verdict:
+        """May a worker of ``account_sid`` call ``country`` from this phone? Own records first, then ancestors'
+        shared ones; the store's lock condition says the same (``store.phones.dial_condition``)."""
+        ancestors = tuple(ancestors)
+        usable = []
+        own = self.by_workspace.get(account_sid)
+        if own is not None and own.dialable:
+            usable.append((Verdict.OWN, own))
+        usable += [(Verdict.SHARED, r) for a in ancestors if (r := self.by_workspace.get(a)) and r.shareable]
+        if not usable:
+            return Verdict.UNKNOWN
+        for kind, rule in usable:
+            if admits(rule.outbound_countries, country):
+                return kind
+        return Verdict.COUNTRY
+
+
+# ----- list-numbers ----------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class NumberQuery:
-    """list-numbers filters. ``search`` matches digits of the number, the friendly name or the label."""
+    """list-numbers filters. ``search`` matches digits of the number, the friendly name, the label or the locality."""
 
     include_outgoing_only: bool = True
     search: str | None = None
@@ -141,41 +201,53 @@ class NumberQuery:
     status: NumberStatus | None = None
     page: int = 1
     per_page: int = 50
-    _search_digits: str = field(init=False, default="", repr=False)
 
-    def __post_init__(self) -> None:
-        digits = "".join(ch for ch in (self.search or "") if ch.isdigit())
-        object.__setattr__(self, "_search_digits", digits)
+    @property
+    def needle(self) -> str:
+        return (self.search or "").strip().casefold()
 
-    def matches(self, number: CatalogueNumber) -> bool:
-        if not self.include_outgoing_only and number.outgoing_only:
-            return False
-        if self.source is not None and number.source is not self.source:
-            return False
-        if self.status is not None and number.status is not self.status:
-            return False
-        return self.search is None or self._matches_search(number)
+    @property
+    def digits(self) -> str:
+        return "".join(ch for ch in self.needle if ch.isdigit())
 
-    def _matches_search(self, number: CatalogueNumber) -> bool:
-        needle = (self.search or "").strip().casefold()
-        if not needle:
-            return True
-        texts = (number.friendly_name, number.label or "", number.locality or "")
-        if any(needle in text.casefold() for text in texts):
-            return True
-        return bool(self._search_digits) and self._search_digits in number.phone_number
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    def sources(self) -> tuple[NumberSource, ...]:
+        wanted = (self.source,) if self.source is not None else tuple(NumberSource)
+        return tuple(s for s in wanted if self.include_outgoing_only or s is not NumberSource.VERIFIED)
+
+    def statuses(self) -> tuple[NumberStatus, ...]:
+        return (self.status,) if self.status is not None else (NumberStatus.ACTIVE, NumberStatus.INACTIVE)
+
+    def matches(self, number: NumberRecord) -> bool:
+        if number.source not in self.sources() or number.status not in self.statuses():
+            return False
+        return (
+            not self.needle
+            or self.needle in search_text(number)
+            or bool(self.digits and self.digits in number.phone_number)
+        )
+
+
+def search_text(number: NumberRecord) -> str:
+    """What ``search`` looks in besides the digits (stored lower-cased with the record, so the store can filter)."""
+    return "\n".join((number.friendly_name, number.label or "", number.locality or "")).casefold()
 
 
 @dataclass(frozen=True, slots=True)
 class NumberPage:
-    numbers: tuple[CatalogueNumber, ...]
+    numbers: tuple[NumberRecord, ...]
     page: int
     per_page: int
     total: int
 
 
-def select_numbers(numbers: tuple[CatalogueNumber, ...] | list[CatalogueNumber], query: NumberQuery) -> NumberPage:
-    """Filter ``numbers`` by ``query`` and cut the requested page (pages count from 1)."""
+def select_numbers(numbers: Iterable[NumberRecord], query: NumberQuery) -> NumberPage:
+    """Filter ``numbers`` by ``query`` and cut the requested page (pages count from 1): what the store's paged
+    reads must agree with."""
     matching = [n for n in numbers if query.matches(n)]
-    start = (query.page - 1) * query.per_page
-    return NumberPage(tuple(matching[start : start + query.per_page]), query.page, query.per_page, len(matching))
+    return NumberPage(
+        tuple(matching[query.offset : query.offset + query.per_page]), query.page, query.per_page, len(matching)
+    )

@@ -1,20 +1,23 @@
 """Which number an outbound call shows: an ordered list of small steps (PRODUCT.md, "How the From number is chosen").
 
-``plan_from_number`` turns the request and the workspace's numbers into an ordered, de-duplicated list of
-choices. The caller (``service.outbound``) tries to lock them in that order: a number another worker holds is
-skipped by every step but ``explicit``, where it is an error. Later steps (local presence, assignment) are new
-functions added to ``STEPS``.
+``plan_from_number`` turns the request and what the call path read (the worker's selection, the workspace's head:
+primary and fallback pool, and its ancestors' shared pools) into an ordered, de-duplicated list of choices. The
+caller (``service.outbound``) tries to lock them in that order; each lock is a conditional write that checks again
+that the worker may call the destination from that number (``DialRules.verdict``), so a choice made from a
+slightly stale pool is never wrong, only skipped. Later steps (local presence, assignment) are new functions
+added to ``STEPS``.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from callerid.domain.errors import DestinationNotAllowed, NoCallerIdAvailable, NotFound
+from callerid.domain.errors import DestinationNotAllowed, NoCallerIdAvailable
 from callerid.domain.identity import WorkerRef
-from callerid.domain.numbers import CatalogueNumber, NumberStatus
+from callerid.domain.numbers import Candidate
 from callerid.domain.phone import Destination
 
 
@@ -32,7 +35,7 @@ class Reason(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    number: CatalogueNumber
+    phone_number: str
     reason: Reason
 
 
@@ -40,65 +43,62 @@ class Choice:
 class ResolutionRequest:
     worker: WorkerRef
     destination: Destination
-    explicit_from: str | None = None
     selection: str | None = None
     local_presence: bool = False
+    primary: str | None = None
+    # The workspace's fallback pool, then its ancestors' shared pools, nearest first.
+    pool: tuple[Candidate, ...] = ()
 
 
-Step = Callable[[ResolutionRequest, Sequence[CatalogueNumber]], Iterable[Choice]]
+Step = Callable[[ResolutionRequest, Sequence[Candidate]], Iterable[Choice]]
 
 
-def worker_selection(request: ResolutionRequest, candidates: Sequence[CatalogueNumber]) -> Iterable[Choice]:
+def worker_selection(request: ResolutionRequest, pool: Sequence[Candidate]) -> Iterable[Choice]:
     """Step 3: the number the worker picked in the "Call from" dropdown."""
-    for number in candidates:
-        if number.phone_number == request.selection:
-            yield Choice(number, Reason.WORKER_SELECTION)
+    if request.selection:
+        yield Choice(request.selection, Reason.WORKER_SELECTION)
 
 
-def primary(request: ResolutionRequest, candidates: Sequence[CatalogueNumber]) -> Iterable[Choice]:
+def primary(request: ResolutionRequest, pool: Sequence[Candidate]) -> Iterable[Choice]:
     """Step 5: the workspace's primary number."""
-    for number in candidates:
-        if number.is_primary:
-            yield Choice(number, Reason.PRIMARY)
+    if request.primary:
+        yield Choice(request.primary, Reason.PRIMARY)
 
 
-def fallback(request: ResolutionRequest, candidates: Sequence[CatalogueNumber]) -> Iterable[Choice]:
-    """Step 6: any candidate, unassigned numbers first (stable order by number otherwise)."""
-    for number in sorted(candidates, key=lambda n: (n.outbound_assignment is not None, n.phone_number)):
-        yield Choice(number, Reason.FALLBACK)
+def fallback(request: ResolutionRequest, pool: Sequence[Candidate]) -> Iterable[Choice]:
+    """Step 6: any candidate, unassigned numbers first. Each worker starts at its own place in the pool, so agents
+    dialling at once spread over it instead of all trying the same first number."""
+    ordered = sorted(pool, key=lambda c: (c.assigned, c.phone_number))
+    if not ordered:
+        return
+    start = zlib.crc32(request.worker.worker_sid.encode()) % len(ordered)
+    unassigned = [c for c in ordered if not c.assigned]
+    assigned = [c for c in ordered if c.assigned]
+    for group in (unassigned, assigned):
+        if group:
+            offset = start % len(group)
+            for candidate in group[offset:] + group[:offset]:
+                yield Choice(candidate.phone_number, Reason.FALLBACK)
 
 
 STEPS: tuple[Step, ...] = (worker_selection, primary, fallback)
 
 
-def usable_numbers(numbers: Iterable[CatalogueNumber]) -> list[CatalogueNumber]:
-    """Numbers that can carry an outbound call at all: active and voice-capable."""
-    return [n for n in numbers if n.status is NumberStatus.ACTIVE and n.voice]
-
-
-def plan_from_number(
-    request: ResolutionRequest, numbers: Iterable[CatalogueNumber], steps: Sequence[Step] = STEPS
-) -> list[Choice]:
-    """The ordered choices for this call. Raises when no number could ever be eligible."""
-    usable = usable_numbers(numbers)
+def plan_from_number(request: ResolutionRequest, steps: Sequence[Step] = STEPS) -> list[Choice]:
+    """The ordered choices for an implicit From. Raises when nothing could ever be eligible: an empty workspace
+    (``NoCallerIdAvailable``), or a pool none of whose numbers may call the destination's country
+    (``DestinationNotAllowed``) and no selection or primary to try."""
     country = request.destination.country
-    if request.explicit_from is not None:
-        chosen = next((n for n in usable if n.phone_number == request.explicit_from), None)
-        if chosen is None:
-            raise NotFound(f"{request.explicit_from} is not a number this worker may call from.")
-        if not chosen.may_call(country):
-            raise DestinationNotAllowed(f"{chosen.phone_number} may not call {country or 'this destination'}.")
-        return [Choice(chosen, Reason.EXPLICIT)]
-    candidates = [n for n in usable if n.may_call(country)]
-    if not candidates:
-        if usable:
+    pool = [c for c in request.pool if c.may_call(country)]
+    if not pool and not request.selection and not request.primary:
+        if request.pool:
             raise DestinationNotAllowed(f"No caller ID of this workspace may call {country or 'this destination'}.")
         raise NoCallerIdAvailable("This workspace has no active voice number to call from.")
     plan: list[Choice] = []
     seen: set[str] = set()
     for step in steps:
-        for choice in step(request, candidates):
-            if choice.number.phone_number not in seen:
-                seen.add(choice.number.phone_number)
+        for choice in step(request, pool):
+            if choice.phone_number not in seen:
+                seen.add(choice.phone_number)
                 plan.append(choice)
     return plan

@@ -19,6 +19,7 @@ STATUS: dict[type[domain.CallerIdError], int] = {
     domain.NotFound: 404,
     domain.CallerIdInUse: 409,
     domain.ConcurrentUpdate: 409,
+    domain.NumberExists: 409,
     domain.RequestInProgress: 409,
     domain.UnsupportedMediaType: 415,
     domain.NoCallerIdAvailable: 422,

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal, TypeVar
 
+import phonenumbers
 from aws_lambda_powertools.event_handler import Response, content_types
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from pydantic.alias_generators import to_camel
 
 from callerid.domain.identity import WorkerRef
 from callerid.domain.locks import CallerIdLock
-from callerid.domain.numbers import CatalogueNumber, NumberSource, NumberStatus
+from callerid.domain.numbers import NumberRecord, NumberSource, NumberStatus
 from callerid.domain.resolution import Reason
 from callerid.store.workers import WorkerState
 
@@ -55,6 +57,7 @@ class Capabilities(ApiModel):
 class Assignment(ApiModel):
     worker_sid: str | None = None
     team: str | None = None
+    queue_sid: str | None = None
 
 
 class NumberOut(ApiModel):
@@ -80,7 +83,7 @@ class NumberOut(ApiModel):
     created_at: str | None
 
     @classmethod
-    def of(cls, number: CatalogueNumber, account_sid: str, lock: CallerIdLock | None) -> NumberOut:
+    def of(cls, number: NumberRecord, account_sid: str, lock: CallerIdLock | None) -> NumberOut:
         assignment = number.outbound_assignment
         return cls(
             sid=number.sid,
@@ -97,7 +100,9 @@ class NumberOut(ApiModel):
             allowed_inbound_countries=list(number.allowed_inbound_countries),
             allowed_outbound_countries=list(number.allowed_outbound_countries),
             outbound_shareable=number.outbound_shareable,
-            outbound_assignment=Assignment(worker_sid=assignment.worker_sid, team=assignment.team)
+            outbound_assignment=Assignment(
+                worker_sid=assignment.worker_sid, team=assignment.team, queue_sid=assignment.queue_sid
+            )
             if assignment
             else None,
             owner_workspace=number.owner_workspace,
@@ -199,3 +204,82 @@ class LockReleaseOut(ApiModel):
 
 class Health(BaseModel):
     status: Literal["ok"] = "ok"
+
+
+# ----- number management -------------------------------------------------------------------------------------------
+
+WORKER_SID = r"^WK[0-9a-fA-F]{32}$"
+QUEUE_SID = r"^WQ[0-9a-fA-F]{32}$"
+
+
+# ISO 3166-1 alpha-2 codes of the countries with telephone numbering (``phonenumbers``' regions): the schema lists
+# them, so a client sees which codes are taken.
+CountryCode = StrEnum(  # type: ignore[misc]
+    "CountryCode", {code: code for code in sorted(phonenumbers.SUPPORTED_REGIONS)}
+)
+CountryList = Annotated[list[CountryCode], Field(max_length=250)]
+
+
+class AssignmentIn(ApiModel):
+    worker_sid: Annotated[str | None, Field(pattern=WORKER_SID)] = None
+    team: Annotated[str | None, Field(min_length=1, max_length=64)] = None
+    queue_sid: Annotated[str | None, Field(pattern=QUEUE_SID)] = None
+
+
+class NumberPatchIn(RequestModel):
+    """Only the fields sent change; ``null`` clears a field that may be empty (not ``status`` or
+    ``outboundShareable``)."""
+
+    label: Annotated[str | None, Field(max_length=64)] = None
+    inbound_agent: Annotated[str | None, Field(pattern=WORKER_SID)] = None
+    allowed_inbound_countries: CountryList | None = None
+    allowed_outbound_countries: CountryList | None = None
+    status: Literal["active", "inactive"] = UNSET
+    outbound_shareable: StrictBool = UNSET
+    outbound_assignment: AssignmentIn | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The record fields this patch sets (the fields sent, minus the Flex plugin's Token/AccountSid)."""
+        from callerid.domain.numbers import NumberStatus, OutboundAssignment
+
+        sent = self.model_fields_set - {"token", "account"}
+        changes: dict[str, Any] = {}
+        for name in sent:
+            value = getattr(self, name)
+            if name in ("allowed_inbound_countries", "allowed_outbound_countries"):
+                value = tuple(dict.fromkeys(str(code) for code in value or ()))
+            elif name == "status":
+                value = NumberStatus(value)
+            elif name == "outbound_shareable":
+                value = bool(value)
+            elif name == "outbound_assignment":
+                value = OutboundAssignment(value.worker_sid, value.team, value.queue_sid) if value else None
+            changes[name] = value
+        return changes
+
+
+class ByotIn(RequestModel):
+    phone_number: PhoneText
+    provider: Annotated[str, Field(min_length=1, max_length=64, description="The carrier the number is with")]
+    connection: Annotated[
+        str, Field(min_length=1, max_length=256, description="How calls reach it: a SIP trunk, a BYOC trunk SID, …")
+    ]
+
+
+class RateOut(ApiModel):
+    attempts: int
+    answered: int
+    answer_rate: float | None
+
+
+class NumberHealthOut(RateOut):
+    """A number's call outcomes from call-status webhooks. The reputation figures (``recent``, ``callsToday``,
+    ``lastUsedAt``, ``coolingUntil``) are null until the call path records them; with no reputation rule configured
+    (the defaults), ``state`` is ``ok``."""
+
+    phone_number: str
+    recent: RateOut | None = None
+    calls_today: int | None = None
+    last_used_at: str | None = None
+    state: Literal["ok", "capped", "spacing", "cooling"] = "ok"
+    cooling_until: str | None = None

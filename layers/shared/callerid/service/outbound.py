@@ -1,8 +1,11 @@
-"""StartOutboundCall's From rewrite: resolve the number and lock it, with no Twilio request.
+"""StartOutboundCall's From rewrite: resolve the number and lock it, with no Twilio request and without reading
+any number's record.
 
-Steady state costs two DynamoDB requests: one BatchGetItem (catalogue + the worker's state) and one
-TransactWriteItems (the conditional lock put + the worker's lock pointer). A number another worker holds costs
-one more write per number skipped.
+Steady state costs two DynamoDB requests whatever the size of the workspace: one BatchGetItem (the worker's
+state, the workspace's head with its primary and fallback pool, its ancestors' heads) and one conditional
+UpdateItem on the phone item, whose condition both takes the lock and checks that the worker may call the
+destination from that number. A number another worker holds (or that a stale pool still offers) costs one more
+write per number skipped.
 """
 
 from __future__ import annotations
@@ -11,15 +14,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from callerid.domain.errors import CallerIdInUse, NoCallerIdAvailable
+from callerid.domain.errors import CallerIdInUse, DestinationNotAllowed, NoCallerIdAvailable, NotFound
 from callerid.domain.identity import Caller
 from callerid.domain.locks import CallerIdLock
-from callerid.domain.numbers import Catalogue, dialable_numbers
 from callerid.domain.phone import destination, normalise_e164
-from callerid.domain.resolution import Choice, ResolutionRequest, plan_from_number
-from callerid.store.catalogue import CatalogueRepository
-from callerid.store.locks import LockRepository
-from callerid.store.workers import WorkerRepository
+from callerid.domain.resolution import Choice, Reason, ResolutionRequest, plan_from_number
+from callerid.service.ports import NumberStore, PhoneStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,57 +31,74 @@ class OutboundCall:
 class OutboundCalls:
     def __init__(
         self,
-        catalogues: CatalogueRepository,
-        workers: WorkerRepository,
-        locks: LockRepository,
+        store: NumberStore,
+        phones: PhoneStore,
         *,
         lock_ttl_seconds: int,
-        build_catalogue: Callable[[str], Catalogue],
+        build: Callable[[str], object],
         ancestors: Callable[[str], list[str]] = lambda account_sid: [],
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.ancestors = ancestors
-        self.catalogues = catalogues
-        self.workers = workers
-        self.locks = locks
+        self.store = store
+        self.phones = phones
         self.lock_ttl_seconds = lock_ttl_seconds
-        self.build_catalogue = build_catalogue
+        self.build = build
+        self.ancestors = ancestors
         self.clock = clock
 
     def start(self, caller: Caller, to: str, explicit_from: str | None = None) -> OutboundCall:
         worker = caller.worker()
         dialled = destination(to)
         wanted = normalise_e164(explicit_from) if explicit_from is not None else None
-        catalogue, inherited, state = self.catalogues.get_with_worker(
-            worker.account_sid, worker.worker_sid, self.ancestors(worker.account_sid)
-        )
-        if catalogue is None:
-            # Only before anyone in the workspace has listed numbers: build it once (reads Twilio).
-            catalogue = self.build_catalogue(worker.account_sid)
+        ancestors = self.ancestors(worker.account_sid)
+
+        def lock(phone_number: str, *, diagnose: bool = True) -> CallerIdLock:
+            return self.phones.acquire(
+                phone_number,
+                worker,
+                ancestors=ancestors,
+                country=dialled.country,
+                ttl_seconds=self.lock_ttl_seconds,
+                now=self.clock(),
+                diagnose=diagnose,
+            )
+
+        if wanted is not None:
+            try:
+                return OutboundCall(Choice(wanted, Reason.EXPLICIT), lock(wanted))
+            except NotFound:
+                if self.store.head(worker.account_sid).refreshed_at > 0:
+                    raise
+                self.build(worker.account_sid)
+                return OutboundCall(Choice(wanted, Reason.EXPLICIT), lock(wanted))
+        head, inherited, state = self.store.call_path_read(worker.account_sid, worker.worker_sid, ancestors)
+        if head.refreshed_at == 0:
+            # Only before anyone in the workspace has listed numbers: read them from Twilio once.
+            self.build(worker.account_sid)
+            head, inherited, state = self.store.call_path_read(worker.account_sid, worker.worker_sid, ancestors)
+        pool = head.pool + tuple(c for h in inherited for c in h.pool if c.shared)
         request = ResolutionRequest(
             worker=worker,
             destination=dialled,
-            explicit_from=wanted,
             selection=state.caller_id,
             local_presence=state.local_presence,
+            primary=head.primary,
+            pool=pool,
         )
-        for choice in plan_from_number(request, dialable_numbers(catalogue, inherited)):
+        for choice in plan_from_number(request):
             try:
-                lock = self.locks.acquire(
-                    choice.number.phone_number, worker, ttl_seconds=self.lock_ttl_seconds, now=self.clock()
-                )
+                return OutboundCall(choice, lock(choice.phone_number, diagnose=False))
             except CallerIdInUse:
-                if wanted is not None:
-                    raise
                 continue
-            return OutboundCall(choice, lock)
+        if pool and not any(c.may_call(dialled.country) for c in pool):
+            raise DestinationNotAllowed(f"No caller ID of this workspace may call {dialled.country or 'there'}.")
         raise NoCallerIdAvailable("Every number this agent may call from is on another agent's call.")
 
     def release_own(self, caller: Caller) -> str | None:
-        """Release the lock the caller took last; answers its number, or ``None`` when nothing was released."""
+        """Release the locks the caller holds; answers a number released, or ``None`` when nothing was."""
         worker = caller.worker()
-        state = self.workers.get(worker)
-        if not state.lock_phone or not state.lock_lease:
-            return None
-        released = self.locks.release(state.lock_phone, worker, state.lock_lease)
-        return state.lock_phone if released else None
+        released = [lock.phone_number for lock in self.phones.held_by(worker) if self._release(lock)]
+        return released[0] if released else None
+
+    def _release(self, lock: CallerIdLock) -> bool:
+        return self.phones.release(lock.phone_number, lock.holder, lock.lease_id)

@@ -22,10 +22,8 @@ from typing import Protocol
 from callerid.domain.attributes import merge_selection
 from callerid.domain.errors import CallerIdError, ConcurrentUpdate, NotFound
 from callerid.domain.identity import WorkerRef
-from callerid.domain.numbers import NumberQuery
 from callerid.domain.phone import normalise_e164
-from callerid.domain.resolution import usable_numbers
-from callerid.service.catalogue import NumberCatalogue
+from callerid.service.numbers import NumberDirectory
 from callerid.store.workers import WorkerState
 from callerid.twilio.records import WorkerChanged, WorkerSnapshot
 
@@ -52,14 +50,14 @@ class CallerIdSelections:
     def __init__(
         self,
         workers: Selections,
-        catalogue: NumberCatalogue,
+        numbers: NumberDirectory,
         gateway: Callable[[], WorkerGateway],
         *,
         include_outgoing_only: bool,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.workers = workers
-        self.catalogue = catalogue
+        self.numbers = numbers
         self.gateway = gateway
         self.include_outgoing_only = include_outgoing_only
         self.sleep = sleep
@@ -89,9 +87,7 @@ class CallerIdSelections:
     def _eligible(self, worker: WorkerRef, caller_id: str) -> str:
         """The number, if list-numbers offers it to this worker; 404 otherwise (never say whether it exists)."""
         e164 = normalise_e164(caller_id)
-        query = NumberQuery(include_outgoing_only=self.include_outgoing_only)
-        numbers = usable_numbers(self.catalogue.dialable(worker.account_sid))
-        if not any(n.phone_number == e164 and query.matches(n) for n in numbers):
+        if not self.numbers.selectable(worker.account_sid, e164, include_outgoing_only=self.include_outgoing_only):
             raise NotFound(f"{e164} is not a number this worker may call from.")
         return e164
 

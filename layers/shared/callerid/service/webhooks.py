@@ -17,9 +17,9 @@ from typing import Any, Protocol
 
 from callerid.domain.errors import InvalidPhoneNumber, NotFound
 from callerid.domain.phone import normalise_e164
-from callerid.service.catalogue import NumberCatalogue
+from callerid.service.numbers import NumberDirectory
+from callerid.service.ports import PhoneStore
 from callerid.store.health import HealthRepository
-from callerid.store.locks import LockRepository
 from callerid.store.verifications import Verification, VerificationRepository
 from callerid.twilio.records import OutgoingCallerId
 
@@ -57,7 +57,7 @@ class CallStatusEvent:
 class CallStatusEffects:
     def __init__(
         self,
-        locks: LockRepository,
+        locks: PhoneStore,
         health: HealthRepository,
         may_dial: Callable[[str, str], bool],
         clock: Callable[[], float] = time.time,
@@ -101,12 +101,12 @@ class VerificationEffects:
     def __init__(
         self,
         verifications: VerificationRepository,
-        catalogue: NumberCatalogue,
+        numbers: NumberDirectory,
         twilio: Callable[[], CallerIdConfirmation],
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.verifications = verifications
-        self.catalogue = catalogue
+        self.numbers = numbers
         self.twilio = twilio
         self.clock = clock
 
@@ -127,7 +127,7 @@ class VerificationEffects:
             ),
         )
         if succeeded and event.outgoing_caller_id_sid:
-            self.catalogue.add_verified_caller_id(event.account_sid, event.outgoing_caller_id_sid, phone)
+            self.numbers.add_verified_caller_id(event.account_sid, event.outgoing_caller_id_sid, phone)
         return {"phoneNumber": phone, "status": "success" if succeeded else "failed"}
 
     def _confirmed(self, account_sid: str, caller_id_sid: str, phone: str) -> bool:

@@ -1,12 +1,17 @@
 """PynamoDB models of the one table. Every item has ``pk``/``sk`` and a ``kind`` discriminator, so one
 BatchGetItem can return items of several kinds (the call path reads the catalogue and the worker in one request).
 
-Keys:
-  WS#<account>        CATALOGUE              the workspace's numbers (compressed JSON) + refreshed_at + version
+Keys (the access patterns they serve are in README.md, "Storage"):
+  WS#<account>        NUMBERS                the workspace's head: primary, counters, refresh state, fallback pool
+  WS#<account>        NUMBER#<e164>          one record per number (released ones kept for history)
+  WS#<account>        SID#<sid>              pointer from a number's SID to its record
   WS#<account>        CATALOGUE#REFRESH      lease: one refresher from Twilio at a time (TTL)
-  WS#<account>        WORKER#<worker>        the worker's selection and the lock it took last
+  WS#<account>        REFRESH#SEEN#<n>       SIDs a refresh pass has read so far (when it spans invocations)
+  WS#<account>        WORKER#<worker>        the worker's selection
   WS#<account>        VERIFICATION#<e164>    the last caller-ID verification of a number
-  LOCK#<e164>         LOCK                   the caller-ID lock: one per phone number, whatever the workspace (TTL)
+  SHARED#<owner>      <e164>                 sparse: a copy of each active number its owner shares with descendants
+  PHONE#<e164>        PHONE                  the phone's caller-ID lock (one per phone, whatever the workspace) and
+                                             each owning workspace's dial rule (``rule_<account>``); GSI ``lock_holder``
   NUMBER#<e164>       HEALTH                 call attempts / answered counters
   CALL#<account>#<sid> COUNTED               this call was counted for health (TTL)
   idempotency#…       <hash>                 Powertools idempotency records of the webhooks (TTL)
@@ -17,15 +22,16 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import (
-    BinaryAttribute,
     BooleanAttribute,
     DiscriminatorAttribute,
+    ListAttribute,
+    MapAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
-    VersionAttribute,
 )
-from pynamodb.connection import Connection
+from pynamodb.connection import Connection, TableConnection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from callerid.config import Settings
@@ -49,6 +55,16 @@ def client_config() -> Any:
     )
 
 
+class LockHolderIndex(GlobalSecondaryIndex["TableItem"]):
+    """Sparse: only phone items whose lock is held carry ``lock_holder`` (``<account>#<worker>``)."""
+
+    class Meta:
+        index_name = "lock_holder"
+        projection = AllProjection()
+
+    lock_holder = UnicodeAttribute(hash_key=True)
+
+
 class TableItem(Model):
     """The table's common shape. Its Meta is bound to the configured table by ``bind_table``."""
 
@@ -64,12 +80,92 @@ class TableItem(Model):
     sk = UnicodeAttribute(range_key=True)
     kind = DiscriminatorAttribute()
     expires_at = TTLAttribute(null=True)
+    lock_holder = UnicodeAttribute(null=True)
+    lock_holder_index = LockHolderIndex()
 
 
-class CatalogueItem(TableItem, discriminator="catalogue"):
-    numbers = BinaryAttribute(legacy_encoding=False)
-    refreshed_at = NumberAttribute()
-    version = VersionAttribute()
+class NumberItem(TableItem, discriminator="number"):
+    """A number's record (``NUMBER#<e164>``), and the same shape as the copy in its owner's shared index."""
+
+    sid = UnicodeAttribute()
+    phone = UnicodeAttribute()
+    owner = UnicodeAttribute()
+    friendly_name = UnicodeAttribute()
+    source = UnicodeAttribute()
+    status = UnicodeAttribute()
+    label = UnicodeAttribute(null=True)
+    voice = BooleanAttribute(default=True)
+    sms = BooleanAttribute(default=False)
+    country = UnicodeAttribute(null=True)
+    area_code = UnicodeAttribute(null=True)
+    locality = UnicodeAttribute(null=True)
+    time_zones = ListAttribute(of=UnicodeAttribute, null=True)
+    inbound_agent = UnicodeAttribute(null=True)
+    allowed_in = ListAttribute(of=UnicodeAttribute, null=True)
+    allowed_out = ListAttribute(of=UnicodeAttribute, null=True)
+    shareable = BooleanAttribute(default=False)
+    assign_worker = UnicodeAttribute(null=True)
+    assign_team = UnicodeAttribute(null=True)
+    assign_queue = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute(null=True)
+    provider = UnicodeAttribute(null=True)
+    connection = UnicodeAttribute(null=True)
+    # Lower-cased friendly name, label and locality: what list-numbers' ``search`` filters on.
+    search = UnicodeAttribute(null=True)
+    # Twilio's facts as last written (the refresh writes a number only when they changed).
+    twilio_fingerprint = UnicodeAttribute(null=True)
+    revision = NumberAttribute(default=0)
+
+
+class SharedNumberItem(NumberItem, discriminator="shared_number"):
+    """``SHARED#<owner>`` / ``<e164>``: present only while the owner shares the active number."""
+
+
+class SidItem(TableItem, discriminator="sid"):
+    phone = UnicodeAttribute()
+
+
+class HeadItem(TableItem, discriminator="numbers_head"):
+    """The workspace's numbers in the large: what the call path reads besides the worker (primary, the fallback
+    pool), list-numbers' totals, and the refresh's state."""
+
+    primary = UnicodeAttribute(null=True)
+    refreshed_at = NumberAttribute(default=0)
+    # e164 -> "<flags>;<allowed outbound countries>" for up to POOL_SIZE dialable numbers (flags: s shared,
+    # a assigned): the fallback's candidates, read in the call path's one BatchGetItem.
+    pool: MapAttribute[Any, Any] = MapAttribute(default=dict)
+    refresh_pass = UnicodeAttribute(null=True)
+    refresh_phase = UnicodeAttribute(null=True)
+    refresh_next = UnicodeAttribute(null=True)
+    refresh_chunks = NumberAttribute(null=True)
+    refresh_read = NumberAttribute(null=True)
+    # Counters of the workspace's own numbers by source and status, and of those it shares (list-numbers' totals).
+    n_twilio_active = NumberAttribute(null=True)
+    n_twilio_inactive = NumberAttribute(null=True)
+    n_byot_active = NumberAttribute(null=True)
+    n_byot_inactive = NumberAttribute(null=True)
+    n_verified_active = NumberAttribute(null=True)
+    n_verified_inactive = NumberAttribute(null=True)
+    shared_twilio = NumberAttribute(null=True)
+    shared_byot = NumberAttribute(null=True)
+    shared_verified = NumberAttribute(null=True)
+
+
+def count_attribute(source: str, status: str) -> str:
+    """The head's counter of the workspace's own numbers of one source and status."""
+    return f"n_{source}_{status}"
+
+
+def shared_count_attribute(source: str) -> str:
+    """The head's counter of the numbers of one source the workspace shares with its descendants."""
+    return f"shared_{source}"
+
+
+class SeenItem(TableItem, discriminator="refresh_seen"):
+    """One page's worth of SIDs a refresh pass has read, kept while the pass spans invocations."""
+
+    phase = UnicodeAttribute()
+    sids = ListAttribute(of=UnicodeAttribute)
 
 
 class RefreshLeaseItem(TableItem, discriminator="refresh_lease"):
@@ -80,16 +176,7 @@ class WorkerItem(TableItem, discriminator="worker"):
     caller_id = UnicodeAttribute(null=True)
     local_presence = BooleanAttribute(null=True)
     selection_version = NumberAttribute(null=True)
-    lock_phone = UnicodeAttribute(null=True)
-    lock_lease = UnicodeAttribute(null=True)
     updated_at = NumberAttribute(null=True)
-
-
-class LockItem(TableItem, discriminator="lock"):
-    holder_account = UnicodeAttribute()
-    holder_worker = UnicodeAttribute()
-    lease_id = UnicodeAttribute()
-    acquired_at = NumberAttribute()
 
 
 class HealthItem(TableItem, discriminator="health"):
@@ -111,10 +198,13 @@ class VerificationItem(TableItem, discriminator="verification"):
 
 ITEM_CLASSES: tuple[type[TableItem], ...] = (
     TableItem,
-    CatalogueItem,
+    NumberItem,
+    SharedNumberItem,
+    SidItem,
+    HeadItem,
+    SeenItem,
     RefreshLeaseItem,
     WorkerItem,
-    LockItem,
     HealthItem,
     CountedCallItem,
     VerificationItem,
@@ -140,3 +230,9 @@ def bind_table(settings: Settings) -> None:
 def connection() -> Connection:
     """The low-level connection behind the models (for transactions)."""
     return TableItem._get_connection().connection
+
+
+def table() -> TableConnection:
+    """The table's low-level connection: for items whose attributes are named at run time (the phone item's
+    ``rule_<account>``)."""
+    return TableItem._get_connection()

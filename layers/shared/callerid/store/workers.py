@@ -1,4 +1,4 @@
-"""A worker's saved caller-ID selection, and the lock it took last (so it can release its own lock)."""
+"""A worker's saved caller-ID selection."""
 
 from __future__ import annotations
 
@@ -17,8 +17,6 @@ from callerid.store.models import WorkerItem, workspace_key
 class WorkerState:
     caller_id: str | None = None
     local_presence: bool = False
-    lock_phone: str | None = None
-    lock_lease: str | None = None
     # Bumped by every selection write: tells a selection that was overtaken from the one in force.
     version: int = 0
 
@@ -28,9 +26,7 @@ def worker_key(worker_sid: str) -> str:
 
 
 def worker_state(item: WorkerItem) -> WorkerState:
-    return WorkerState(
-        item.caller_id, bool(item.local_presence), item.lock_phone, item.lock_lease, int(item.selection_version or 0)
-    )
+    return WorkerState(item.caller_id, bool(item.local_presence), int(item.selection_version or 0))
 
 
 def worker_item(worker: WorkerRef) -> WorkerItem:

@@ -13,13 +13,15 @@ from contextlib import contextmanager
 from twilio.base.api_response import ApiResponse
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
+from twilio.rest.api.v2010.account.incoming_phone_number import IncomingPhoneNumberInstance
 from twilio.rest.api.v2010.account.outgoing_caller_id import OutgoingCallerIdInstance
 from twilio.rest.taskrouter.v1.workspace.worker import WorkerInstance
 
 from callerid.config import Settings
 from callerid.domain.errors import NotFound, UpstreamUnavailable
+from callerid.domain.numbers import NumberSource, TwilioFacts
 from callerid.twilio.accounts import AccountDirectory
-from callerid.twilio.records import IncomingNumber, OutgoingCallerId, WorkerChanged, WorkerSnapshot
+from callerid.twilio.records import OutgoingCallerId, TwilioPage, WorkerChanged, WorkerSnapshot
 from callerid.twilio.transport import RetryingTwilioHttpClient
 
 PAGE_SIZE = 1000
@@ -37,6 +39,28 @@ def translated_errors(what: str) -> Iterator[None]:
         raise UpstreamUnavailable(f"Twilio answered {exc.status} for {what}.") from exc
     except TwilioException as exc:
         raise UpstreamUnavailable(f"Twilio could not be read for {what}.") from exc
+
+
+def incoming_facts(r: IncomingPhoneNumberInstance) -> TwilioFacts:
+    return TwilioFacts(
+        sid=r.sid or "",
+        phone_number=r.phone_number or "",
+        friendly_name=r.friendly_name or r.phone_number or "",
+        source=NumberSource.TWILIO,
+        voice=bool((r.capabilities or {}).get("voice", True)),
+        sms=bool((r.capabilities or {}).get("sms", False)),
+        created_at=r.date_created.isoformat() if r.date_created else None,
+    )
+
+
+def caller_id_facts(record: OutgoingCallerId) -> TwilioFacts:
+    return TwilioFacts(
+        sid=record.sid,
+        phone_number=record.phone_number,
+        friendly_name=record.friendly_name,
+        source=NumberSource.VERIFIED,
+        created_at=record.date_created,
+    )
 
 
 def caller_id_record(r: OutgoingCallerIdInstance) -> OutgoingCallerId:
@@ -68,31 +92,37 @@ class TwilioGateway:
         with self._lock:
             return self._clients.setdefault(account_sid, created)
 
-    def incoming_numbers(self, account_sid: str) -> list[IncomingNumber]:
-        with translated_errors("the account's phone numbers"):
-            records = (
-                self.client(account_sid)
-                .api.v2010.accounts(account_sid)
-                .incoming_phone_numbers.list(page_size=PAGE_SIZE)
-            )
-        return [
-            IncomingNumber(
-                sid=r.sid or "",
-                phone_number=r.phone_number or "",
-                friendly_name=r.friendly_name or r.phone_number or "",
-                voice=bool((r.capabilities or {}).get("voice", True)),
-                sms=bool((r.capabilities or {}).get("sms", False)),
-                date_created=r.date_created.isoformat() if r.date_created else None,
-            )
-            for r in records
-        ]
+    def number_page(self, account_sid: str, source: NumberSource, next_page: str | None) -> TwilioPage:
+        """One page (``PageSize=1000``) of the account's IncomingPhoneNumbers (``twilio``) or OutgoingCallerIds
+        (``verified``), from the start or from ``next_page`` (the URL Twilio gave for it)."""
+        account = self.client(account_sid).api.v2010.accounts(account_sid)
+        resource = account.incoming_phone_numbers if source is NumberSource.TWILIO else account.outgoing_caller_ids
+        with translated_errors("the account's numbers"):
+            page = resource.get_page(next_page) if next_page else resource.page(page_size=PAGE_SIZE)
+            records = list(page)
+        if source is NumberSource.TWILIO:
+            items = [incoming_facts(r) for r in records]
+        else:
+            items = [caller_id_facts(caller_id_record(r)) for r in records]
+        return TwilioPage(items, page.next_page_url)
 
-    def outgoing_caller_ids(self, account_sid: str) -> list[OutgoingCallerId]:
-        with translated_errors("the account's verified caller IDs"):
-            records = (
-                self.client(account_sid).api.v2010.accounts(account_sid).outgoing_caller_ids.list(page_size=PAGE_SIZE)
-            )
-        return [caller_id_record(r) for r in records]
+    def incoming_number(self, account_sid: str, sid: str) -> TwilioFacts:
+        """One of the account's numbers as Twilio has it now (``NotFound`` when it no longer does)."""
+        with translated_errors("the phone number"):
+            record = self.client(account_sid).api.v2010.accounts(account_sid).incoming_phone_numbers(sid).fetch()
+        return incoming_facts(record)
+
+    def release_number(self, account_sid: str, sid: str) -> None:
+        """Release the number at Twilio: permanent, it leaves the account."""
+        with translated_errors("the phone number"):
+            self.client(account_sid).api.v2010.accounts(account_sid).incoming_phone_numbers(sid).delete()
+
+    def caller_id_facts(self, account_sid: str, sid: str) -> TwilioFacts:
+        return caller_id_facts(self.outgoing_caller_id(account_sid, sid))
+
+    def delete_caller_id(self, account_sid: str, sid: str) -> None:
+        with translated_errors("the verified caller ID"):
+            self.client(account_sid).api.v2010.accounts(account_sid).outgoing_caller_ids(sid).delete()
 
     def outgoing_caller_id(self, account_sid: str, sid: str) -> OutgoingCallerId:
         """One verified caller ID of the account (``NotFound`` when Twilio has no such one under it)."""

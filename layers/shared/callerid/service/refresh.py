@@ -1,0 +1,192 @@
+"""Refreshing a workspace's numbers from Twilio: at most once per ``NUMBER_CACHE_TTL_SECONDS`` per workspace
+(whoever wins the refresh lease, a conditional put), incremental, and able to span invocations.
+
+A pass reads every page of the account's IncomingPhoneNumbers, then of its OutgoingCallerIds, at ``PageSize=1000``.
+Per page it reads the stored records of those phones (BatchGetItem), writes the new ones (BatchWriteItem) and
+rewrites only those whose Twilio facts changed, keeping what this backend owns. A pass that runs out of invocation
+time stores the SIDs it has read (an item per source) and its cursor (Twilio's next page), and the next refresh goes
+on from there. At the end, a source whose stored count exceeds what Twilio listed has numbers that vanished at
+Twilio: only then are its records read, and the vanished ones marked ``released``.
+
+When Twilio cannot be read, what is stored is served (``stale``) and the lease is kept until it expires, so Twilio
+is tried again at most once per lease period; only a workspace with nothing stored fails.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from callerid import deadline as invocation_deadline
+from callerid.domain.errors import ConcurrentUpdate, UpstreamUnavailable
+from callerid.domain.numbers import NumberRecord, NumberSource, NumberStatus, TwilioFacts
+from callerid.service.numbers import NumberDirectory, described
+from callerid.service.ports import NumberSourceGateway, NumberStore, RefreshLease
+from callerid.store.numbers import Head, RefreshState
+
+REFRESH_LEASE_SECONDS = 30.0
+FIRST_BUILD_WAIT_SECONDS = 10.0
+# A pass stops to save its cursor when less than this is left of the invocation.
+CONTINUE_MARGIN_SECONDS = 4.0
+PHASES = (NumberSource.TWILIO, NumberSource.VERIFIED)
+SAVE_ATTEMPTS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    head: Head
+    stale: bool = False
+
+
+class TwilioRefresh:
+    def __init__(
+        self,
+        store: NumberStore,
+        lease: RefreshLease,
+        directory: NumberDirectory,
+        gateway: Callable[[], NumberSourceGateway],
+        *,
+        ttl_seconds: float,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.store = store
+        self.lease = lease
+        self.directory = directory
+        self.gateway = gateway
+        self.ttl_seconds = ttl_seconds
+        self.clock = clock
+        self.sleep = sleep
+
+    def ensure(self, account_sid: str) -> Freshness:
+        """The workspace's head, refreshed from Twilio first when it is older than the TTL (or a pass is under
+        way)."""
+        head = self.store.head(account_sid)
+        if self._fresh(head):
+            return Freshness(head)
+        return self.run(account_sid, head)
+
+    def _fresh(self, head: Head) -> bool:
+        return head.refreshed_at > 0 and head.refresh is None and self.clock() - head.refreshed_at < self.ttl_seconds
+
+    def run(self, account_sid: str, head: Head) -> Freshness:
+        holder = uuid.uuid4().hex
+        built = head.refreshed_at > 0 or head.refresh is not None
+        if not self.lease.take_refresh_lease(account_sid, holder, self.clock(), REFRESH_LEASE_SECONDS):
+            return Freshness(head, stale=True) if built else self._wait_for_first_build(account_sid)
+        keep_lease = False
+        try:
+            finished = self._pass(account_sid, head)
+        except UpstreamUnavailable:
+            if not built:
+                raise
+            keep_lease = True  # Twilio is retried when the lease expires, not by every request meanwhile.
+            return Freshness(self.store.head(account_sid), stale=True)
+        finally:
+            if not keep_lease:
+                self.lease.release_refresh_lease(account_sid, holder)
+        return Freshness(self.store.head(account_sid), stale=not finished)
+
+    def _pass(self, account_sid: str, head: Head) -> bool:
+        """Go on with the pass under way (or start one); answers whether it reached its end. The SIDs read are
+        kept in memory, and stored only when the pass must stop before its end."""
+        if not head.exists:
+            self.store.ensure_head(account_sid)
+        state = head.refresh or RefreshState(uuid.uuid4().hex, PHASES[0].value, None, 0, 0)
+        read: dict[str, list[str]] = {}
+        gateway = self.gateway()
+        while True:
+            source = NumberSource(state.phase)
+            page = gateway.number_page(account_sid, source, state.next_page)
+            read.setdefault(source.value, []).extend(self._apply_page(account_sid, source, page.items))
+            state = replace(state, next_page=page.next_page, read=state.read + len(page.items))
+            if page.next_page is None:
+                following = PHASES.index(source) + 1
+                if following == len(PHASES):
+                    break
+                state = replace(state, phase=PHASES[following].value)
+            if self._out_of_time():
+                for phase, sids in read.items():
+                    self.store.save_seen(account_sid, state.chunks, phase, sids)
+                    state = replace(state, chunks=state.chunks + 1)
+                self.store.save_refresh(account_sid, state)
+                return False
+        seen = self.store.seen(account_sid, state.chunks) if state.chunks else {}
+        for phase, sids in read.items():
+            seen.setdefault(phase, set()).update(sids)
+        self._release_vanished(account_sid, seen)
+        if state.chunks:
+            self.store.forget_seen(account_sid, state.chunks)
+        self.store.mark_refreshed(account_sid, self.clock())
+        return True
+
+    def _out_of_time(self) -> bool:
+        left = invocation_deadline.remaining()
+        return left is not None and left < CONTINUE_MARGIN_SECONDS
+
+    def _apply_page(self, account_sid: str, source: NumberSource, items: list[TwilioFacts]) -> list[str]:
+        """Write what is new or changed on one page; answers the SIDs that stand for a record of that source."""
+        stored = self.store.fingerprints(account_sid, [f.phone_number for f in items])
+        new: list[tuple[NumberRecord, str | None]] = []
+        kept: list[str] = []
+        for facts in items:
+            found = stored.get(facts.phone_number)
+            record, fingerprint = found if found else (None, "")
+            if record is not None and record.source is not source and record.status is not NumberStatus.RELEASED:
+                continue  # a verified caller ID of a number the workspace owns at Twilio: the owned one stands
+            kept.append(facts.sid)
+            if record is None or record.status is NumberStatus.RELEASED:
+                new.append((described(account_sid, facts), facts.fingerprint()))
+            elif fingerprint != facts.fingerprint():
+                self._rewrite(account_sid, facts)
+        if new:
+            self.store.insert_many(new)
+            self.directory.settle_new([record for record, _ in new])
+        return kept
+
+    def _rewrite(self, account_sid: str, facts: TwilioFacts) -> None:
+        """Twilio's facts changed: write them over the record, keeping what this backend owns."""
+        for _ in range(SAVE_ATTEMPTS):
+            current = self.store.get(account_sid, facts.phone_number)
+            if current is None:
+                return
+            fresh = replace(
+                current,
+                sid=facts.sid,
+                friendly_name=facts.friendly_name,
+                voice=facts.voice,
+                sms=facts.sms,
+                created_at=current.created_at or facts.created_at,
+            )
+            try:
+                written = self.store.replace(fresh, expected_revision=current.revision, fingerprint=facts.fingerprint())
+            except ConcurrentUpdate:
+                continue
+            if written.sid != current.sid:
+                self.store.point_sid(account_sid, written.sid, written.phone_number)
+            self.directory.settle(current, written)
+            return
+        raise ConcurrentUpdate(f"{facts.phone_number} kept changing during the refresh.")
+
+    def _release_vanished(self, account_sid: str, seen: dict[str, set[str]]) -> None:
+        head = self.store.head(account_sid)
+        for source in PHASES:
+            stored = sum(n for (s, _), n in head.counts.items() if s is source)
+            if stored <= len(seen.get(source.value, set())):
+                continue
+            for sid, phone in self.store.live_sids(account_sid, source).items():
+                if sid not in seen.get(source.value, set()):
+                    self.directory.mark_released(account_sid, phone)
+
+    def _wait_for_first_build(self, account_sid: str) -> Freshness:
+        left = invocation_deadline.remaining()
+        wait = FIRST_BUILD_WAIT_SECONDS if left is None else min(FIRST_BUILD_WAIT_SECONDS, left)
+        deadline = self.clock() + wait
+        while self.clock() < deadline:
+            self.sleep(0.1)
+            head = self.store.head(account_sid)
+            if head.refreshed_at > 0:
+                return Freshness(head)
+        raise UpstreamUnavailable("The workspace's numbers are still being read from Twilio; try again.")

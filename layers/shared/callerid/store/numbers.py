@@ -1,0 +1,526 @@
+"""A workspace's numbers as records (``WS#<account>`` / ``NUMBER#<e164>``), their SID pointers, the workspace's
+head item (primary, counters, fallback pool, refresh state) and owners' shared indexes (``SHARED#<owner>``).
+
+Each record write is conditional on the revision read, so two writers of one number never lose each other's
+change (the loser re-reads and applies its change again). What follows from a record (its dial rule on the phone
+item, the shared copy, the counters, the pool entry) is written by ``service.numbers`` after the record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.expressions.condition import Condition, size
+
+from callerid.domain.errors import ConcurrentUpdate
+from callerid.domain.numbers import (
+    Candidate,
+    NumberQuery,
+    NumberRecord,
+    NumberSource,
+    NumberStatus,
+    OutboundAssignment,
+    search_text,
+)
+from callerid.store.conditions import failed_condition
+from callerid.store.models import (
+    HeadItem,
+    NumberItem,
+    RefreshLeaseItem,
+    SeenItem,
+    SharedNumberItem,
+    SidItem,
+    TableItem,
+    WorkerItem,
+    count_attribute,
+    shared_count_attribute,
+    workspace_key,
+)
+from callerid.store.workers import WorkerState, worker_key, worker_state
+
+HEAD = "NUMBERS"
+REFRESH_LEASE = "CATALOGUE#REFRESH"
+POOL_SIZE = 100
+BATCH_GET_KEYS = 100
+
+
+def number_key(phone_number: str) -> str:
+    return f"NUMBER#{phone_number}"
+
+
+def sid_key(sid: str) -> str:
+    return f"SID#{sid}"
+
+
+def shared_key(owner: str) -> str:
+    return f"SHARED#{owner}"
+
+
+def seen_key(chunk: int) -> str:
+    return f"REFRESH#SEEN#{chunk:05d}"
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshState:
+    """A refresh pass that stopped before its end: where to go on from."""
+
+    pass_id: str
+    phase: str
+    next_page: str | None
+    chunks: int
+    read: int
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    account_sid: str
+    exists: bool = False
+    primary: str | None = None
+    refreshed_at: float = 0.0
+    pool: tuple[Candidate, ...] = ()
+    counts: dict[tuple[NumberSource, NumberStatus], int] = field(default_factory=dict)
+    shared_counts: dict[NumberSource, int] = field(default_factory=dict)
+    refresh: RefreshState | None = None
+
+    def total(self, query: NumberQuery) -> int:
+        return sum(self.counts.get((s, st), 0) for s in query.sources() for st in query.statuses())
+
+    def shared_total(self, query: NumberQuery) -> int:
+        if NumberStatus.ACTIVE not in query.statuses():
+            return 0
+        return sum(self.shared_counts.get(s, 0) for s in query.sources())
+
+    @property
+    def own_numbers(self) -> int:
+        return sum(self.counts.values())
+
+
+def pool_entry(record: NumberRecord) -> str:
+    """A pool entry: flags (``s`` shared with descendants, ``a`` assigned) and the allowed outbound countries."""
+    flags = ("s" if record.shared_with_descendants else "") + ("a" if record.outbound_assignment else "")
+    return f"{flags};{','.join(record.allowed_outbound_countries)}"
+
+
+def parse_pool(account_sid: str, pool: dict[str, Any] | None) -> tuple[Candidate, ...]:
+    candidates = []
+    for phone, entry in sorted((pool or {}).items()):
+        flags, _, countries = str(entry).partition(";")
+        candidates.append(
+            Candidate(
+                phone_number=phone,
+                owner_workspace=account_sid,
+                shared=("s" in flags),
+                assigned=("a" in flags),
+                outbound_countries=tuple(c for c in countries.split(",") if c),
+            )
+        )
+    return tuple(candidates)
+
+
+def to_head(item: HeadItem) -> Head:
+    account = item.pk.removeprefix("WS#")
+    counts = {
+        (source, status): int(getattr(item, count_attribute(source, status)) or 0)
+        for source in NumberSource
+        for status in (NumberStatus.ACTIVE, NumberStatus.INACTIVE)
+    }
+    shared = {source: int(getattr(item, shared_count_attribute(source)) or 0) for source in NumberSource}
+    refresh = None
+    if item.refresh_pass:
+        refresh = RefreshState(
+            item.refresh_pass,
+            item.refresh_phase or "",
+            item.refresh_next,
+            int(item.refresh_chunks or 0),
+            int(item.refresh_read or 0),
+        )
+    pool = item.pool.as_dict() if hasattr(item.pool, "as_dict") else dict(item.pool or {})
+    return Head(
+        account,
+        True,
+        item.primary,
+        float(item.refreshed_at or 0),
+        parse_pool(account, pool),
+        counts,
+        shared,
+        refresh,
+    )
+
+
+def to_record(item: NumberItem, primary: str | None = None) -> NumberRecord:
+    assignment = None
+    if item.assign_worker or item.assign_team or item.assign_queue:
+        assignment = OutboundAssignment(item.assign_worker, item.assign_team, item.assign_queue)
+    return NumberRecord(
+        sid=item.sid,
+        phone_number=item.phone,
+        friendly_name=item.friendly_name,
+        source=NumberSource(item.source),
+        owner_workspace=item.owner,
+        status=NumberStatus(item.status),
+        label=item.label,
+        is_primary=primary is not None and item.phone == primary,
+        voice=bool(item.voice),
+        sms=bool(item.sms),
+        country=item.country,
+        area_code=item.area_code,
+        locality=item.locality,
+        time_zones=tuple(str(z) for z in item.time_zones or ()),
+        inbound_agent=item.inbound_agent,
+        allowed_inbound_countries=tuple(str(c) for c in item.allowed_in or ()),
+        allowed_outbound_countries=tuple(str(c) for c in item.allowed_out or ()),
+        outbound_shareable=bool(item.shareable),
+        outbound_assignment=assignment,
+        created_at=item.created_at,
+        provider=item.provider,
+        connection=item.connection,
+        revision=int(item.revision or 0),
+    )
+
+
+def to_item(record: NumberRecord, cls: type[NumberItem], pk: str, sk: str, fingerprint: str | None) -> NumberItem:
+    assignment = record.outbound_assignment or OutboundAssignment()
+    return cls(
+        pk,
+        sk,
+        sid=record.sid,
+        phone=record.phone_number,
+        owner=record.owner_workspace,
+        friendly_name=record.friendly_name,
+        source=record.source.value,
+        status=record.status.value,
+        label=record.label,
+        voice=record.voice,
+        sms=record.sms,
+        country=record.country,
+        area_code=record.area_code,
+        locality=record.locality,
+        time_zones=list(record.time_zones) or None,
+        inbound_agent=record.inbound_agent,
+        allowed_in=list(record.allowed_inbound_countries) or None,
+        allowed_out=list(record.allowed_outbound_countries) or None,
+        shareable=record.outbound_shareable,
+        assign_worker=assignment.worker_sid,
+        assign_team=assignment.team,
+        assign_queue=assignment.queue_sid,
+        created_at=record.created_at,
+        provider=record.provider,
+        connection=record.connection,
+        search=search_text(record),
+        twilio_fingerprint=fingerprint,
+        revision=record.revision,
+    )
+
+
+def listing_filter(cls: type[NumberItem], query: NumberQuery) -> Condition:
+    """The store's form of ``NumberQuery.matches``."""
+    condition = cls.source.is_in(*query.sources()) & cls.status.is_in(*query.statuses())
+    if query.needle:
+        found = cls.search.contains(query.needle)
+        if query.digits:
+            found = found | cls.phone.contains(query.digits)
+        condition = condition & found
+    return condition
+
+
+class NumberRepository:
+    # ----- records -----
+
+    def get(self, account_sid: str, phone_number: str, *, primary: str | None = None) -> NumberRecord | None:
+        try:
+            item = NumberItem.get(workspace_key(account_sid), number_key(phone_number), consistent_read=True)
+        except NumberItem.DoesNotExist:
+            return None
+        return to_record(item, primary)
+
+    def phone_of(self, account_sid: str, sid: str) -> str | None:
+        try:
+            return SidItem.get(workspace_key(account_sid), sid_key(sid), consistent_read=True).phone
+        except SidItem.DoesNotExist:
+            return None
+
+    def fingerprints(self, account_sid: str, phone_numbers: Iterable[str]) -> dict[str, tuple[NumberRecord, str]]:
+        """Stored records of these phones with their Twilio fingerprints (the refresh's comparison)."""
+        wanted = list(dict.fromkeys(phone_numbers))
+        found: dict[str, tuple[NumberRecord, str]] = {}
+        for start in range(0, len(wanted), BATCH_GET_KEYS):
+            keys = [(workspace_key(account_sid), number_key(p)) for p in wanted[start : start + BATCH_GET_KEYS]]
+            for item in NumberItem.batch_get(keys, consistent_read=True):
+                found[item.phone] = (to_record(item), item.twilio_fingerprint or "")
+        return found
+
+    def insert(self, record: NumberRecord, *, fingerprint: str | None = None) -> bool:
+        """Write a new record (or revive a released one), with its SID pointer. ``False`` when a live record of
+        that phone already exists in the workspace."""
+        key = workspace_key(record.owner_workspace)
+        item = to_item(record, NumberItem, key, number_key(record.phone_number), fingerprint)
+        try:
+            item.save(condition=NumberItem.pk.does_not_exist() | (NumberItem.status == NumberStatus.RELEASED.value))
+        except PutError as exc:
+            if failed_condition(exc):
+                return False
+            raise
+        SidItem(key, sid_key(record.sid), phone=record.phone_number).save()
+        return True
+
+    def insert_many(self, records: list[tuple[NumberRecord, str | None]]) -> None:
+        """New records known to be absent (a refresh page's new numbers), with their SID pointers, in
+        BatchWriteItems of 25."""
+        with NumberItem.batch_write() as batch:
+            for record, fingerprint in records:
+                key = workspace_key(record.owner_workspace)
+                batch.save(to_item(record, NumberItem, key, number_key(record.phone_number), fingerprint))
+        with SidItem.batch_write() as pointers:
+            for record, _ in records:
+                key = workspace_key(record.owner_workspace)
+                pointers.save(SidItem(key, sid_key(record.sid), phone=record.phone_number))
+
+    def replace(self, record: NumberRecord, *, expected_revision: int, fingerprint: str | None = None) -> NumberRecord:
+        """Write ``record`` as revision ``expected_revision + 1`` if nobody wrote it since (``ConcurrentUpdate``
+        otherwise). The SID pointer is rewritten when the SID changed (a number bought again)."""
+        written = replace(record, revision=expected_revision + 1)
+        key = workspace_key(record.owner_workspace)
+        item = to_item(written, NumberItem, key, number_key(record.phone_number), fingerprint)
+        if fingerprint is None:
+            previous = self._fingerprint(record.owner_workspace, record.phone_number)
+            item.twilio_fingerprint = previous
+        try:
+            item.save(condition=NumberItem.revision == expected_revision)
+        except PutError as exc:
+            if failed_condition(exc):
+                raise ConcurrentUpdate(f"{record.phone_number} changed while it was being written.") from exc
+            raise
+        return written
+
+    def _fingerprint(self, account_sid: str, phone_number: str) -> str | None:
+        try:
+            item = NumberItem.get(
+                workspace_key(account_sid), number_key(phone_number), attributes_to_get=["twilio_fingerprint"]
+            )
+        except NumberItem.DoesNotExist:
+            return None
+        return item.twilio_fingerprint
+
+    def point_sid(self, account_sid: str, sid: str, phone_number: str) -> None:
+        SidItem(workspace_key(account_sid), sid_key(sid), phone=phone_number).save()
+
+    # ----- shared index -----
+
+    def put_shared(self, record: NumberRecord) -> None:
+        item = to_item(
+            record, SharedNumberItem, shared_key(record.owner_workspace), record.phone_number, fingerprint=None
+        )
+        item.save()
+
+    def delete_shared(self, owner: str, phone_number: str) -> None:
+        SharedNumberItem(shared_key(owner), phone_number).delete()
+
+    # ----- head -----
+
+    def head(self, account_sid: str) -> Head:
+        try:
+            return to_head(HeadItem.get(workspace_key(account_sid), HEAD, consistent_read=True))
+        except HeadItem.DoesNotExist:
+            return Head(account_sid)
+
+    def call_path_read(
+        self, account_sid: str, worker_sid: str, ancestors: list[str]
+    ) -> tuple[Head, list[Head], WorkerState]:
+        """The call path's one read: the workspace's head, its ancestors' heads (their shared pools) and the
+        worker's state, in one BatchGetItem."""
+        keys = [(workspace_key(account_sid), HEAD), (workspace_key(account_sid), worker_key(worker_sid))]
+        keys += [(workspace_key(sid), HEAD) for sid in ancestors]
+        heads: dict[str, Head] = {}
+        worker = WorkerState()
+        for item in TableItem.batch_get(keys, consistent_read=True):
+            if isinstance(item, HeadItem):
+                head = to_head(item)
+                heads[head.account_sid] = head
+            elif isinstance(item, WorkerItem):
+                worker = worker_state(item)
+        return heads.get(account_sid, Head(account_sid)), [heads[a] for a in ancestors if a in heads], worker
+
+    def ensure_head(self, account_sid: str) -> None:
+        try:
+            HeadItem(workspace_key(account_sid), HEAD, pool={}).save(condition=HeadItem.pk.does_not_exist())
+        except PutError as exc:
+            if not failed_condition(exc):
+                raise
+
+    def adjust_counts(self, account_sid: str, deltas: dict[str, int]) -> None:
+        actions = [getattr(HeadItem, name).add(delta) for name, delta in deltas.items() if delta]
+        if actions:
+            HeadItem(workspace_key(account_sid), HEAD).update(actions=[HeadItem.kind.set(HeadItem), *actions])
+
+    def set_pool_entry(self, account_sid: str, phone_number: str, entry: str) -> bool:
+        """Add or change the phone's pool entry; a new one only while the pool holds fewer than POOL_SIZE."""
+        slot = HeadItem.pool[phone_number]
+        try:
+            HeadItem(workspace_key(account_sid), HEAD).update(
+                actions=[slot.set(entry)], condition=slot.exists() | (size(HeadItem.pool) < POOL_SIZE)
+            )
+        except UpdateError as exc:
+            if failed_condition(exc):
+                return False
+            raise
+        return True
+
+    def remove_pool_entry(self, account_sid: str, phone_number: str) -> None:
+        slot = HeadItem.pool[phone_number]
+        HeadItem(workspace_key(account_sid), HEAD).update(actions=[slot.remove()])
+
+    def set_primary(self, account_sid: str, phone_number: str) -> None:
+        """One attribute of one item: whoever writes last is the primary, and there is only ever one."""
+        HeadItem(workspace_key(account_sid), HEAD).update(
+            actions=[HeadItem.kind.set(HeadItem), HeadItem.primary.set(phone_number)]
+        )
+
+    def clear_primary(self, account_sid: str, phone_number: str) -> bool:
+        """Forget the primary if it is still ``phone_number`` (a released primary leaves none)."""
+        try:
+            HeadItem(workspace_key(account_sid), HEAD).update(
+                actions=[HeadItem.primary.remove()], condition=HeadItem.primary == phone_number
+            )
+        except UpdateError as exc:
+            if failed_condition(exc):
+                return False
+            raise
+        return True
+
+    def mark_refreshed(self, account_sid: str, now: float) -> None:
+        HeadItem(workspace_key(account_sid), HEAD).update(
+            actions=[
+                HeadItem.kind.set(HeadItem),
+                HeadItem.refreshed_at.set(now),
+                HeadItem.refresh_pass.remove(),
+                HeadItem.refresh_phase.remove(),
+                HeadItem.refresh_next.remove(),
+                HeadItem.refresh_chunks.remove(),
+                HeadItem.refresh_read.remove(),
+            ]
+        )
+
+    def save_refresh(self, account_sid: str, state: RefreshState) -> None:
+        HeadItem(workspace_key(account_sid), HEAD).update(
+            actions=[
+                HeadItem.kind.set(HeadItem),
+                HeadItem.refresh_pass.set(state.pass_id),
+                HeadItem.refresh_phase.set(state.phase),
+                HeadItem.refresh_next.set(state.next_page) if state.next_page else HeadItem.refresh_next.remove(),
+                HeadItem.refresh_chunks.set(state.chunks),
+                HeadItem.refresh_read.set(state.read),
+            ]
+        )
+
+    # ----- the refresh lease: one refresher from Twilio per workspace -----
+
+    def take_refresh_lease(self, account_sid: str, holder: str, now: float, seconds: float) -> bool:
+        """A conditional put that wins when no live lease exists."""
+        lease = RefreshLeaseItem(
+            workspace_key(account_sid),
+            REFRESH_LEASE,
+            holder=holder,
+            expires_at=datetime.fromtimestamp(now + seconds, UTC),
+        )
+        condition = RefreshLeaseItem.pk.does_not_exist() | (
+            RefreshLeaseItem.expires_at < datetime.fromtimestamp(now, UTC)
+        )
+        try:
+            lease.save(condition=condition)
+        except PutError as exc:
+            if failed_condition(exc):
+                return False
+            raise
+        return True
+
+    def release_refresh_lease(self, account_sid: str, holder: str) -> None:
+        try:
+            RefreshLeaseItem(workspace_key(account_sid), REFRESH_LEASE).delete(
+                condition=RefreshLeaseItem.holder == holder
+            )
+        except DeleteError as exc:
+            if not failed_condition(exc):
+                raise
+
+    # ----- a refresh pass's seen SIDs -----
+
+    def save_seen(self, account_sid: str, chunk: int, phase: str, sids: list[str]) -> None:
+        SeenItem(workspace_key(account_sid), seen_key(chunk), phase=phase, sids=sids or [""]).save()
+
+    def seen(self, account_sid: str, chunks: int) -> dict[str, set[str]]:
+        """The SIDs a pass has read, by phase (the source they were read as)."""
+        keys = [(workspace_key(account_sid), seen_key(n)) for n in range(chunks)]
+        seen: dict[str, set[str]] = {}
+        for item in SeenItem.batch_get(keys, consistent_read=True):
+            seen.setdefault(item.phase, set()).update(str(sid) for sid in item.sids if sid)
+        return seen
+
+    def forget_seen(self, account_sid: str, chunks: int) -> None:
+        with SeenItem.batch_write() as batch:
+            for n in range(chunks):
+                batch.delete(SeenItem(workspace_key(account_sid), seen_key(n)))
+
+    # ----- listing -----
+
+    def listed(self, account_sid: str, query: NumberQuery, *, skip: int, take: int) -> list[NumberRecord]:
+        """``take`` records after the first ``skip`` that match ``query``, in phone-number order: reads only as far
+        as the page reaches."""
+        return self._take(
+            NumberItem.query(
+                workspace_key(account_sid),
+                NumberItem.sk.startswith("NUMBER#"),
+                filter_condition=listing_filter(NumberItem, query),
+                page_size=min(1000, skip + take),
+            ),
+            skip,
+            take,
+        )
+
+    def listed_shared(self, owner: str, query: NumberQuery, *, skip: int, take: int) -> list[NumberRecord]:
+        return self._take(
+            SharedNumberItem.query(
+                shared_key(owner),
+                filter_condition=listing_filter(SharedNumberItem, query),
+                page_size=min(1000, skip + take),
+            ),
+            skip,
+            take,
+        )
+
+    def count(self, account_sid: str, query: NumberQuery) -> int:
+        """Matching records counted by the store (``search`` has no counter: it reads the workspace)."""
+        return NumberItem.count(
+            workspace_key(account_sid),
+            NumberItem.sk.startswith("NUMBER#"),
+            filter_condition=listing_filter(NumberItem, query),
+        )
+
+    def count_shared(self, owner: str, query: NumberQuery) -> int:
+        return SharedNumberItem.count(shared_key(owner), filter_condition=listing_filter(SharedNumberItem, query))
+
+    @staticmethod
+    def _take(items: Iterator[NumberItem], skip: int, take: int) -> list[NumberRecord]:
+        records: list[NumberRecord] = []
+        if take <= 0:
+            return records
+        for index, item in enumerate(items):
+            if index >= skip:
+                records.append(to_record(item))
+                if len(records) == take:
+                    break
+        return records
+
+    def live_sids(self, account_sid: str, source: NumberSource) -> dict[str, str]:
+        """SID → phone of the workspace's listed records of one source (a refresh looking for numbers that
+        vanished at Twilio: read only when the counts say some did)."""
+        items = NumberItem.query(
+            workspace_key(account_sid),
+            NumberItem.sk.startswith("NUMBER#"),
+            filter_condition=(NumberItem.source == source.value) & (NumberItem.status != NumberStatus.RELEASED.value),
+            attributes_to_get=["sid", "phone", "kind"],
+        )
+        return {item.sid: item.phone for item in items}

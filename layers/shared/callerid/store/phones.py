@@ -1,0 +1,317 @@
+"""The phone item: one per phone number, whatever the workspace. It holds the phone's caller-ID lock and, for each
+workspace that has a record of the phone, that record's dial rule (``rule_<account>``), so that taking the lock is
+one conditional write that also checks the worker may call from the phone to that country: the call path never
+reads a number's record.
+
+Lock: free when absent or expired (``lock_until`` < now), re-entrant for the worker holding it; release is
+conditional on the holder and lease. The ``lock_holder`` attribute (``<account>#<worker>``, removed on release)
+keys the sparse GSI ``lock_holder``, which finds a worker's own locks. The item has no TTL: the rules must outlive
+its locks.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.condition import Condition, size
+from pynamodb.expressions.operand import Path
+from pynamodb.expressions.update import Action
+
+from callerid.domain.errors import CallerIdInUse, DestinationNotAllowed, NotFound
+from callerid.domain.identity import WorkerRef
+from callerid.domain.locks import CallerIdLock
+from callerid.domain.numbers import DialRule, DialRules, Verdict
+from callerid.store.conditions import failed_condition
+from callerid.store.models import table
+
+PHONE = "PHONE"
+HOLDER_INDEX = "lock_holder"
+RULE_PREFIX = "rule_"
+LOCK_ATTRIBUTES = ("lock_holder", "holder_account", "holder_worker", "lease_id", "acquired_at", "lock_until")
+
+
+def phone_key(phone_number: str) -> str:
+    return f"PHONE#{phone_number}"
+
+
+def holder_key(worker: WorkerRef) -> str:
+    return f"{worker.account_sid}#{worker.worker_sid}"
+
+
+def rule_path(account_sid: str) -> Path:
+    return Path(RULE_PREFIX + account_sid)
+
+
+def plain(value: Mapping[str, Any]) -> Any:
+    """A DynamoDB attribute value as Python (numbers as float)."""
+    (kind, raw), *_ = value.items()
+    if kind == "M":
+        return {k: plain(v) for k, v in raw.items()}
+    if kind == "L":
+        return [plain(v) for v in raw]
+    if kind == "N":
+        return float(raw)
+    if kind == "NULL":
+        return None
+    return raw
+
+
+def typed(value: Any) -> dict[str, Any]:
+    """A Python value as a DynamoDB attribute value (``plain``'s inverse, for the few shapes rules use)."""
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int | float):
+        return {"N": str(value)}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, dict):
+        return {"M": {k: typed(v) for k, v in value.items()}}
+    return {"L": [typed(v) for v in value]}
+
+
+def rule_value(rule: DialRule) -> dict[str, Any]:
+    return {
+        "d": rule.dialable,
+        "s": rule.shareable,
+        "o": list(rule.outbound_countries),
+        "l": rule.listed,
+        "v": rule.outgoing_only,
+        "r": rule.revision,
+    }
+
+
+def parse_rules(item: Mapping[str, Any]) -> DialRules:
+    rules = {}
+    for name, value in item.items():
+        if name.startswith(RULE_PREFIX):
+            raw = plain(value)
+            rules[name.removeprefix(RULE_PREFIX)] = DialRule(
+                dialable=bool(raw.get("d")),
+                shareable=bool(raw.get("s")),
+                outbound_countries=tuple(raw.get("o") or ()),
+                listed=bool(raw.get("l")),
+                outgoing_only=bool(raw.get("v")),
+                revision=int(raw.get("r") or 0),
+            )
+    return DialRules(rules)
+
+
+def parse_lock(phone_number: str, item: Mapping[str, Any]) -> CallerIdLock | None:
+    values = {name: plain(item[name]) for name in LOCK_ATTRIBUTES if name in item}
+    if "lock_until" not in values:
+        return None
+    return CallerIdLock(
+        phone_number=phone_number,
+        holder=WorkerRef(str(values["holder_account"]), str(values["holder_worker"])),
+        lease_id=str(values["lease_id"]),
+        acquired_at=float(values["acquired_at"]),
+        expires_at=float(values["lock_until"]),
+    )
+
+
+def lock_free_condition(worker: WorkerRef, now: float) -> Condition:
+    """``domain.locks.may_acquire`` as a condition: no lock, an expired one, or the same worker's."""
+    until = Path("lock_until")
+    return (
+        until.does_not_exist()
+        | (until < now)
+        | ((Path("holder_account") == worker.account_sid) & (Path("holder_worker") == worker.worker_sid))
+    )
+
+
+def dial_condition(account_sid: str, ancestors: Iterable[str], country: str | None) -> Condition:
+    """``DialRules.verdict`` is OWN or SHARED, as a condition: the workspace's own dialable rule, or an ancestor's
+    shareable one, that admits ``country``."""
+
+    def admits(rule: Path) -> Condition:
+        unrestricted = size(rule["o"]) == 0
+        return unrestricted | rule["o"].contains(country) if country else unrestricted
+
+    own = rule_path(account_sid)
+    condition = (own["d"] == True) & admits(own)  # noqa: E712 - a DynamoDB condition, not a comparison
+    for ancestor in ancestors:
+        rule = rule_path(ancestor)
+        condition = condition | ((rule["s"] == True) & admits(rule))  # noqa: E712
+    return condition
+
+
+class PhoneRepository:
+    def rules(self, phone_number: str) -> DialRules:
+        return parse_rules(self._item(phone_number))
+
+    def write_rule(self, phone_number: str, account_sid: str, rule: DialRule) -> bool:
+        """Set the workspace's rule unless a newer revision is already there (writes of one record may land out
+        of order). Answers whether it was written."""
+        path = rule_path(account_sid)
+        try:
+            table().update_item(
+                phone_key(phone_number),
+                PHONE,
+                actions=[Path("kind").set("phone"), path.set(rule_value(rule))],
+                condition=path.does_not_exist() | (path["r"] <= rule.revision),
+            )
+        except UpdateError as exc:
+            if failed_condition(exc):
+                return False
+            raise
+        return True
+
+    def write_rules(self, rules: list[tuple[str, str, DialRule]]) -> None:
+        """Many (phone, workspace, rule) at once (a refresh's new numbers): phones with no item yet are written in
+        BatchWriteItems; the others, which may hold a lock or another workspace's rule, one by one."""
+        existing = {str(plain(i["pk"])) for i in self._batch_get([(phone_key(p), PHONE) for p, _, _ in rules])}
+        fresh = []
+        for phone, account, rule in rules:
+            if phone_key(phone) in existing:
+                self.write_rule(phone, account, rule)
+            else:
+                fresh.append((phone, account, rule))
+        connection = table()
+        name = connection.table_name
+        for start in range(0, len(fresh), 25):
+            requests: Any = [
+                {
+                    "PutRequest": {
+                        "Item": {
+                            "pk": {"S": phone_key(phone)},
+                            "sk": {"S": PHONE},
+                            "kind": {"S": "phone"},
+                            RULE_PREFIX + account: typed(rule_value(rule)),
+                        }
+                    }
+                }
+                for phone, account, rule in fresh[start : start + 25]
+            ]
+            while requests:
+                answer = connection.connection.dispatch("BatchWriteItem", {"RequestItems": {name: requests}})
+                requests = answer.get("UnprocessedItems", {}).get(name)
+
+    def acquire(
+        self,
+        phone_number: str,
+        worker: WorkerRef,
+        *,
+        ancestors: Iterable[str],
+        country: str | None,
+        ttl_seconds: int,
+        now: float,
+        diagnose: bool = True,
+    ) -> CallerIdLock:
+        """Take the lock in one conditional write that also checks the worker may call ``country`` from it.
+        Raises ``CallerIdInUse`` (another worker holds it), ``NotFound`` (not the worker's to use) or
+        ``DestinationNotAllowed`` (not to that country). Telling these apart costs a read; without ``diagnose``
+        every refusal is ``CallerIdInUse`` (the call path skipping to its next choice needs no more)."""
+        ancestors = tuple(ancestors)
+        lease = uuid.uuid4().hex
+        values: dict[str, Any] = {
+            "kind": "phone",
+            "lock_holder": holder_key(worker),
+            "holder_account": worker.account_sid,
+            "holder_worker": worker.worker_sid,
+            "lease_id": lease,
+            "acquired_at": now,
+            "lock_until": now + ttl_seconds,
+        }
+        actions: list[Action] = [Path(name).set(value) for name, value in values.items()]
+        condition = lock_free_condition(worker, now) & dial_condition(worker.account_sid, ancestors, country)
+        try:
+            table().update_item(phone_key(phone_number), PHONE, actions=actions, condition=condition)
+        except UpdateError as exc:
+            if failed_condition(exc):
+                if not diagnose:
+                    raise CallerIdInUse(f"{phone_number} is not free for this call.") from exc
+                raise self._refusal(phone_number, worker, ancestors, country, now) from exc
+            raise
+        return CallerIdLock(phone_number, worker, lease, now, now + ttl_seconds)
+
+    def _refusal(
+        self, phone_number: str, worker: WorkerRef, ancestors: tuple[str, ...], country: str | None, now: float
+    ) -> Exception:
+        item = self._item(phone_number)
+        verdict = parse_rules(item).verdict(worker.account_sid, ancestors, country)
+        if verdict is Verdict.UNKNOWN:
+            return NotFound(f"{phone_number} is not a number this worker may call from.")
+        if verdict is Verdict.COUNTRY:
+            return DestinationNotAllowed(f"{phone_number} may not call {country or 'this destination'}.")
+        return CallerIdInUse(f"{phone_number} is in use on another agent's call.")
+
+    def release(self, phone_number: str, worker: WorkerRef, lease_id: str) -> bool:
+        """Release a lock only if this worker still holds it under this lease; a stale release frees nothing."""
+        condition = (
+            (Path("holder_account") == worker.account_sid)
+            & (Path("holder_worker") == worker.worker_sid)
+            & (Path("lease_id") == lease_id)
+        )
+        return self._unlock(phone_number, condition)
+
+    def release_for_call(self, phone_number: str, call_began: float, account_sid: str) -> bool:
+        """Free the lock a finished call of ``account_sid`` held: only a lock held by a worker of that account
+        (a webhook speaks for its own account only) and taken no later than the call began (a later one belongs
+        to another call, possibly another worker's), at the whole seconds of Twilio's ``Timestamp``
+        (``CallerIdLock.ended_before``)."""
+        condition = (
+            Path("lock_until").exists()
+            & (Path("holder_account") == account_sid)
+            & (Path("acquired_at") < math.floor(call_began) + 1)
+        )
+        return self._unlock(phone_number, condition)
+
+    def _unlock(self, phone_number: str, condition: Condition) -> bool:
+        try:
+            table().update_item(
+                phone_key(phone_number),
+                PHONE,
+                actions=[Path(name).remove() for name in LOCK_ATTRIBUTES],
+                condition=condition,
+            )
+        except UpdateError as exc:
+            if failed_condition(exc):
+                return False
+            raise
+        return True
+
+    def held_by(self, worker: WorkerRef) -> list[CallerIdLock]:
+        """The locks the worker holds (the sparse ``holder`` index: eventually consistent, so a lock taken a moment
+        ago may be missing; its release then waits for the call's end or its expiry)."""
+        answer = table().query(holder_key(worker), index_name=HOLDER_INDEX)
+        locks = [parse_lock(str(plain(i["pk"])).removeprefix("PHONE#"), i) for i in answer.get("Items", [])]
+        return [lock for lock in locks if lock is not None and lock.holder == worker]
+
+    def get(self, phone_number: str) -> CallerIdLock | None:
+        return parse_lock(phone_number, self._item(phone_number))
+
+    def get_many(self, phone_numbers: Iterable[str]) -> dict[str, CallerIdLock]:
+        """The current locks of these phones (a list page's), in BatchGetItems of at most 100 keys."""
+        wanted = list(dict.fromkeys(phone_numbers))
+        found: dict[str, CallerIdLock] = {}
+        for start in range(0, len(wanted), 100):
+            keys = [(phone_key(p), PHONE) for p in wanted[start : start + 100]]
+            for item in self._batch_get(keys):
+                phone = str(plain(item["pk"])).removeprefix("PHONE#")
+                lock = parse_lock(phone, item)
+                if lock is not None:
+                    found[phone] = lock
+        return found
+
+    def _batch_get(self, keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
+        if len(keys) > 100:
+            return self._batch_get(keys[:100]) + self._batch_get(keys[100:])
+        connection = table()
+        name = connection.table_name
+        items: list[dict[str, Any]] = []
+        pending: Any = [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in keys]
+        while pending:
+            answer = connection.connection.dispatch(
+                "BatchGetItem", {"RequestItems": {name: {"Keys": pending, "ConsistentRead": True}}}
+            )
+            items += answer.get("Responses", {}).get(name, [])
+            pending = answer.get("UnprocessedKeys", {}).get(name, {}).get("Keys")
+        return items
+
+    def _item(self, phone_number: str) -> dict[str, Any]:
+        answer = table().get_item(phone_key(phone_number), PHONE, consistent_read=True)
+        return dict(answer.get("Item") or {})

@@ -1,0 +1,314 @@
+"""Number management through HTTP against the local stack: a number's detail and configuration, the primary,
+BYOT registration, release and re-sync, and the refresh from Twilio that writes only what changed. Each test
+works in a subaccount of its own (a workspace with its own numbers at the emulator)."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+TO = "+14155552671"
+
+
+PHONES = itertools.count(2000, 10)
+
+
+class Workspace:
+    """A subaccount with ``count`` numbers at "Twilio" of its own (a number has one owner): ``p[0]``, ``p[1]`` in
+    area code 206, ``p[2]`` in 312."""
+
+    def __init__(self, stack, count: int = 3) -> None:
+        block = next(PHONES)
+        self.p = [f"+1{'312' if i == 2 else '206'}555{block + i:04d}" for i in range(count)]
+        self.stack = stack
+        self.account = stack.subaccount(self.p)
+        self.sid = self.account["sid"]
+        self.supervisor = stack.agent(("supervisor",), account_sid=self.sid)
+        self.agent = stack.agent(account_sid=self.sid)
+
+    def call(self, method, path, agent=None, **kwargs):
+        return self.stack.call(method, path, agent or self.supervisor, **kwargs)
+
+    def listed(self, **params) -> dict[str, dict]:
+        answer = self.call("GET", "/v1/phone-numbers", params={"perPage": 1000, **params})
+        assert answer.status_code == 200, answer.text
+        return {n["phoneNumber"]: n for n in answer.json()["phoneNumbers"] if not n["shared"]}
+
+    def sid_of(self, phone: str) -> str:
+        return self.listed()[phone]["sid"]
+
+    def start(self, agent=None, **body):
+        return self.call("POST", "/v1/outbound-calls", agent or self.agent, json={"to": TO, **body})
+
+    def byot(self, phone: str) -> requests.Response:
+        body = {"phoneNumber": phone, "provider": "Acme Telecom", "connection": "sip:pbx.example.com"}
+        return self.call("POST", "/v1/phone-numbers", json=body)
+
+
+@pytest.fixture
+def workspace(stack):
+    return Workspace(stack)
+
+
+def test_a_byot_number_is_listed_and_dialable_at_once_with_no_twilio_request(stack, workspace):
+    workspace.listed()
+    stack.clear_twilio_requests()
+    created = workspace.byot("(702) 555-0304")
+    assert created.status_code == 201, created.text
+    number = created.json()
+    assert (number["phoneNumber"], number["source"], number["status"]) == ("+17025550304", "byot", "active")
+    assert number["country"] == "US" and number["locality"]
+    assert stack.twilio_requests() == []
+    assert "+17025550304" in workspace.listed()
+    call = workspace.start(**{"from": "+17025550304"})
+    assert call.status_code == 200 and call.json()["reason"] == "explicit"
+    assert workspace.call("GET", f"/v1/phone-numbers/{number['sid']}").json()["lockedBy"] == workspace.agent.worker_sid
+
+
+def test_registering_a_number_twice_or_a_bad_number_is_refused(workspace):
+    assert workspace.byot("+17025550305").status_code == 201
+    again = workspace.byot("702-555-0305")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "number_exists"
+    bad = workspace.byot("12")
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_phone_number"
+    missing = workspace.call("POST", "/v1/phone-numbers", json={"phoneNumber": "+17025550306"})
+    assert missing.status_code == 400 and "provider" in missing.json()["error"]["message"]
+
+
+def test_agents_may_change_nothing(workspace):
+    sid = workspace.sid_of(workspace.p[0])
+    agent = workspace.agent
+    assert workspace.call("PATCH", f"/v1/phone-numbers/{sid}", agent, json={"label": "x"}).status_code == 403
+    assert workspace.call("PUT", f"/v1/phone-numbers/{sid}/primary", agent).status_code == 403
+    assert workspace.call("DELETE", f"/v1/phone-numbers/{sid}", agent).status_code == 403
+    assert workspace.call("POST", f"/v1/phone-numbers/{sid}/sync", agent).status_code == 403
+    assert workspace.call("GET", f"/v1/phone-numbers/{sid}", agent).status_code == 403
+    body = {"phoneNumber": "+17025550307", "provider": "x", "connection": "y"}
+    assert workspace.call("POST", "/v1/phone-numbers", agent, json=body).status_code == 403
+
+
+def test_another_workspaces_number_is_not_found_and_stays_as_it_was(stack, workspace):
+    other = Workspace(stack, 1)
+    sid = other.sid_of(other.p[0])
+    for method, path, body in [
+        ("GET", f"/v1/phone-numbers/{sid}", None),
+        ("PATCH", f"/v1/phone-numbers/{sid}", {"label": "mine now"}),
+        ("PUT", f"/v1/phone-numbers/{sid}/primary", None),
+        ("DELETE", f"/v1/phone-numbers/{sid}", None),
+        ("POST", f"/v1/phone-numbers/{sid}/sync", None),
+        ("GET", f"/v1/phone-numbers/{sid}/health", None),
+    ]:
+        answer = workspace.call(method, path, json=body)
+        assert answer.status_code == 404, (method, path, answer.text)
+    assert other.listed()[other.p[0]]["label"] is None
+    assert not other.listed()[other.p[0]]["isPrimary"]
+
+
+def test_configuration_takes_effect_on_the_call_path(workspace):
+    sid = workspace.sid_of(workspace.p[0])
+    patched = workspace.call(
+        "PATCH",
+        f"/v1/phone-numbers/{sid}",
+        json={"label": "Sales", "allowedOutboundCountries": ["US", "CA", "US"], "allowedInboundCountries": ["US"]},
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["label"] == "Sales" and patched.json()["allowedOutboundCountries"] == ["US", "CA"]
+    abroad = workspace.start(to="+442079460958", **{"from": workspace.p[0]})
+    assert abroad.status_code == 422 and abroad.json()["error"]["code"] == "destination_not_allowed"
+
+    workspace.call("PATCH", f"/v1/phone-numbers/{sid}", json={"status": "inactive"})
+    refused = workspace.start(**{"from": workspace.p[0]})
+    assert refused.status_code == 404
+    listed = workspace.listed(status="inactive")
+    assert list(listed) == [workspace.p[0]] and listed[workspace.p[0]]["label"] == "Sales"
+
+    workspace.call("PATCH", f"/v1/phone-numbers/{sid}", json={"status": "active", "allowedOutboundCountries": []})
+    assert workspace.start(to="+442079460958", **{"from": workspace.p[0]}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"colour": "blue"}, "colour"),
+        ({"allowedOutboundCountries": ["XX"]}, "allowedOutboundCountries"),
+        ({"allowedInboundCountries": ["us"]}, "allowedInboundCountries"),
+        ({"status": "released"}, "status"),
+        ({"status": None}, "status"),
+        ({"inboundAgent": "alice"}, "inboundAgent"),
+        ({"outboundShareable": "yes"}, "outboundShareable"),
+        ({"outboundAssignment": {"workerSid": "WK1"}}, "workerSid"),
+        ({"label": "x" * 65}, "label"),
+    ],
+)
+def test_bad_configuration_is_400_naming_the_field_and_changes_nothing(workspace, body, field):
+    sid = workspace.sid_of(workspace.p[1])
+    before = workspace.call("GET", f"/v1/phone-numbers/{sid}").json()
+    answer = workspace.call("PATCH", f"/v1/phone-numbers/{sid}", json=body)
+    assert answer.status_code == 400, answer.text
+    assert field in answer.json()["error"]["message"]
+    assert workspace.call("GET", f"/v1/phone-numbers/{sid}").json() == before
+
+
+def test_concurrent_patches_of_different_fields_both_survive(workspace):
+    sid = workspace.sid_of(workspace.p[1])
+    fields = [
+        {"label": "Support"},
+        {"allowedOutboundCountries": ["US"]},
+        {"allowedInboundCountries": ["CA"]},
+        {"inboundAgent": workspace.agent.worker_sid},
+        {"outboundAssignment": {"team": "Sales"}},
+        {"outboundShareable": True},
+    ]
+    barrier = threading.Barrier(len(fields))
+
+    def patch(body):
+        barrier.wait()
+        return workspace.call("PATCH", f"/v1/phone-numbers/{sid}", json=body).status_code
+
+    with ThreadPoolExecutor(max_workers=len(fields)) as pool:
+        assert list(pool.map(patch, fields)) == [200] * len(fields)
+    number = workspace.call("GET", f"/v1/phone-numbers/{sid}").json()
+    assert number["label"] == "Support"
+    assert number["allowedOutboundCountries"] == ["US"] and number["allowedInboundCountries"] == ["CA"]
+    assert number["inboundAgent"] == workspace.agent.worker_sid
+    assert number["outboundAssignment"] == {"workerSid": None, "team": "Sales", "queueSid": None}
+    assert number["outboundShareable"] is True
+
+
+def test_exactly_one_primary_when_supervisors_race(workspace):
+    phones = list(workspace.listed())
+    sids = [workspace.sid_of(p) for p in phones] * 4
+    barrier = threading.Barrier(len(sids))
+
+    def make_primary(sid):
+        barrier.wait()
+        return workspace.call("PUT", f"/v1/phone-numbers/{sid}/primary").status_code
+
+    with ThreadPoolExecutor(max_workers=len(sids)) as pool:
+        assert set(pool.map(make_primary, sids)) == {200}
+    primaries = [p for p, n in workspace.listed().items() if n["isPrimary"]]
+    assert len(primaries) == 1
+    call = workspace.start()
+    assert call.json() == {**call.json(), "from": primaries[0], "reason": "primary"}
+
+
+def test_releasing_a_twilio_number_removes_it_at_twilio_and_leaves_no_primary(stack, workspace):
+    sid = workspace.sid_of(workspace.p[2])
+    workspace.call("PUT", f"/v1/phone-numbers/{sid}/primary")
+    stack.clear_twilio_requests()
+    released = workspace.call("DELETE", f"/v1/phone-numbers/{sid}")
+    assert released.status_code == 204, released.text
+    deletes = [r for r in stack.twilio_requests() if r["method"] == "DELETE"]
+    assert [r["path"].rsplit("/", 1)[-1] for r in deletes] == [f"{sid}.json"]
+    assert workspace.p[2] not in workspace.listed()
+    assert not any(n["isPrimary"] for n in workspace.listed().values())
+    assert workspace.call("GET", f"/v1/phone-numbers/{sid}").status_code == 404
+    assert workspace.start(**{"from": workspace.p[2]}).status_code == 404
+    assert workspace.start().json()["reason"] == "fallback"
+
+
+def test_a_number_on_a_call_cannot_be_released(stack, workspace):
+    sid = workspace.sid_of(workspace.p[0])
+    assert workspace.start(**{"from": workspace.p[0]}).status_code == 200
+    stack.clear_twilio_requests()
+    refused = workspace.call("DELETE", f"/v1/phone-numbers/{sid}")
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "caller_id_in_use"
+    assert stack.twilio_requests() == []
+    assert workspace.start(workspace.agent, **{"from": workspace.p[0]}).status_code == 200, "still dialable"
+
+
+def test_a_byot_number_is_unregistered_without_twilio(stack, workspace):
+    sid = workspace.byot("+17025550308").json()["sid"]
+    stack.clear_twilio_requests()
+    assert workspace.call("DELETE", f"/v1/phone-numbers/{sid}").status_code == 204
+    assert stack.twilio_requests() == []
+    assert "+17025550308" not in workspace.listed()
+    assert workspace.byot("+17025550308").status_code == 201, "it may be registered again"
+
+
+def test_resync_reads_twilio_and_keeps_what_this_backend_owns(stack, workspace):
+    sid = workspace.sid_of(workspace.p[1])
+    workspace.call("PATCH", f"/v1/phone-numbers/{sid}", json={"label": "Front desk"})
+    auth = (workspace.sid, stack.auth_token(workspace.sid))
+    url = f"{stack.emulator}/2010-04-01/Accounts/{workspace.sid}/IncomingPhoneNumbers/{sid}.json"
+    requests.post(url, data={"FriendlyName": "Seattle renamed"}, auth=auth, timeout=10).raise_for_status()
+    synced = workspace.call("POST", f"/v1/phone-numbers/{sid}/sync")
+    assert synced.status_code == 200, synced.text
+    assert (synced.json()["friendlyName"], synced.json()["label"]) == ("Seattle renamed", "Front desk")
+
+    requests.delete(url, auth=auth, timeout=10).raise_for_status()
+    gone = workspace.call("POST", f"/v1/phone-numbers/{sid}/sync")
+    assert gone.status_code == 404
+    assert workspace.p[1] not in workspace.listed()
+
+
+def test_health_shows_the_numbers_call_outcomes(stack, workspace):
+    sid = workspace.sid_of(workspace.p[0])
+    health = workspace.call("GET", f"/v1/phone-numbers/{sid}/health")
+    assert health.status_code == 200
+    assert health.json()["attempts"] == 0 and health.json()["answerRate"] is None
+    assert health.json()["state"] == "ok"
+
+
+def test_a_descendant_sees_an_ancestors_shared_number_and_can_never_change_it(stack):
+    parent_supervisor = stack.agent(("supervisor",))
+    listed = stack.call("GET", "/v1/phone-numbers", parent_supervisor, params={"search": "+12065550100"})
+    (seattle,) = listed.json()["phoneNumbers"]
+    share = stack.call(
+        "PATCH", f"/v1/phone-numbers/{seattle['sid']}", parent_supervisor, json={"outboundShareable": True}
+    )
+    assert share.status_code == 200
+    try:
+        child = Workspace(stack, 1)
+        seen = child.call("GET", f"/v1/phone-numbers/{seattle['sid']}")
+        assert seen.status_code == 200 and seen.json()["shared"] is True
+        for method, path, body in [
+            ("PATCH", f"/v1/phone-numbers/{seattle['sid']}", {"label": "ours"}),
+            ("PUT", f"/v1/phone-numbers/{seattle['sid']}/primary", None),
+            ("DELETE", f"/v1/phone-numbers/{seattle['sid']}", None),
+        ]:
+            assert child.call(method, path, json=body).status_code == 404, (method, path)
+        assert stack.call("GET", f"/v1/phone-numbers/{seattle['sid']}", parent_supervisor).json()["label"] is None
+    finally:
+        stack.call("PATCH", f"/v1/phone-numbers/{seattle['sid']}", parent_supervisor, json={"outboundShareable": False})
+
+
+def age(stack, account_sid: str) -> None:
+    stack.table.update_item(
+        TableName=stack.stack.table_name,
+        Key={"pk": {"S": f"WS#{account_sid}"}, "sk": {"S": "NUMBERS"}},
+        UpdateExpression="SET refreshed_at = :long_ago",
+        ExpressionAttributeValues={":long_ago": {"N": "1"}},
+    )
+
+
+def test_a_refresh_writes_only_what_changed_and_marks_vanished_numbers_released(stack, workspace):
+    sid = workspace.sid_of(workspace.p[0])
+    workspace.call("PATCH", f"/v1/phone-numbers/{sid}", json={"label": "Kept", "allowedOutboundCountries": ["US"]})
+    gone = workspace.sid_of(workspace.p[2])
+    auth = (workspace.sid, stack.auth_token(workspace.sid))
+    base = f"{stack.emulator}/2010-04-01/Accounts/{workspace.sid}/IncomingPhoneNumbers"
+    requests.delete(f"{base}/{gone}.json", auth=auth, timeout=10).raise_for_status()
+    bought = requests.post(f"{base}.json", data={"AreaCode": "512"}, auth=auth, timeout=10)
+    assert bought.status_code == 201, bought.text
+    new_phone = bought.json()["phone_number"]
+
+    age(stack, workspace.sid)
+    stack.clear_dynamodb_requests()
+    stack.clear_twilio_requests()
+    listed = workspace.listed()
+    writes = stack.dynamodb_requests()["byOperation"]
+    assert new_phone in listed and workspace.p[2] not in listed
+    assert listed[workspace.p[0]]["label"] == "Kept" and listed[workspace.p[0]]["allowedOutboundCountries"] == ["US"]
+    # The new number: one BatchWriteItem each for its record, its SID pointer and its phone item. The unchanged
+    # numbers are compared (BatchGetItem), not written. The vanished one: a conditional Put of its record. And
+    # the refresh lease.
+    assert writes["BatchWriteItem"] == 3, writes
+    assert writes["PutItem"] == 2, writes
+    reads = [r["path"].rsplit("/", 1)[-1] for r in stack.twilio_requests()]
+    assert sorted(reads) == ["IncomingPhoneNumbers.json", "OutgoingCallerIds.json"]
+    assert workspace.start(**{"from": workspace.p[2]}).status_code == 404
