@@ -25,6 +25,8 @@ BODIES: dict[str, tuple[str, str | None]] = {
         "application/json",
         json.dumps({"phoneNumber": PHONE, "provider": "Acme Telecom", "connection": "sip:trunk.example.com"}),
     ),
+    "ProvisionNumber": ("application/json", json.dumps({"areaCode": "512"})),
+    "ImportNumber": ("application/json", json.dumps({"sid": NUMBER})),
     "ConfigureNumber": ("application/json", json.dumps({"label": "Front desk", "allowedOutboundCountries": ["US"]})),
     "ListNumbersCompat": ("application/x-www-form-urlencoded", urlencode({"Token": TOKEN, "IncludeOutgoing": "true"})),
     "VerificationStatus": (
@@ -37,6 +39,19 @@ BODIES: dict[str, tuple[str, str | None]] = {
                 "OutgoingCallerIdSid": "PN" + "0" * 32,
                 "To": "+15035550100",
                 "Called": "+15035550100",
+            }
+        ),
+    ),
+    "InboundVoice": (
+        "application/x-www-form-urlencoded",
+        urlencode(
+            {
+                "AccountSid": ACCOUNT,
+                "CallSid": "CA" + "2" * 32,
+                "To": "+12065550100",
+                "From": "+14155552671",
+                "Direction": "inbound",
+                "CallStatus": "ringing",
             }
         ),
     ),
@@ -56,8 +71,12 @@ BODIES: dict[str, tuple[str, str | None]] = {
         ),
     ),
 }
-QUERIES: dict[str, dict[str, str]] = {"ListNumbers": {"perPage": "50", "includeOutgoingOnly": "true"}}
-WEBHOOKS = {"VerificationStatus", "CallStatus"}
+QUERIES: dict[str, dict[str, str]] = {
+    "ListNumbers": {"perPage": "50", "includeOutgoingOnly": "true"},
+    "AvailableNumbers": {"country": "US", "type": "local", "areaCode": "415", "limit": "5"},
+    "TwilioNumbers": {"page": "1", "perPage": "50"},
+}
+WEBHOOKS = {"VerificationStatus", "CallStatus", "InboundVoice"}
 PATH_EXAMPLES = {"workerSid": WORKER, "sid": NUMBER, "proxy": "v1/no-such-route", "asset": "swagger-ui.css"}
 
 

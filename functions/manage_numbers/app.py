@@ -1,22 +1,43 @@
-"""Number management for supervisors and admins: a number's detail and configuration, the workspace's primary,
-BYOT registration, release and re-sync (PRODUCT.md, "Number management")."""
+"""Number management for supervisors and admins (PRODUCT.md, "Number management"): Twilio's numbers for sale and
+buying one, the account's own numbers at Twilio and importing one, BYOT registration, a number's detail and
+configuration, the workspace's primary, release, re-sync and health. Literal paths are routed before ``{sid}``."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.event_handler import Depends, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from callerid import runtime
 from callerid.domain.identity import Caller, Role
+from callerid.domain.phone import normalise_e164
 from callerid.http.answers import FLEX_ERRORS, FLEX_TOKEN, answers
 from callerid.http.auth import caller_dependency
 from callerid.http.logging import make_logger, make_metrics
-from callerid.http.models import ByotIn, NumberHealthOut, NumberOut, NumberPatchIn
-from callerid.http.resolver import make_resolver
+from callerid.http.models import (
+    AvailableNumberList,
+    AvailableNumberOut,
+    ByotIn,
+    Capabilities,
+    CountryCode,
+    ImportedNumberOut,
+    ImportIn,
+    NumberHealthOut,
+    NumberOut,
+    NumberPatchIn,
+    OwnedNumberList,
+    OwnedNumberOut,
+    OwnedPageMeta,
+    ProvisionByNumber,
+    ProvisionIn,
+    ReplacedHooks,
+)
+from callerid.http.resolver import make_resolver, public_base_url
+from callerid.service.management import hooks_for
+from callerid.twilio.records import NumberHooks, NumberOrder, NumberSearch
 
 settings = runtime.settings()
 logger = make_logger(__name__)
@@ -34,11 +55,86 @@ def answer(caller: Caller, sid: str) -> NumberOut:
     return NumberOut.of(record, caller.account_sid, numbers.lock_of(record.phone_number))
 
 
+def created(body: NumberOut) -> Response[Any]:
+    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+def hooks() -> NumberHooks:
+    """This deployment's webhooks, from ``PUBLIC_BASE_URL`` (else API Gateway's own URL for this API)."""
+    return hooks_for(public_base_url(app, settings))
+
+
+@app.get("/v1/phone-numbers/available", responses=answers(*FLEX_ERRORS, 422), security=FLEX_TOKEN)
+def available_numbers(
+    caller: Annotated[Caller, Depends(supervisor)],
+    country: Annotated[CountryCode, Query()] = CountryCode.US,  # type: ignore[attr-defined]
+    kind: Annotated[Literal["local", "tollFree", "mobile"], Query(alias="type")] = "local",
+    area_code: Annotated[str | None, Query(alias="areaCode", pattern=r"^[2-9][0-9]{2}$")] = None,
+    contains: Annotated[str | None, Query(pattern=r"^\+?[0-9A-Za-z*%]{1,16}\$?$")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> AvailableNumberList:
+    search = NumberSearch(str(country), kind, area_code, contains, limit)
+    found = management.available(caller.account_sid, search)
+    return AvailableNumberList(
+        available_phone_numbers=[
+            AvailableNumberOut(
+                phone_number=n.phone_number,
+                friendly_name=n.friendly_name,
+                locality=n.locality,
+                region=n.region,
+                postal_code=n.postal_code,
+                iso_country=n.iso_country,
+                capabilities=Capabilities(voice=n.voice, sms=n.sms),
+            )
+            for n in found
+        ]
+    )
+
+
+@app.post("/v1/phone-numbers/provision", responses=answers(*FLEX_ERRORS, 422, success=201), security=FLEX_TOKEN)
+def provision_number(caller: Annotated[Caller, Depends(supervisor)], body: ProvisionIn) -> Response[NumberOut]:
+    if isinstance(body, ProvisionByNumber):
+        order = NumberOrder(phone_number=normalise_e164(body.phone_number))
+    else:
+        order = NumberOrder(area_code=body.area_code)
+    record = management.provision(caller.account_sid, order, hooks())
+    return created(NumberOut.of(record, caller.account_sid, None))
+
+
+@app.get("/v1/phone-numbers/twilio", responses=answers(*FLEX_ERRORS), security=FLEX_TOKEN)
+def owned_numbers(
+    caller: Annotated[Caller, Depends(supervisor)],
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    per_page: Annotated[int, Query(alias="perPage", ge=1, le=1000)] = 50,
+) -> OwnedNumberList:
+    owned, more = management.owned(caller.account_sid, page, per_page, hooks())
+    rows = [
+        OwnedNumberOut(
+            sid=o.number.sid,
+            phone_number=o.number.phone_number,
+            friendly_name=o.number.friendly_name,
+            voice_url=o.number.voice_url,
+            status_callback=o.number.status_callback,
+            imported=o.imported,
+        )
+        for o in owned
+    ]
+    return OwnedNumberList(phone_numbers=rows, meta=OwnedPageMeta(page=page, per_page=per_page, has_more=more))
+
+
+@app.post("/v1/phone-numbers/import", responses=answers(*FLEX_ERRORS, 404, success=201), security=FLEX_TOKEN)
+def import_number(caller: Annotated[Caller, Depends(supervisor)], body: ImportIn) -> Response[ImportedNumberOut]:
+    imported = management.import_number(caller.account_sid, body.sid, hooks())
+    number = NumberOut.of(imported.record, caller.account_sid, numbers.lock_of(imported.record.phone_number))
+    replaced = ReplacedHooks(voice_url=imported.replaced.voice_url, status_callback=imported.replaced.status_callback)
+    answer_body = ImportedNumberOut(**number.model_dump(), replaced=replaced)
+    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=answer_body)
+
+
 @app.post("/v1/phone-numbers", responses=answers(*FLEX_ERRORS, 409, success=201), security=FLEX_TOKEN)
 def register_byot(caller: Annotated[Caller, Depends(supervisor)], body: ByotIn) -> Response[NumberOut]:
     record = numbers.register_byot(caller.account_sid, body.phone_number, body.provider, body.connection)
-    created = NumberOut.of(record, caller.account_sid, None)
-    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=created)
+    return created(NumberOut.of(record, caller.account_sid, None))
 
 
 @app.get("/v1/phone-numbers/<sid>", responses=answers(*FLEX_ERRORS, 404), security=FLEX_TOKEN)

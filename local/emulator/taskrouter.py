@@ -1,4 +1,4 @@
-"""TaskRouter v1: Workspaces, Workers/{Sid} with ETag / If-Match / 412."""
+"""TaskRouter v1: Workspaces, Workflows, Workers/{Sid} with ETag / If-Match / 412."""
 
 from __future__ import annotations
 
@@ -22,6 +22,51 @@ def list_workspaces() -> Response:
     with world().lock:
         rows = [workspace_json(w) for w in world().workspaces.values() if w.account_sid == caller.sid]
     return taskrouter_page("workspaces", "/v1/Workspaces", rows)
+
+
+# Flex's default workflow, which every Flex workspace is created with.
+DEFAULT_WORKFLOW = "Assign to Anyone"
+
+
+@routes.get("/v1/Workspaces/<workspace_sid>/Workflows")
+def list_workflows(workspace_sid: str) -> Response:
+    """The workspace's one workflow (Flex's default), filtered by ``FriendlyName`` as Twilio does."""
+    caller = basic_auth()
+    if caller is None:
+        return twilio_error(401, 20003, "Authenticate")
+    with world().lock:
+        workspace = world().workspaces.get(workspace_sid)
+    if workspace is None or workspace.account_sid != caller.sid:
+        return twilio_error(404, 20404, f"The requested resource {request.path} was not found")
+    rows = [workflow_json(workspace)]
+    wanted = request.args.get("FriendlyName")
+    rows = [r for r in rows if wanted is None or r["friendly_name"] == wanted]
+    return taskrouter_page("workflows", f"/v1/Workspaces/{workspace_sid}/Workflows", rows)
+
+
+def workflow_json(workspace: Workspace) -> dict[str, Any]:
+    workflow_sid = sid("WW", f"{workspace.sid}:default-workflow")
+    url = f"{TASKROUTER}/v1/Workspaces/{workspace.sid}/Workflows/{workflow_sid}"
+    configuration = {"task_routing": {"filters": [], "default_filter": {"queue": sid("WQ", f"{workspace.sid}:q")}}}
+    return {
+        "account_sid": workspace.account_sid,
+        "assignment_callback_url": None,
+        "configuration": json.dumps(configuration),
+        "date_created": iso8601(workspace.created),
+        "date_updated": iso8601(workspace.created),
+        "document_content_type": "application/json",
+        "fallback_assignment_callback_url": None,
+        "friendly_name": DEFAULT_WORKFLOW,
+        "sid": workflow_sid,
+        "task_reservation_timeout": 120,
+        "workspace_sid": workspace.sid,
+        "url": url,
+        "links": {
+            "statistics": f"{url}/Statistics",
+            "real_time_statistics": f"{url}/RealTimeStatistics",
+            "cumulative_statistics": f"{url}/CumulativeStatistics",
+        },
+    }
 
 
 def worker_or_error(workspace_sid: str, worker_sid: str) -> Worker | Response:

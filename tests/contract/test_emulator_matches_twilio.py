@@ -425,3 +425,12 @@ def test_numbers_in_bulk_page_by_sid(local_stack, api_2010, tenant):
     assert [len(p) for p in pages] == [1000, 1000, 1000] and response.json()["next_page_uri"] is None
     flat = [sid for p in pages for sid in p]
     assert flat == sorted(flat) and len(set(flat)) == len(flat)
+
+
+def test_taskrouter_workflows_list(local_stack, taskrouter, auth):
+    workspace = local_stack.facts["taskrouterWorkspaceSid"]
+    url = f"{TASKROUTER}/v1/Workspaces/{workspace}/Workflows"
+    params = {"FriendlyName": "Assign to Anyone", "PageSize": 1000}
+    request, response = exchange(local_stack, "GET", url, base=TASKROUTER, auth=auth, params=params)
+    assert response.status_code == 200 and response.json()["workflows"][0]["sid"].startswith("WW")
+    valid(taskrouter, request, response)

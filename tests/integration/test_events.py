@@ -17,7 +17,15 @@ from local.events import ACCOUNT, EVENTS, NUMBER, PHONE, TOKEN, WORKER, all_even
 from local.functions import LambdaContext, load_function
 from local.template import ROOT
 
-EXPECTED = {"CallStatus": 204, "VerificationStatus": 204, "Unrouted": 404, "RegisterByot": 201, "ReleaseNumber": 204}
+EXPECTED = {
+    "CallStatus": 204,
+    "VerificationStatus": 204,
+    "Unrouted": 404,
+    "RegisterByot": 201,
+    "ReleaseNumber": 204,
+    "ProvisionNumber": 201,
+    "ImportNumber": 201,
+}
 
 
 @pytest.fixture(scope="module")
@@ -60,17 +68,25 @@ def byot_number(stack, supervisor) -> tuple[str, str]:
     return phone, created.json()["sid"]
 
 
+def twilio_number(stack, supervisor) -> str:
+    """The SID of one of the parent's numbers at Twilio (importing it again changes nothing but its webhooks)."""
+    listed = stack.call("GET", "/v1/phone-numbers", supervisor, params={"source": "twilio", "search": "2065550100"})
+    return listed.json()["phoneNumbers"][0]["sid"]
+
+
 def realise(event, stack, agent, supervisor, worker_sid):
     """The event with the stack's accounts, tokens and signatures; a number it names is a new BYOT number (its
     SID is answered, to be released after)."""
     text = json.dumps(event).replace(WORKER, worker_sid).replace(ACCOUNT, stack.parent["sid"])
     sid = None
-    if NUMBER in text:
+    if event["resource"] == "/v1/phone-numbers/import":
+        text = text.replace(NUMBER, twilio_number(stack, supervisor))
+    elif NUMBER in text:
         _, sid = byot_number(stack, supervisor)
         text = text.replace(NUMBER, sid)
     elif PHONE in text:
         text = text.replace(PHONE, f"+1725555{uuid.uuid4().int % 10_000:04d}")
-    needs_supervisor = "{workerSid}" in event["resource"] or "/phone-numbers/{sid}" in event["resource"]
+    needs_supervisor = "{workerSid}" in event["resource"] or event["resource"].startswith("/v1/phone-numbers/")
     needs_supervisor = needs_supervisor or (event["resource"] == "/v1/phone-numbers" and event["httpMethod"] == "POST")
     token = supervisor.token if needs_supervisor else agent.token
     real = json.loads(text.replace(TOKEN, token).replace(quote(TOKEN), token))
@@ -95,5 +111,7 @@ def test_each_event_is_answered_by_its_handler(local_stack, in_process, relative
     expected = 405 if name.endswith("OtherMethods") else EXPECTED.get(name, 200)
     assert answer["statusCode"] == expected, answer.get("body")
     stack.release_locks()
-    if sid is not None:  # the event's own number (made primary, perhaps) goes, and the workspace has no primary
+    if name == "ProvisionNumber":
+        sid = json.loads(answer["body"])["sid"]
+    if sid is not None:  # the event's own number (bought, or made primary) goes, and the workspace has no primary
         stack.call("DELETE", f"/v1/phone-numbers/{sid}", supervisor)

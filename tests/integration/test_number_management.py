@@ -312,3 +312,87 @@ def test_a_refresh_writes_only_what_changed_and_marks_vanished_numbers_released(
     reads = [r["path"].rsplit("/", 1)[-1] for r in stack.twilio_requests()]
     assert sorted(reads) == ["IncomingPhoneNumbers.json", "OutgoingCallerIds.json"]
     assert workspace.start(**{"from": workspace.p[2]}).status_code == 404
+
+
+# ----- Twilio's numbers: search, buy, import ----------------------------------------------------------------------
+
+
+def twilio_number(stack, workspace, sid: str) -> dict:
+    auth = (workspace.sid, stack.auth_token(workspace.sid))
+    url = f"{stack.emulator}/2010-04-01/Accounts/{workspace.sid}/IncomingPhoneNumbers/{sid}.json"
+    return requests.get(url, auth=auth, timeout=10).json()
+
+
+def test_searching_twilios_numbers_for_sale(stack, workspace):
+    local = workspace.call("GET", "/v1/phone-numbers/available", params={"areaCode": "512", "limit": 5})
+    assert local.status_code == 200, local.text
+    found = local.json()["availablePhoneNumbers"]
+    assert 0 < len(found) <= 5 and all(n["phoneNumber"].startswith("+1512") for n in found)
+    assert all(n["isoCountry"] == "US" and n["capabilities"]["voice"] for n in found)
+    toll_free = workspace.call("GET", "/v1/phone-numbers/available", params={"type": "tollFree", "limit": 3})
+    assert toll_free.status_code == 200 and len(toll_free.json()["availablePhoneNumbers"]) == 3
+    contains = workspace.call("GET", "/v1/phone-numbers/available", params={"areaCode": "512", "contains": "77"})
+    assert all("77" in n["phoneNumber"][2:] for n in contains.json()["availablePhoneNumbers"])
+    nothing = workspace.call("GET", "/v1/phone-numbers/available", params={"country": "US", "type": "mobile"})
+    assert nothing.status_code == 200 and nothing.json()["availablePhoneNumbers"] == []
+    for bad in ({"country": "XX"}, {"type": "premium"}, {"areaCode": "12"}, {"limit": 0}):
+        assert workspace.call("GET", "/v1/phone-numbers/available", params=bad).status_code == 400, bad
+    assert workspace.call("GET", "/v1/phone-numbers/available", workspace.agent).status_code == 403
+
+
+def test_a_bought_number_points_at_this_deployment_and_is_dialable_at_once(stack, workspace):
+    offered = workspace.call("GET", "/v1/phone-numbers/available", params={"areaCode": "617", "limit": 1})
+    (choice,) = offered.json()["availablePhoneNumbers"]
+    bought = workspace.call("POST", "/v1/phone-numbers/provision", json={"phoneNumber": choice["phoneNumber"]})
+    assert bought.status_code == 201, bought.text
+    number = bought.json()
+    assert (number["phoneNumber"], number["source"], number["status"]) == (choice["phoneNumber"], "twilio", "active")
+    at_twilio = twilio_number(stack, workspace, number["sid"])
+    base = stack.facts["publicBaseUrl"]
+    assert at_twilio["voice_url"] == f"{base}/webhooks/twilio/voice"
+    assert at_twilio["status_callback"] == f"{base}/webhooks/twilio/call-status"
+    assert choice["phoneNumber"] in workspace.listed()
+    assert workspace.start(**{"from": choice["phoneNumber"]}).status_code == 200
+
+    by_area = workspace.call("POST", "/v1/phone-numbers/provision", json={"areaCode": "305"})
+    assert by_area.status_code == 201 and by_area.json()["phoneNumber"].startswith("+1305")
+
+
+def test_buying_what_twilio_refuses_names_twilios_error(workspace):
+    taken = workspace.call("POST", "/v1/phone-numbers/provision", json={"phoneNumber": "+14155550100"})
+    assert taken.status_code == 422, taken.text
+    assert taken.json()["error"]["code"] == "twilio_refused" and "21422" in taken.json()["error"]["message"]
+    for body in ({}, {"phoneNumber": "+16175550123", "areaCode": "617"}, {"areaCode": "1"}):
+        assert workspace.call("POST", "/v1/phone-numbers/provision", json=body).status_code == 400, body
+
+
+def test_importing_an_owned_number_repoints_its_webhooks_and_says_what_it_replaced(stack, workspace):
+    sid = workspace.sid_of(workspace.p[1])
+    auth = (workspace.sid, stack.auth_token(workspace.sid))
+    url = f"{stack.emulator}/2010-04-01/Accounts/{workspace.sid}/IncomingPhoneNumbers/{sid}.json"
+    old = {"VoiceUrl": "https://pbx.example.com/voice", "StatusCallback": "https://pbx.example.com/status"}
+    requests.post(url, data=old, auth=auth, timeout=10).raise_for_status()
+    owned = workspace.call("GET", "/v1/phone-numbers/twilio", params={"perPage": 2})
+    assert owned.status_code == 200, owned.text
+    assert owned.json()["meta"] == {"page": 1, "perPage": 2, "hasMore": True}
+    assert all(not n["imported"] for n in owned.json()["phoneNumbers"])
+
+    imported = workspace.call("POST", "/v1/phone-numbers/import", json={"sid": sid})
+    assert imported.status_code == 201, imported.text
+    assert imported.json()["replaced"] == {
+        "voiceUrl": "https://pbx.example.com/voice",
+        "statusCallback": "https://pbx.example.com/status",
+    }
+    assert imported.json()["phoneNumber"] == workspace.p[1]
+    assert twilio_number(stack, workspace, sid)["voice_url"] == f"{stack.facts['publicBaseUrl']}/webhooks/twilio/voice"
+    pages = [workspace.call("GET", "/v1/phone-numbers/twilio", params={"perPage": 2, "page": p}) for p in (1, 2)]
+    marked = {n["sid"]: n["imported"] for page in pages for n in page.json()["phoneNumbers"]}
+    assert marked[sid] is True and sum(marked.values()) == 1 and len(marked) == 3
+
+
+def test_importing_another_accounts_number_is_not_found(stack, workspace):
+    other = Workspace(stack, 1)
+    sid = other.sid_of(other.p[0])
+    answer = workspace.call("POST", "/v1/phone-numbers/import", json={"sid": sid})
+    assert answer.status_code == 404
+    assert twilio_number(stack, other, sid)["voice_url"] in (None, "")

@@ -57,3 +57,29 @@ def test_a_token_is_validated_once_per_container_while_cached(stack):
         stack.call("GET", "/v1/workers/me/caller-id", alice)
     validations = [r for r in stack.twilio_requests() if r["path"].endswith("/Tokens/validate")]
     assert len(validations) == 1
+
+
+def test_every_step_of_the_call_path_costs_two_dynamodb_requests_at_most(stack):
+    from tests.integration.test_number_management import Workspace
+
+    workspace = Workspace(stack, 3)
+    workspace.listed()
+    agent = workspace.agent
+    workspace.start(agent)  # the agent's token is validated and cached
+    workspace.call("DELETE", "/v1/outbound-calls/lock", agent)
+    workspace.call("PUT", f"/v1/phone-numbers/{workspace.sid_of(workspace.p[1])}/primary")
+
+    def counted(expected_reason, **body):
+        stack.clear_twilio_requests()
+        stack.clear_dynamodb_requests()
+        answer = workspace.start(agent, **body)
+        assert answer.status_code == 200 and answer.json()["reason"] == expected_reason, answer.text
+        counts = stack.dynamodb_requests()["byOperation"]
+        assert stack.twilio_requests() == []
+        workspace.call("DELETE", "/v1/outbound-calls/lock", agent)
+        return counts
+
+    assert counted("explicit", **{"from": workspace.p[0]}) == {"UpdateItem": 1}
+    assert counted("primary") == {"BatchGetItem": 1, "UpdateItem": 1}
+    workspace.call("PUT", "/v1/workers/me/caller-id", agent, json={"callerId": workspace.p[2]})
+    assert counted("worker_selection") == {"BatchGetItem": 1, "UpdateItem": 1}

@@ -36,6 +36,8 @@ class Settings(BaseModel):
     twilio_api_base_url: str | None = None
     aws_region: str = "us-east-1"
     webhook_idempotency_ttl_seconds: Annotated[int, Field(ge=60)] = 7 * 86_400
+    inbound_workflow_sid: str | None = None
+    inbound_flow_url: str = ""
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

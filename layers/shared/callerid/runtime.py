@@ -12,6 +12,7 @@ from callerid.twilio.tokens import FlexTokenValidator
 from callerid.twilio.transport import RetryingTwilioHttpClient
 
 if TYPE_CHECKING:
+    from callerid.service.inbound import InboundCalls
     from callerid.service.management import NumberManagement
     from callerid.service.numbers import NumberDirectory
     from callerid.service.outbound import OutboundCalls
@@ -130,6 +131,16 @@ def verification_effects() -> VerificationEffects:
 
 
 @lru_cache(maxsize=1)
+def inbound_calls() -> InboundCalls:
+    """Where inbound calls go, from the stored records (no Twilio request but the workflow's one lookup)."""
+    from callerid.service.inbound import InboundCalls
+    from callerid.store.numbers import NumberRepository
+
+    table()
+    return InboundCalls(NumberRepository(), redirect=bool(settings().inbound_flow_url))
+
+
+@lru_cache(maxsize=1)
 def table() -> None:
     """Bind the PynamoDB models to the configured table (once)."""
     from callerid.store.models import bind_table
@@ -154,6 +165,7 @@ def reset() -> None:
         webhook_signatures,
         call_status_effects,
         verification_effects,
+        inbound_calls,
         table,
         get_settings,
     ):

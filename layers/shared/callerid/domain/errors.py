@@ -77,6 +77,13 @@ class StoreUnavailable(CallerIdError):
     code = "store_unavailable"
 
 
+class TwilioRefused(CallerIdError):
+    """Twilio refused what was asked (no number in that area code, a number not for sale, an invalid number); the
+    message names Twilio's error code."""
+
+    code = "twilio_refused"
+
+
 class UpstreamUnavailable(CallerIdError):
     """Twilio (or another dependency) did not answer usefully after retries."""
 

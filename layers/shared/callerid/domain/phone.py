@@ -82,3 +82,13 @@ def describe_number(e164: str) -> NumberFacts:
         locality=locality,
         time_zones=zones,
     )
+
+
+def caller_country(raw: str | None) -> str | None:
+    """The ISO country of a caller's number, or ``None`` when there is none (anonymous, ``client:…``, junk)."""
+    if not raw:
+        return None
+    try:
+        return phonenumbers.region_code_for_number(parse_number(raw))
+    except InvalidPhoneNumber:
+        return None

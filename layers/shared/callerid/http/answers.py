@@ -36,9 +36,10 @@ WHY: dict[int, str] = {
     401: "Missing, invalid or expired Flex token (unauthorized)",
     403: "The token lacks the role, or the user has no worker (forbidden); a webhook's bad signature",
     404: "No such record in this workspace, or a number it may not use (not_found)",
-    409: "In use or changed concurrently (caller_id_in_use, concurrent_update, request_in_progress)",
+    409: "In use, already there, or changed concurrently (caller_id_in_use, number_exists, concurrent_update, "
+    "request_in_progress)",
     415: "A body in a media type the route does not take (unsupported_media_type)",
-    422: "Nothing eligible (no_caller_id_available, destination_not_allowed)",
+    422: "Nothing eligible, or Twilio refused (no_caller_id_available, destination_not_allowed, twilio_refused)",
     503: "DynamoDB or Twilio unavailable after bounded retries (store_unavailable, upstream_unavailable)",
 }
 

@@ -24,6 +24,7 @@ STATUS: dict[type[domain.CallerIdError], int] = {
     domain.UnsupportedMediaType: 415,
     domain.NoCallerIdAvailable: 422,
     domain.DestinationNotAllowed: 422,
+    domain.TwilioRefused: 422,
     domain.StoreUnavailable: 503,
     domain.UpstreamUnavailable: 503,
 }

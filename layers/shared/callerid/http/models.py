@@ -283,3 +283,70 @@ class NumberHealthOut(RateOut):
     last_used_at: str | None = None
     state: Literal["ok", "capped", "spacing", "cooling"] = "ok"
     cooling_until: str | None = None
+
+
+# ----- Twilio's numbers: search, buy, import ----------------------------------------------------------------------
+
+TWILIO_NUMBER_SID = r"^PN[0-9a-fA-F]{32}$"
+
+
+class AvailableNumberOut(ApiModel):
+    phone_number: str
+    friendly_name: str
+    locality: str | None
+    region: str | None
+    postal_code: str | None
+    iso_country: str
+    capabilities: Capabilities
+
+
+class AvailableNumberList(ApiModel):
+    available_phone_numbers: list[AvailableNumberOut]
+
+
+class ProvisionByNumber(RequestModel):
+    """Buy exactly this number (one a search offered)."""
+
+    phone_number: PhoneText
+
+
+class ProvisionByAreaCode(RequestModel):
+    """Buy any number in this area code."""
+
+    area_code: Annotated[str, Field(pattern=r"^[2-9][0-9]{2}$", description="A North American area code")]
+
+
+ProvisionIn = ProvisionByNumber | ProvisionByAreaCode
+
+
+class OwnedNumberOut(ApiModel):
+    sid: str
+    phone_number: str
+    friendly_name: str
+    voice_url: str | None
+    status_callback: str | None
+    imported: bool = Field(description="Its voice URL is this deployment's inbound voice webhook")
+
+
+class OwnedPageMeta(ApiModel):
+    page: int
+    per_page: int
+    has_more: bool
+
+
+class OwnedNumberList(ApiModel):
+    phone_numbers: list[OwnedNumberOut]
+    meta: OwnedPageMeta
+
+
+class ImportIn(RequestModel):
+    sid: Annotated[str, Field(pattern=TWILIO_NUMBER_SID, description="The SID of a number the account owns")]
+
+
+class ReplacedHooks(ApiModel):
+    voice_url: str | None
+    status_callback: str | None
+
+
+class ImportedNumberOut(NumberOut):
+    replaced: ReplacedHooks = Field(description="The webhooks the number had before the import")

@@ -1,15 +1,37 @@
-"""Number management that reaches Twilio: releasing a number where it lives and re-reading it from Twilio. The
-records side is ``service.numbers``; this adds the Twilio requests each route costs."""
+"""Number management that reaches Twilio: searching and buying numbers, importing the account's own, releasing a
+number where it lives, re-reading it. The records side is ``service.numbers``; this adds the Twilio requests."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from callerid.domain.errors import NotFound
 from callerid.domain.numbers import NumberRecord, NumberSource, TwilioFacts
-from callerid.service.numbers import NumberDirectory
+from callerid.service.numbers import NumberDirectory, described
 from callerid.service.ports import HealthReader, TwilioNumbers
 from callerid.store.health import NumberHealth
+from callerid.twilio.records import AvailableNumber, NumberHooks, NumberOrder, NumberSearch, OwnedNumber
+
+VOICE_WEBHOOK = "/webhooks/twilio/voice"
+CALL_STATUS_WEBHOOK = "/webhooks/twilio/call-status"
+
+
+def hooks_for(base_url: str) -> NumberHooks:
+    """This deployment's webhooks for a number it manages: inbound calls and call status."""
+    return NumberHooks(voice_url=base_url + VOICE_WEBHOOK, status_callback=base_url + CALL_STATUS_WEBHOOK)
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    record: NumberRecord
+    replaced: OwnedNumber
+
+
+@dataclass(frozen=True, slots=True)
+class Owned:
+    number: OwnedNumber
+    imported: bool
 
 
 class NumberManagement:
@@ -17,6 +39,27 @@ class NumberManagement:
         self.directory = directory
         self.gateway = gateway
         self.health_reader = health
+
+    def available(self, account_sid: str, search: NumberSearch) -> list[AvailableNumber]:
+        """Twilio's numbers for sale (one Twilio request)."""
+        return self.gateway().available_numbers(account_sid, search)
+
+    def provision(self, account_sid: str, order: NumberOrder, hooks: NumberHooks) -> NumberRecord:
+        """Buy the number with its webhooks pointed here; listed and dialable at once (one Twilio request)."""
+        facts = self.gateway().buy_number(account_sid, order, hooks)
+        return self.directory.add(described(account_sid, facts))
+
+    def owned(self, account_sid: str, page: int, per_page: int, hooks: NumberHooks) -> tuple[list[Owned], bool]:
+        """A page of the account's numbers at Twilio, each marked imported when its voice URL is this
+        deployment's (one Twilio request)."""
+        numbers, more = self.gateway().owned_numbers(account_sid, page, per_page)
+        return [Owned(n, n.voice_url == hooks.voice_url) for n in numbers], more
+
+    def import_number(self, account_sid: str, sid: str, hooks: NumberHooks) -> Imported:
+        """Point an owned number's webhooks here (answering what they were) and make sure it is a record (two
+        Twilio requests: fetch, update)."""
+        facts, before = self.gateway().point_number(account_sid, sid, hooks)
+        return Imported(self.directory.add(described(account_sid, facts)), before)
 
     def release(self, account_sid: str, sid: str) -> NumberRecord:
         """A Twilio number is released at Twilio (permanent), a verified caller ID removed at Twilio, a BYOT number

@@ -13,7 +13,14 @@ from callerid.domain.numbers import DialRule, DialRules, NumberQuery, NumberReco
 from callerid.store.health import NumberHealth
 from callerid.store.numbers import Head, RefreshState
 from callerid.store.workers import WorkerState
-from callerid.twilio.records import TwilioPage
+from callerid.twilio.records import (
+    AvailableNumber,
+    NumberHooks,
+    NumberOrder,
+    NumberSearch,
+    OwnedNumber,
+    TwilioPage,
+)
 
 
 class NumberStore(Protocol):
@@ -84,6 +91,10 @@ class NumberSourceGateway(Protocol):
 class TwilioNumbers(Protocol):
     """Twilio's side of number management (``callerid.twilio.gateway.TwilioGateway``)."""
 
+    def available_numbers(self, account_sid: str, search: NumberSearch) -> list[AvailableNumber]: ...
+    def buy_number(self, account_sid: str, order: NumberOrder, hooks: NumberHooks) -> TwilioFacts: ...
+    def owned_numbers(self, account_sid: str, page: int, per_page: int) -> tuple[list[OwnedNumber], bool]: ...
+    def point_number(self, account_sid: str, sid: str, hooks: NumberHooks) -> tuple[TwilioFacts, OwnedNumber]: ...
     def release_number(self, account_sid: str, sid: str) -> None: ...
     def delete_caller_id(self, account_sid: str, sid: str) -> None: ...
     def incoming_number(self, account_sid: str, sid: str) -> TwilioFacts: ...

@@ -6,9 +6,12 @@ Lists read every page with ``page_size=1000``; worker updates send ``If-Match`` 
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
 
 from twilio.base.api_response import ApiResponse
 from twilio.base.exceptions import TwilioException, TwilioRestException
@@ -18,13 +21,25 @@ from twilio.rest.api.v2010.account.outgoing_caller_id import OutgoingCallerIdIns
 from twilio.rest.taskrouter.v1.workspace.worker import WorkerInstance
 
 from callerid.config import Settings
-from callerid.domain.errors import NotFound, UpstreamUnavailable
+from callerid.domain.errors import NotFound, TwilioRefused, UpstreamUnavailable
 from callerid.domain.numbers import NumberSource, TwilioFacts
 from callerid.twilio.accounts import AccountDirectory
-from callerid.twilio.records import OutgoingCallerId, TwilioPage, WorkerChanged, WorkerSnapshot
+from callerid.twilio.records import (
+    AvailableNumber,
+    NumberHooks,
+    NumberOrder,
+    NumberSearch,
+    OutgoingCallerId,
+    OwnedNumber,
+    TwilioPage,
+    WorkerChanged,
+    WorkerSnapshot,
+)
 from callerid.twilio.transport import RetryingTwilioHttpClient
 
 PAGE_SIZE = 1000
+# The workflow every Flex workspace is created with.
+DEFAULT_WORKFLOW = "Assign to Anyone"
 
 
 @contextmanager
@@ -41,6 +56,47 @@ def translated_errors(what: str) -> Iterator[None]:
         raise UpstreamUnavailable(f"Twilio could not be read for {what}.") from exc
 
 
+def utc_text(moment: datetime | None) -> str | None:
+    """Twilio's date as this API writes dates: ISO 8601 in UTC with ``Z``."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
+
+
+def page_failure(cause: BaseException | None) -> tuple[int | None, object, str]:
+    """Status, Twilio error code and message of a list page Twilio refused (the client raises a bare
+    ``TwilioException`` with the response)."""
+    response = cause.args[1] if cause is not None and len(cause.args) > 1 else None
+    status = getattr(response, "status_code", None)
+    try:
+        body = json.loads(getattr(response, "text", "") or "{}")
+    except ValueError:
+        body = {}
+    return status, body.get("code"), str(body.get("message") or "refused")
+
+
+@contextmanager
+def refused_or_translated(what: str) -> Iterator[None]:
+    """Twilio's refusal of what was asked (a 4xx other than 404: number not available, none in that area code, an
+    invalid number) → ``TwilioRefused`` naming Twilio's code; the rest as ``translated_errors``."""
+    try:
+        with translated_errors(what):
+            yield
+    except UpstreamUnavailable as exc:
+        cause = exc.__cause__
+        if isinstance(cause, TwilioRestException) and 400 <= cause.status < 500:
+            raise TwilioRefused(f"Twilio refused {what}: {cause.msg} (Twilio error {cause.code}).") from cause
+        raise
+
+
+def owned_number(r: IncomingPhoneNumberInstance) -> OwnedNumber:
+    return OwnedNumber(
+        sid=r.sid or "",
+        phone_number=r.phone_number or "",
+        friendly_name=r.friendly_name or r.phone_number or "",
+        voice_url=r.voice_url or None,
+        status_callback=r.status_callback or None,
+    )
+
+
 def incoming_facts(r: IncomingPhoneNumberInstance) -> TwilioFacts:
     return TwilioFacts(
         sid=r.sid or "",
@@ -49,7 +105,7 @@ def incoming_facts(r: IncomingPhoneNumberInstance) -> TwilioFacts:
         source=NumberSource.TWILIO,
         voice=bool((r.capabilities or {}).get("voice", True)),
         sms=bool((r.capabilities or {}).get("sms", False)),
-        created_at=r.date_created.isoformat() if r.date_created else None,
+        created_at=utc_text(r.date_created),
     )
 
 
@@ -68,7 +124,7 @@ def caller_id_record(r: OutgoingCallerIdInstance) -> OutgoingCallerId:
         sid=r.sid or "",
         phone_number=r.phone_number or "",
         friendly_name=r.friendly_name or r.phone_number or "",
-        date_created=r.date_created.isoformat() if r.date_created else None,
+        date_created=utc_text(r.date_created),
     )
 
 
@@ -79,6 +135,7 @@ class TwilioGateway:
         self.transport = transport
         self._clients: dict[str, Client] = {}
         self._workspaces: dict[str, str] = {}
+        self._workflows: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def client(self, account_sid: str) -> Client:
@@ -105,6 +162,76 @@ class TwilioGateway:
         else:
             items = [caller_id_facts(caller_id_record(r)) for r in records]
         return TwilioPage(items, page.next_page_url)
+
+    def available_numbers(self, account_sid: str, search: NumberSearch) -> list[AvailableNumber]:
+        """Numbers Twilio offers for sale. A country or kind Twilio does not sell answers 404 at Twilio: none."""
+        country = self.client(account_sid).api.v2010.accounts(account_sid).available_phone_numbers(search.country)
+        resource = {"local": country.local, "tollFree": country.toll_free, "mobile": country.mobile}[search.kind]
+        filters: dict[str, Any] = {"limit": search.limit}
+        if search.area_code:
+            filters["area_code"] = int(search.area_code)
+        if search.contains:
+            filters["contains"] = search.contains
+        try:
+            with translated_errors("the available numbers"):
+                records = resource.list(**filters)
+        except UpstreamUnavailable as exc:
+            status, code, message = page_failure(exc.__cause__)
+            if status == 404:
+                return []
+            if status is not None and 400 <= status < 500:
+                raise TwilioRefused(f"Twilio refused the search: {message} (Twilio error {code}).") from exc
+            raise
+        return [
+            AvailableNumber(
+                phone_number=r.phone_number or "",
+                friendly_name=r.friendly_name or r.phone_number or "",
+                locality=r.locality,
+                region=r.region,
+                postal_code=r.postal_code,
+                iso_country=r.iso_country or search.country,
+                voice=bool((r.capabilities or {}).get("voice", True)),
+                sms=bool((r.capabilities or {}).get("sms", False)),
+            )
+            for r in records
+        ]
+
+    def buy_number(self, account_sid: str, order: NumberOrder, hooks: NumberHooks) -> TwilioFacts:
+        """Buy a number (exactly ``order.phone_number``, or any in ``order.area_code``) with its webhooks set."""
+        numbers = self.client(account_sid).api.v2010.accounts(account_sid).incoming_phone_numbers
+        wanted: dict[str, Any] = {"phone_number": order.phone_number} if order.phone_number else {}
+        if order.area_code:
+            wanted["area_code"] = order.area_code
+        with refused_or_translated("the number to buy"):
+            record = numbers.create(
+                **wanted,
+                voice_url=hooks.voice_url,
+                voice_method="POST",
+                status_callback=hooks.status_callback,
+                status_callback_method="POST",
+            )
+        return incoming_facts(record)
+
+    def owned_numbers(self, account_sid: str, page: int, per_page: int) -> tuple[list[OwnedNumber], bool]:
+        """One page (from 1) of the account's numbers at Twilio, with their webhooks; and whether more follow."""
+        numbers = self.client(account_sid).api.v2010.accounts(account_sid).incoming_phone_numbers
+        with translated_errors("the account's phone numbers"):
+            found = numbers.page(page_number=page - 1, page_size=per_page)
+            records = list(found)
+        return [owned_number(r) for r in records], found.next_page_url is not None
+
+    def point_number(self, account_sid: str, sid: str, hooks: NumberHooks) -> tuple[TwilioFacts, OwnedNumber]:
+        """Point the number's webhooks at this deployment; answers it as written and as it was before."""
+        number = self.client(account_sid).api.v2010.accounts(account_sid).incoming_phone_numbers(sid)
+        with translated_errors("the phone number"):
+            before = owned_number(number.fetch())
+            record = number.update(
+                voice_url=hooks.voice_url,
+                voice_method="POST",
+                status_callback=hooks.status_callback,
+                status_callback_method="POST",
+            )
+        return incoming_facts(record), before
 
     def incoming_number(self, account_sid: str, sid: str) -> TwilioFacts:
         """One of the account's numbers as Twilio has it now (``NotFound`` when it no longer does)."""
@@ -144,6 +271,24 @@ class TwilioGateway:
         flex = [w for w in workspaces if (w.friendly_name or "").lower().startswith("flex")]
         sid = str((flex or workspaces)[0].sid)
         self._workspaces[account_sid] = sid
+        return sid
+
+    def inbound_workflow_sid(self, account_sid: str) -> str:
+        """The TaskRouter workflow inbound calls are enqueued to: configured for the root account, else Flex's
+        default workflow ("Assign to Anyone", or the workspace's first) looked up once per container."""
+        if account_sid == self.accounts.root_sid and self.settings.inbound_workflow_sid:
+            return self.settings.inbound_workflow_sid
+        cached = self._workflows.get(account_sid)
+        if cached:
+            return cached
+        workspace = self.workspace_sid(account_sid)
+        workflows = self.client(account_sid).taskrouter.v1.workspaces(workspace).workflows
+        with translated_errors("the TaskRouter workflows"):
+            found = workflows.list(friendly_name=DEFAULT_WORKFLOW, page_size=PAGE_SIZE) or workflows.list(limit=1)
+        if not found:
+            raise NotFound("This account's TaskRouter workspace has no workflow.")
+        sid = str(found[0].sid)
+        self._workflows[account_sid] = sid
         return sid
 
     def fetch_worker(self, account_sid: str, worker_sid: str) -> WorkerSnapshot:

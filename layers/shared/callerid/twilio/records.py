@@ -32,3 +32,51 @@ class TwilioPage:
 
     items: list[TwilioFacts]
     next_page: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NumberSearch:
+    country: str
+    kind: str = "local"  # local | tollFree | mobile
+    area_code: str | None = None
+    contains: str | None = None
+    limit: int = 20
+
+
+@dataclass(frozen=True, slots=True)
+class AvailableNumber:
+    phone_number: str
+    friendly_name: str
+    locality: str | None
+    region: str | None
+    postal_code: str | None
+    iso_country: str
+    voice: bool
+    sms: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NumberOrder:
+    """A number to buy: exactly this one, or any in this area code."""
+
+    phone_number: str | None = None
+    area_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NumberHooks:
+    """Where a number this backend manages sends its calls and their status."""
+
+    voice_url: str
+    status_callback: str
+
+
+@dataclass(frozen=True, slots=True)
+class OwnedNumber:
+    """A number of the account at Twilio, with where its webhooks point."""
+
+    sid: str
+    phone_number: str
+    friendly_name: str
+    voice_url: str | None
+    status_callback: str | None
