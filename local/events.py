@@ -27,6 +27,8 @@ BODIES: dict[str, tuple[str, str | None]] = {
     ),
     "ProvisionNumber": ("application/json", json.dumps({"areaCode": "512"})),
     "ImportNumber": ("application/json", json.dumps({"sid": NUMBER})),
+    "RenameCallerId": ("application/json", json.dumps({"friendlyName": "Front desk"})),
+    "StartVerification": ("application/json", json.dumps({"phoneNumber": PHONE, "friendlyName": "Desk line"})),
     "ConfigureNumber": ("application/json", json.dumps({"label": "Front desk", "allowedOutboundCountries": ["US"]})),
     "ListNumbersCompat": ("application/x-www-form-urlencoded", urlencode({"Token": TOKEN, "IncludeOutgoing": "true"})),
     "VerificationStatus": (
@@ -77,7 +79,13 @@ QUERIES: dict[str, dict[str, str]] = {
     "TwilioNumbers": {"page": "1", "perPage": "50"},
 }
 WEBHOOKS = {"VerificationStatus", "CallStatus", "InboundVoice"}
-PATH_EXAMPLES = {"workerSid": WORKER, "sid": NUMBER, "proxy": "v1/no-such-route", "asset": "swagger-ui.css"}
+PATH_EXAMPLES = {
+    "workerSid": WORKER,
+    "sid": NUMBER,
+    "phoneNumber": PHONE,
+    "proxy": "v1/no-such-route",
+    "asset": "swagger-ui.css",
+}
 
 
 def event(name: str, method: str, path: str) -> dict[str, Any]:

@@ -44,7 +44,10 @@ class VerificationForm(TwilioForm):
 def verification_status() -> Response[None]:
     form = parse_form(signed_form(app, settings, signatures), VerificationForm)
     phone = form.To or form.Called or ""
-    apply(VerificationEvent(form.AccountSid, form.CallSid, form.VerificationStatus, phone, form.OutgoingCallerIdSid))
+    outcome = apply(
+        VerificationEvent(form.AccountSid, form.CallSid, form.VerificationStatus, phone, form.OutgoingCallerIdSid)
+    )
+    logger.info("verification callback", extra={"call_sid": form.CallSid, **outcome})
     return Response(status_code=204)
 
 

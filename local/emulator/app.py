@@ -4,11 +4,16 @@
   ``callerids``: OutgoingCallerIds (and ValidationRequests)
 * ``taskrouter``: Workspaces, Workers with ETag / If-Match / 412
 * ``iam``: Flex token validation
-* ``controls``: POST /_emulator/tokens, /seed, /caller-ids, /numbers; GET/DELETE /_emulator/requests; POST/DELETE
-  /_emulator/faults (a hung or failing Twilio)
+* ``verification``: the verification call a ValidationRequest places (it answers itself after
+  ``verificationAnswerSeconds``, 30 unless ``TWILIO_EMULATOR_VERIFICATION_ANSWER_SECONDS`` says otherwise)
+* ``controls``: POST /_emulator/tokens, /seed, /caller-ids, /numbers; POST/GET /_emulator/verification-calls/{callSid}
+  (play the digits); GET/POST /_emulator/settings; GET/DELETE /_emulator/requests; POST/DELETE /_emulator/faults (a
+  hung or failing Twilio)
 """
 
 from __future__ import annotations
+
+import os
 
 from flask import Flask
 
@@ -38,7 +43,9 @@ def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # request lines of the API are enough in `make dev`
     from werkzeug.serving import make_server
 
-    make_server(args.host, args.port, create_app(), threaded=True).serve_forever()
+    answer_seconds = float(os.environ.get("TWILIO_EMULATOR_VERIFICATION_ANSWER_SECONDS") or 30)
+    state = World(verification_answer_seconds=answer_seconds)
+    make_server(args.host, args.port, create_app(state), threaded=True).serve_forever()
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from flask import Response, current_app, jsonify, request
@@ -171,3 +171,10 @@ def post_signed(auth_token: str, url: str, params: dict[str, str], post: Callabl
         headers={"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"},
         timeout=10,
     )
+
+
+def get_signed(auth_token: str, url: str, params: dict[str, str], get: Callable[..., Any] = requests.get) -> Any:
+    """A callback by GET: the parameters join the URL's query, and Twilio signs that whole URL (no body)."""
+    full = f"{url}{'&' if urlsplit(url).query else '?'}{urlencode(params)}"
+    signature = RequestValidator(auth_token).compute_signature(full, {})
+    return get(full, headers={"X-Twilio-Signature": signature}, timeout=10)

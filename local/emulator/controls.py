@@ -1,8 +1,9 @@
-"""Emulator controls (``/_emulator/…``): tokens, seeding, caller IDs, numbers in bulk, the request log and faults;
-and the hooks that log every Twilio request and play the configured faults."""
+"""Emulator controls (``/_emulator/…``): tokens, seeding, caller IDs, verification calls, settings, numbers in bulk,
+the request log and faults; and the hooks that log every Twilio request and play the configured faults."""
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from typing import Any
@@ -14,6 +15,7 @@ from local.emulator.callerids import caller_id_json
 from local.emulator.common import twilio_error, world
 from local.emulator.state import Account, Fault, World
 from local.emulator.taskrouter import worker_json
+from local.emulator.verification import play_digits, verification_call_json
 
 routes = Blueprint("controls", __name__)
 MAX_BULK_NUMBERS = 100_000
@@ -101,6 +103,41 @@ def add_caller_id() -> Response:
         return twilio_error(400, 20001, "accountSid and phoneNumber are required")
     created = world().add_caller_id(body["accountSid"], str(body["phoneNumber"]), body.get("friendlyName"))
     return jsonify(caller_id_json(created))
+
+
+@routes.post("/_emulator/verification-calls/<call_sid>")
+def answer_verification_call(call_sid: str) -> Response:
+    """``{"digits"}`` entered on the pending verification call: the right code creates the caller ID and posts a
+    signed ``success`` callback, any other a ``failed`` one. Answers once the callback is posted (after the call's
+    CallDelay); 404 for an unknown call or one answered already."""
+    body = request.get_json(silent=True)
+    digits = body.get("digits") if isinstance(body, dict) else None
+    if not isinstance(digits, str):
+        return twilio_error(400, 20001, "digits (a string) is required")
+    call = play_digits(world(), call_sid, digits)
+    if call is None:
+        return twilio_error(404, 20404, f"No pending verification call {call_sid}")
+    outcome = {"callSid": call.call_sid, "verificationStatus": call.status}
+    return jsonify({**outcome, "outgoingCallerIdSid": call.outgoing_caller_id_sid})
+
+
+@routes.get("/_emulator/verification-calls/<call_sid>")
+def peek_verification_call(call_sid: str) -> Response:
+    call = world().verification_calls.get(call_sid)
+    return jsonify(verification_call_json(call)) if call else twilio_error(404, 20404, "no such verification call")
+
+
+@routes.route("/_emulator/settings", methods=["GET", "POST"])
+def settings() -> Response:
+    """``{"verificationAnswerSeconds"}``: how long after it rings a verification call nobody plays digits on answers
+    itself with the right code (calls still pending included)."""
+    if request.method == "POST":
+        body = request.get_json(silent=True)
+        seconds = body.get("verificationAnswerSeconds") if isinstance(body, dict) else None
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds < math.inf:
+            return twilio_error(400, 20001, "verificationAnswerSeconds must be a number of seconds, 0 or more")
+        world().set_verification_answer_seconds(float(seconds))
+    return jsonify({"verificationAnswerSeconds": world().verification_answer_seconds})
 
 
 @routes.post("/_emulator/numbers")

@@ -1,4 +1,5 @@
-"""The emulator's in-memory world: accounts, numbers, verified caller IDs, TaskRouter workers and Flex tokens."""
+"""The emulator's in-memory world: accounts, numbers, verified caller IDs and the verification calls that create
+them, TaskRouter workers and Flex tokens."""
 
 from __future__ import annotations
 
@@ -74,6 +75,32 @@ class CallerId:
 
 
 @dataclass
+class VerificationCall:
+    """The call a ValidationRequest places to ``phone_number``: it rings ``call_delay`` seconds after the request,
+    and whoever answers enters digits once (``claimed``); the right ``validation_code`` verifies the number."""
+
+    call_sid: str
+    account_sid: str
+    phone_number: str
+    friendly_name: str
+    validation_code: str
+    status_callback: str | None = None
+    status_callback_method: str = "POST"
+    call_delay: int = 0
+    extension: str | None = None
+    requested: float = field(default_factory=time.monotonic)
+    claimed: bool = False
+    status: str = "pending"
+    outgoing_caller_id_sid: str | None = None
+    callback_status: int | None = None
+
+    @property
+    def rings_at(self) -> float:
+        """When the call rings (``time.monotonic``): digits are entered no earlier."""
+        return self.requested + self.call_delay
+
+
+@dataclass
 class Worker:
     sid: str
     account_sid: str
@@ -120,7 +147,7 @@ class FlexToken:
 class World:
     """All emulated Twilio state, behind one lock (the emulator serves requests on threads)."""
 
-    def __init__(self) -> None:
+    def __init__(self, verification_answer_seconds: float = 30.0) -> None:
         self.lock = threading.RLock()
         self.accounts: dict[str, Account] = {}
         self.numbers: dict[str, Number] = {}
@@ -128,6 +155,11 @@ class World:
         self.owners: dict[str, Number] = {}
         self.numbers_by_sid: dict[str, list[Number]] = {}
         self.caller_ids: dict[str, CallerId] = {}
+        self.verification_calls: dict[str, VerificationCall] = {}
+        # A verification call nobody plays digits on is answered with the right code this long after it rings.
+        self.verification_answer_seconds = verification_answer_seconds
+        # Wakes the calls waiting to answer themselves: a call was claimed, or the answer delay changed.
+        self.switchboard = threading.Condition(self.lock)
         self.workspaces: dict[str, Workspace] = {}
         self.workers: dict[str, Worker] = {}
         self.tokens: dict[str, FlexToken] = {}
@@ -216,14 +248,7 @@ class World:
 
     def add_caller_id(self, account_sid: str, phone_number: str, friendly_name: str | None = None) -> CallerId:
         with self.lock:
-            existing = next(
-                (
-                    c
-                    for c in self.caller_ids.values()
-                    if c.account_sid == account_sid and c.phone_number == phone_number
-                ),
-                None,
-            )
+            existing = self.caller_id_of(account_sid, phone_number)
             if existing:
                 return existing
             caller_id = CallerId(
@@ -235,6 +260,53 @@ class World:
     def caller_ids_of(self, account_sid: str) -> list[CallerId]:
         with self.lock:
             return sorted((c for c in self.caller_ids.values() if c.account_sid == account_sid), key=lambda c: c.sid)
+
+    def caller_id_of(self, account_sid: str, phone_number: str) -> CallerId | None:
+        """The account's verified caller ID for the phone number, if it has one."""
+        with self.lock:
+            mine = (c for c in self.caller_ids.values() if c.account_sid == account_sid)
+            return next((c for c in mine if c.phone_number == phone_number), None)
+
+    def add_verification_call(self, call: VerificationCall) -> None:
+        with self.lock:
+            self.verification_calls[call.call_sid] = call
+
+    def claim_verification_call(self, call_sid: str) -> VerificationCall | None:
+        """The pending call, now taken by whoever plays its digits; None when there is no such call or it was
+        taken already (a call is answered once)."""
+        with self.switchboard:
+            call = self.verification_calls.get(call_sid)
+            if call is None or call.claimed:
+                return None
+            call.claimed = True
+            self.switchboard.notify_all()
+            return call
+
+    def claim_when_unanswered(self, call: VerificationCall) -> bool:
+        """Wait until ``verification_answer_seconds`` after the call rings; True, with the call taken, when nobody
+        played its digits by then."""
+        with self.switchboard:
+            while not call.claimed:
+                remaining = call.rings_at + self.verification_answer_seconds - time.monotonic()
+                if remaining <= 0:
+                    call.claimed = True
+                    return True
+                self.switchboard.wait(remaining)
+            return False
+
+    def settle_verification_call(self, call: VerificationCall, digits: str) -> None:
+        """The digits entered on the call: the right code creates the OutgoingCallerId, any other fails."""
+        with self.lock:
+            if digits == call.validation_code:
+                caller_id = self.add_caller_id(call.account_sid, call.phone_number, call.friendly_name)
+                call.status, call.outgoing_caller_id_sid = "success", caller_id.sid
+            else:
+                call.status = "failed"
+
+    def set_verification_answer_seconds(self, seconds: float) -> None:
+        with self.switchboard:
+            self.verification_answer_seconds = seconds
+            self.switchboard.notify_all()
 
     def worker_for(self, account_sid: str, identity: str) -> Worker:
         with self.lock:

@@ -119,13 +119,63 @@ def test_outgoing_caller_ids_list(local_stack, api_2010, parent, auth):
     valid(api_2010, request, response)
 
 
-def test_validation_request(local_stack, api_2010, parent, auth):
-    url = f"{API}/2010-04-01/Accounts/{parent['sid']}/OutgoingCallerIds.json"
+def test_validation_request(local_stack, api_2010, tenant):
+    """The ValidationRequest the backend sends (a fresh tenant's: its call answers itself later)."""
+    form = {
+        "PhoneNumber": "+17255550100",
+        "FriendlyName": "contract",
+        "CallDelay": "2",
+        "Extension": "12#",
+        "StatusCallback": f"{local_stack.facts['publicBaseUrl']}/webhooks/twilio/verification-status",
+        "StatusCallbackMethod": "POST",
+    }
     request, response = exchange(
-        local_stack, "POST", url, base=API, auth=auth, data={"PhoneNumber": "+17255550100", "FriendlyName": "contract"}
+        local_stack, "POST", tenant.url("OutgoingCallerIds.json"), base=API, auth=tenant.auth, data=form
     )
     assert response.status_code == 200
     valid(api_2010, request, response)
+    answer = response.json()
+    named = {k: answer[k] for k in ("account_sid", "phone_number", "friendly_name")}
+    assert named == {"account_sid": tenant.sid, "phone_number": "+17255550100", "friendly_name": "contract"}
+    assert re.fullmatch(r"\d{6}", answer["validation_code"])
+    call = requests.get(f"{local_stack.emulator}/_emulator/verification-calls/{answer['call_sid']}", timeout=10).json()
+    assert call["status"] == "pending" and call["validationCode"] == answer["validation_code"]
+    assert (call["callDelay"], call["extension"], call["statusCallbackMethod"]) == (2, "12#", "POST")
+
+
+def test_a_number_already_verified_is_21450(local_stack, api_2010, tenant):
+    local_stack.verified_caller_id(tenant.sid, "+15035550125")
+    request, response = exchange(
+        local_stack,
+        "POST",
+        tenant.url("OutgoingCallerIds.json"),
+        base=API,
+        auth=tenant.auth,
+        data={"PhoneNumber": "+15035550125", "FriendlyName": "again"},
+    )
+    api_2010.validate_request(request)
+    twilio_error(response, 400, 21450)
+
+
+@pytest.mark.parametrize(
+    ("form", "code"),
+    [
+        ({}, 20001),
+        ({"PhoneNumber": "+1415"}, 21217),
+        ({"PhoneNumber": "7255550101"}, 21217),
+        ({"PhoneNumber": "+1 725-555-0101"}, 21217),
+        ({"PhoneNumber": "+17255550101", "CallDelay": "61"}, 20001),
+        ({"PhoneNumber": "+17255550101", "StatusCallback": "not a url"}, 21609),
+        ({"PhoneNumber": "+17255550101", "StatusCallbackMethod": "PUT"}, 20001),
+        ({"PhoneNumber": "+17255550101", "FriendlyName": "x" * 65}, 20001),
+    ],
+    ids=["no PhoneNumber", "too short", "not E.164", "formatted", "CallDelay over 60", "bad URL", "PUT", "long name"],
+)
+def test_a_validation_request_twilio_refuses_answers_its_error(local_stack, tenant, form, code):
+    _, response = exchange(
+        local_stack, "POST", tenant.url("OutgoingCallerIds.json"), base=API, auth=tenant.auth, data=form
+    )
+    twilio_error(response, 400, code)
 
 
 def test_workspaces_list(local_stack, taskrouter, auth):

@@ -25,6 +25,8 @@ EXPECTED = {
     "ReleaseNumber": 204,
     "ProvisionNumber": 201,
     "ImportNumber": 201,
+    "StartVerification": 201,
+    "DeleteCallerId": 204,
 }
 
 
@@ -74,6 +76,28 @@ def twilio_number(stack, supervisor) -> str:
     return listed.json()["phoneNumbers"][0]["sid"]
 
 
+def verified_number(stack) -> str:
+    """A verified caller ID of the parent's of its own (the event may rename or delete it): its SID."""
+    phone = f"+1725555{uuid.uuid4().int % 10_000:04d}"
+    sid = stack.verified_caller_id(stack.parent["sid"], phone)
+    params = {
+        "AccountSid": stack.parent["sid"],
+        "CallSid": "CA" + uuid.uuid4().hex,
+        "VerificationStatus": "success",
+        "OutgoingCallerIdSid": sid,
+        "To": phone,
+    }
+    assert stack.webhook("/webhooks/twilio/verification-status", params).status_code == 204
+    return sid
+
+
+def started_verification(stack, supervisor) -> str:
+    phone = f"+1725555{uuid.uuid4().int % 10_000:04d}"
+    started = stack.call("POST", "/v1/caller-ids/verifications", supervisor, json={"phoneNumber": phone})
+    assert started.status_code == 201, started.text
+    return phone
+
+
 def realise(event, stack, agent, supervisor, worker_sid):
     """The event with the stack's accounts, tokens and signatures; a number it names is a new BYOT number (its
     SID is answered, to be released after)."""
@@ -81,12 +105,17 @@ def realise(event, stack, agent, supervisor, worker_sid):
     sid = None
     if event["resource"] == "/v1/phone-numbers/import":
         text = text.replace(NUMBER, twilio_number(stack, supervisor))
+    elif event["resource"] == "/v1/caller-ids/{sid}":
+        text = text.replace(NUMBER, verified_number(stack))
+    elif event["resource"] == "/v1/caller-ids/verifications/{phoneNumber}":
+        text = text.replace(PHONE, started_verification(stack, supervisor))
     elif NUMBER in text:
         _, sid = byot_number(stack, supervisor)
         text = text.replace(NUMBER, sid)
     elif PHONE in text:
         text = text.replace(PHONE, f"+1725555{uuid.uuid4().int % 10_000:04d}")
     needs_supervisor = "{workerSid}" in event["resource"] or event["resource"].startswith("/v1/phone-numbers/")
+    needs_supervisor = needs_supervisor or event["resource"].startswith("/v1/caller-ids")
     needs_supervisor = needs_supervisor or (event["resource"] == "/v1/phone-numbers" and event["httpMethod"] == "POST")
     token = supervisor.token if needs_supervisor else agent.token
     real = json.loads(text.replace(TOKEN, token).replace(quote(TOKEN), token))

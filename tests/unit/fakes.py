@@ -15,6 +15,7 @@ from callerid.domain.locks import CallerIdLock, may_acquire
 from callerid.domain.numbers import (
     DialRule,
     DialRules,
+    NumberQuery,
     NumberRecord,
     NumberSource,
     NumberStatus,
@@ -63,10 +64,16 @@ class FakeNumberStore:
             if (account_sid, p) in self.records
         }
 
-    def insert(self, record, *, fingerprint=None):
+    def insert(self, record, *, expected_revision=None, fingerprint=None):
         key = (record.owner_workspace, record.phone_number)
         existing = self.records.get(key)
-        if existing is not None and existing[0].status is not NumberStatus.RELEASED:
+        if expected_revision is None and existing is not None:
+            return False
+        if expected_revision is not None and (
+            existing is None
+            or existing[0].status is not NumberStatus.RELEASED
+            or existing[0].revision != expected_revision
+        ):
             return False
         self.records[key] = (record, fingerprint)
         self.sids[(record.owner_workspace, record.sid)] = record.phone_number
@@ -197,6 +204,10 @@ class FakeNumberStore:
     def count_shared(self, owner, query):
         return len(self._shared(owner, query))
 
+    def dialable(self, account_sid, *, exclude, take):
+        rows = [r for r in self._own(account_sid, NumberQuery(status=NumberStatus.ACTIVE)) if r.voice]
+        return [r for r in rows if r.phone_number not in exclude][:take]
+
     def live_sids(self, account_sid, source):
         self.writes["live_sids"] += 1
         return {
@@ -318,6 +329,9 @@ class FakeTwilio:
         end = start + self.page_size
         return TwilioPage(rows[start:end], str(end) if end < len(rows) else None)
 
+    def still_held(self, account_sid, source, sid):
+        return sid in (self.numbers if source is NumberSource.TWILIO else self.caller_ids)
+
     def release_number(self, account_sid, sid):
         if self.fail:
             from callerid.domain.errors import UpstreamUnavailable
@@ -353,3 +367,56 @@ class FakeHealth:
 
 def worker(n: int, account: str) -> WorkerRef:
     return WorkerRef(account, f"WK{n:032d}")
+
+
+class FakeVerifications:
+    """``store.verifications`` in memory, with its conditions: no pending over a success, a failure only for the
+    pending call."""
+
+    def __init__(self) -> None:
+        from callerid.store.verifications import Verification
+
+        self.items: dict[tuple[str, str], Verification] = {}
+
+    def start(self, account_sid, phone_number, call_sid, *, now, expires_at):
+        from callerid.domain.errors import AlreadyVerified
+        from callerid.store.verifications import Verification
+
+        current = self.items.get((account_sid, phone_number))
+        if current is not None and current.status == "success":
+            raise AlreadyVerified("verified")
+        self.items[(account_sid, phone_number)] = Verification(phone_number, "pending", None, call_sid, now, expires_at)
+
+    def record_success(self, account_sid, verification):
+        self.items[(account_sid, verification.phone_number)] = verification
+
+    def record_failure(self, account_sid, phone_number, call_sid, now):
+        current = self.items.get((account_sid, phone_number))
+        if current is None or current.status != "pending" or current.call_sid != call_sid:
+            return False
+        self.items[(account_sid, phone_number)] = replace(current, status="failed", updated_at=now)
+        return True
+
+    def get(self, account_sid, phone_number):
+        return self.items.get((account_sid, phone_number))
+
+    def forget(self, account_sid, phone_number):
+        self.items.pop((account_sid, phone_number), None)
+
+
+class FakeCallerIdTwilio(FakeTwilio):
+    """Twilio's verification calls for one account: each request gets a call SID and a code."""
+
+    def __init__(self, account_sid: str) -> None:
+        super().__init__(account_sid)
+        self.calls: list[dict] = []
+
+    def validation_request(self, account_sid, phone_number, *, friendly_name, call_delay, extension, status_callback):
+        from callerid.twilio.records import ValidationCall
+
+        call = ValidationCall(f"CA{len(self.calls):032d}", f"{len(self.calls) + 100000:06d}")
+        self.calls.append({"phone": phone_number, "callback": status_callback, "call": call})
+        return call
+
+    def rename_caller_id(self, account_sid, sid, friendly_name):
+        self.caller_ids[sid] = replace(self.caller_ids[sid], friendly_name=friendly_name)

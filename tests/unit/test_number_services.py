@@ -327,3 +327,15 @@ def test_a_webhook_may_touch_only_what_its_account_may_dial(world):
     assert world.directory.may_dial(CHILD, phones[0]) and not world.directory.may_dial(CHILD, phones[1])
     assert world.directory.may_dial(ACCOUNT, phones[1])
     assert worker(1, CHILD).account_sid == CHILD
+
+
+def test_the_pool_is_topped_up_when_numbers_leave_it():
+    world = World()
+    phones = world.numbers(POOL_SIZE + 5)
+    world.listed()
+    pooled = {c.phone_number for c in world.store.head(ACCOUNT).pool}
+    for phone in sorted(pooled)[:10]:
+        world.directory.change(ACCOUNT, world.sid(phone), {"status": NumberStatus.INACTIVE})
+    pool = {c.phone_number for c in world.store.head(ACCOUNT).pool}
+    assert len(pool) == POOL_SIZE - 5 and set(phones) - pooled <= pool
+    assert world.start().lock.phone_number in pool

@@ -12,6 +12,7 @@ from callerid.twilio.tokens import FlexTokenValidator
 from callerid.twilio.transport import RetryingTwilioHttpClient
 
 if TYPE_CHECKING:
+    from callerid.service.callerids import CallerIds
     from callerid.service.inbound import InboundCalls
     from callerid.service.management import NumberManagement
     from callerid.service.numbers import NumberDirectory
@@ -131,6 +132,15 @@ def verification_effects() -> VerificationEffects:
 
 
 @lru_cache(maxsize=1)
+def caller_ids() -> CallerIds:
+    """Verified caller IDs and their verification (Twilio through ``gateway``)."""
+    from callerid.service.callerids import CallerIds
+    from callerid.store.verifications import VerificationRepository
+
+    return CallerIds(numbers(), VerificationRepository(), gateway)
+
+
+@lru_cache(maxsize=1)
 def inbound_calls() -> InboundCalls:
     """Where inbound calls go, from the stored records (no Twilio request but the workflow's one lookup)."""
     from callerid.service.inbound import InboundCalls
@@ -166,6 +176,7 @@ def reset() -> None:
         call_status_effects,
         verification_effects,
         inbound_calls,
+        caller_ids,
         table,
         get_settings,
     ):

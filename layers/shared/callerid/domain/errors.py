@@ -51,6 +51,12 @@ class NumberExists(CallerIdError):
     code = "number_exists"
 
 
+class AlreadyVerified(CallerIdError):
+    """The number is already one of the workspace's verified caller IDs."""
+
+    code = "already_verified"
+
+
 class NoCallerIdAvailable(CallerIdError):
     code = "no_caller_id_available"
 

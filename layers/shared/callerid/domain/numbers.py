@@ -201,6 +201,8 @@ class NumberQuery:
     status: NumberStatus | None = None
     page: int = 1
     per_page: int = 50
+    # Exact match (the caller-ID list's filter).
+    friendly_name: str | None = None
 
     @property
     def needle(self) -> str:
@@ -223,6 +225,8 @@ class NumberQuery:
 
     def matches(self, number: NumberRecord) -> bool:
         if number.source not in self.sources() or number.status not in self.statuses():
+            return False
+        if self.friendly_name is not None and number.friendly_name != self.friendly_name:
             return False
         return (
             not self.needle

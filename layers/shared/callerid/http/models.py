@@ -174,9 +174,13 @@ class CallerIdSelectionOut(ApiModel):
 
 
 class OutboundCallIn(RequestModel):
+    """Flex's StartOutboundCall payload: ``destination`` as ``to``, ``callerId`` as ``from``, ``queueSid``,
+    ``taskSid``."""
+
     to: PhoneText
     from_: PhoneText | None = Field(default=None, alias="from")
-    task_sid: Annotated[str | None, Field(default=None, max_length=64)] = None
+    queue_sid: Annotated[str | None, Field(default=None, pattern=r"^WQ[0-9a-fA-F]{32}$")] = None
+    task_sid: Annotated[str | None, Field(default=None, pattern=r"^WT[0-9a-fA-F]{32}$")] = None
 
 
 class LockOut(ApiModel):
@@ -195,6 +199,9 @@ class OutboundCallOut(ApiModel):
     from_: str = Field(alias="from")
     reason: Reason
     lock: LockOut
+    guard: Literal["capped", "spacing", "cooling"] | None = Field(
+        default=None, description="Why the number chosen rests (number reputation); null when it does not"
+    )
 
 
 class LockReleaseOut(ApiModel):
@@ -253,7 +260,8 @@ class NumberPatchIn(RequestModel):
             elif name == "outbound_shareable":
                 value = bool(value)
             elif name == "outbound_assignment":
-                value = OutboundAssignment(value.worker_sid, value.team, value.queue_sid) if value else None
+                named = value is not None and any((value.worker_sid, value.team, value.queue_sid))
+                value = OutboundAssignment(value.worker_sid, value.team, value.queue_sid) if named else None
             changes[name] = value
         return changes
 
@@ -350,3 +358,40 @@ class ReplacedHooks(ApiModel):
 
 class ImportedNumberOut(NumberOut):
     replaced: ReplacedHooks = Field(description="The webhooks the number had before the import")
+
+
+# ----- verified caller IDs ---------------------------------------------------------------------------------------
+
+FriendlyName = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class CallerIdList(ApiModel):
+    caller_ids: list[NumberOut]
+    meta: PageMeta
+
+
+class CallerIdRenameIn(RequestModel):
+    friendly_name: FriendlyName
+
+
+class VerificationIn(RequestModel):
+    phone_number: PhoneText
+    friendly_name: FriendlyName = UNSET
+    call_delay: Annotated[int, Field(ge=0, le=60, description="Seconds Twilio waits before calling")] = 0
+    extension: Annotated[
+        str, Field(pattern=r"^[0-9#*w]{1,32}$", description="Digits to dial after the call connects (w: wait)")
+    ] = UNSET
+
+
+class VerificationStarted(ApiModel):
+    phone_number: str
+    validation_code: str = Field(description="The 6-digit code the person enters on Twilio's call")
+    call_sid: str
+    status: Literal["pending"] = "pending"
+
+
+class VerificationOut(ApiModel):
+    phone_number: str
+    status: Literal["pending", "success", "failed"]
+    outgoing_caller_id_sid: str | None
+    updated_at: str | None

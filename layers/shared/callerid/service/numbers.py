@@ -152,20 +152,22 @@ class NumberDirectory:
         freshness = self.refresh.ensure(account_sid)
         return freshness.head, freshness.stale
 
-    def page(self, account_sid: str, query: NumberQuery) -> ListedNumbers:
-        """One page of what the workspace may dial from: its own records, then the active numbers its ancestors
-        share. Reads as far as the page reaches; totals come from the heads' counters (``search`` counts)."""
+    def page(self, account_sid: str, query: NumberQuery, *, with_shared: bool = True) -> ListedNumbers:
+        """One page of what the workspace may dial from: its own records, then (``with_shared``) the active numbers
+        its ancestors share. Reads as far as the page reaches; totals come from the heads' counters (``search``
+        and ``friendly_name`` count)."""
         head, stale = self.fresh_head(account_sid)
         if not query.sources():  # verified caller IDs asked for while they are left out: nothing to read
             return ListedNumbers(NumberPage((), query.page, query.per_page, 0), {}, stale)
         lineage = []
-        for ancestor in self.ancestors(account_sid):
+        for ancestor in self.ancestors(account_sid) if with_shared else []:
             ancestor_head, ancestor_stale = self.fresh_head(ancestor)
             lineage.append(ancestor_head)
             stale = stale or ancestor_stale
-        own_total = self.store.count(account_sid, query) if query.needle else head.total(query)
+        counted = bool(query.needle) or query.friendly_name is not None
+        own_total = self.store.count(account_sid, query) if counted else head.total(query)
         shared_totals = [
-            self.store.count_shared(h.account_sid, query) if query.needle else h.shared_total(query) for h in lineage
+            self.store.count_shared(h.account_sid, query) if counted else h.shared_total(query) for h in lineage
         ]
         skip, take = query.offset, query.per_page
         numbers: list[NumberRecord] = []
@@ -249,6 +251,10 @@ class NumberDirectory:
             raise InvalidRequest(f"Unknown field: {sorted(unknown)[0]}.")
         if changes.get("status") == NumberStatus.RELEASED:
             raise InvalidRequest("status must be active or inactive; DELETE releases a number.")
+        return self.rewrite(account_sid, sid, changes)
+
+    def rewrite(self, account_sid: str, sid: str, changes: dict[str, Any]) -> NumberRecord:
+        """Write ``changes`` over the record, re-reading it when another writer got there first."""
         for _ in range(SAVE_ATTEMPTS):
             current = self.own(account_sid, sid)
             updated = replace(current, **changes)
@@ -257,6 +263,8 @@ class NumberDirectory:
             except ConcurrentUpdate:
                 continue
             self.settle(current, written)
+            if current.dialable and not written.dialable:
+                self.refill_pool(account_sid)
             return replace(written, is_primary=current.is_primary)
         raise ConcurrentUpdate("The number kept changing; try again.")
 
@@ -267,21 +275,54 @@ class NumberDirectory:
         return replace(record, is_primary=True)
 
     def add(self, record: NumberRecord) -> NumberRecord:
-        """A new record (bought, imported, registered or verified), listed and dialable at once. When the workspace
-        already has a live record of the phone, that one is answered unchanged."""
-        self.store.ensure_head(record.owner_workspace)
-        if not self.store.insert(record):
+        """A new record (bought, imported or verified), listed and dialable at once; a released one of the same
+        phone is revived over its revision (its rule is written over the old one). When the workspace already has
+        a live record of the phone, that one is answered unchanged."""
+        added = self._insert(record)
+        if added is None:
             existing = self.store.get(record.owner_workspace, record.phone_number)
             if existing is not None:
-                return existing
-        self.settle(None, record)
-        return record
+                head = self.store.head(record.owner_workspace)
+                return replace(existing, is_primary=existing.phone_number == head.primary)
+            raise ConcurrentUpdate(f"{record.phone_number} changed while it was being added; try again.")
+        return added
+
+    def _insert(self, record: NumberRecord) -> NumberRecord | None:
+        """Write the new record and what follows from it; ``None`` when a live record of the phone exists."""
+        self.store.ensure_head(record.owner_workspace)
+        previous = self.store.get(record.owner_workspace, record.phone_number)
+        if previous is not None and previous.status is not NumberStatus.RELEASED:
+            return None
+        fresh = replace(record, revision=previous.revision + 1 if previous else 0)
+        expected = previous.revision if previous else None
+        if not self.store.insert(fresh, expected_revision=expected):
+            return None
+        self.settle(None, fresh)
+        return fresh
+
+    def refill_pool(self, account_sid: str) -> None:
+        """Top the fallback pool up from the workspace's dialable records when it has room and more exist: after
+        numbers left it, nothing dialable is left out of the call path's fallback."""
+        head = self.store.head(account_sid)
+        dialable = sum(n for (_, status), n in head.counts.items() if status is NumberStatus.ACTIVE)
+        room = POOL_SIZE - len(head.pool)
+        if room <= 0 or dialable <= len(head.pool):
+            return
+        pooled = {c.phone_number for c in head.pool}
+        for record in self.store.dialable(account_sid, exclude=pooled, take=room):
+            self.store.set_pool_entry(account_sid, record.phone_number, pool_entry(record))
 
     def register_byot(self, account_sid: str, phone: str, provider: str, connection: str) -> NumberRecord:
+        """Register a number from another carrier. Nothing proves who holds it, so a phone another workspace
+        already has (a Twilio number, a verified or registered one) is refused: it would share that phone's lock
+        and health."""
         e164 = normalise_e164(phone)
         existing = self.store.get(account_sid, e164)
         if existing is not None and existing.status is not NumberStatus.RELEASED:
             raise NumberExists(f"{e164} is already one of this workspace's numbers.")
+        others = [a for a, rule in self.phones.rules(e164).by_workspace.items() if a != account_sid and rule.listed]
+        if others:
+            raise NumberExists(f"{e164} is another account's number; it cannot be registered here.")
         record = with_geography(
             NumberRecord(
                 sid=byot_sid(account_sid, e164),
@@ -295,29 +336,52 @@ class NumberDirectory:
                 sms=False,
             )
         )
-        return self.add(record)
+        added = self._insert(record)
+        if added is None:
+            raise NumberExists(f"{e164} is already one of this workspace's numbers.")
+        return added
 
-    def add_verified_caller_id(self, account_sid: str, sid: str, phone_number: str) -> NumberRecord:
+    def add_verified_caller_id(
+        self, account_sid: str, sid: str, phone_number: str, friendly_name: str | None = None
+    ) -> NumberRecord:
         """A caller ID that just passed verification is usable at once (unless the workspace owns the number at
         Twilio, which needs no verification)."""
-        facts = TwilioFacts(sid, phone_number, phone_number, NumberSource.VERIFIED)
+        facts = TwilioFacts(sid, phone_number, friendly_name or phone_number, NumberSource.VERIFIED)
         return self.add(described(account_sid, facts))
 
-    def release(self, account_sid: str, sid: str, remove_at_source: Callable[[NumberRecord], None]) -> NumberRecord:
-        """Release the number: refused while a call holds its lock. Its dial rule is withdrawn first (no new lock
-        can be taken), the lock checked again, then the number is removed where it lives (``remove_at_source``)
-        and its record marked released. A failure at the source puts the rule back."""
+    def release(
+        self,
+        account_sid: str,
+        sid: str,
+        remove_at_source: Callable[[NumberRecord], None],
+        *,
+        while_locked: bool = False,
+    ) -> NumberRecord:
+        """Release the number: refused while a call holds its lock, unless ``while_locked`` (the call keeps its
+        lock until it ends). The record is marked released first, conditionally on its revision, with its rule
+        withdrawn (no new lock; a concurrent change of the number conflicts instead of bringing the rule back);
+        the lock is checked again, then the number is removed where it lives (``remove_at_source``). A refusal or
+        a failure there puts the record back as it was."""
         record = self.own(account_sid, sid)
-        self._refuse_if_locked(record)
-        withdrawn = replace(record, status=NumberStatus.RELEASED, revision=record.revision)
-        self.phones.write_rule(record.phone_number, account_sid, dial_rule(withdrawn))
-        try:
+        if not while_locked:
             self._refuse_if_locked(record)
+        released = self.store.replace(replace(record, status=NumberStatus.RELEASED), expected_revision=record.revision)
+        self.settle(record, released)
+        try:
+            if not while_locked:
+                self._refuse_if_locked(record)
             remove_at_source(record)
         except BaseException:
-            self.phones.write_rule(record.phone_number, account_sid, dial_rule(record))
+            self._restore(record, released)
             raise
-        return self.mark_released(account_sid, record.phone_number) or withdrawn
+        self.refill_pool(account_sid)
+        return released
+
+    def _restore(self, record: NumberRecord, released: NumberRecord) -> None:
+        restored = self.store.replace(replace(record, revision=released.revision), expected_revision=released.revision)
+        self.settle(released, restored)
+        if record.is_primary:
+            self.store.set_primary(record.owner_workspace, record.phone_number)
 
     def _refuse_if_locked(self, record: NumberRecord) -> None:
         lock = self.lock_of(record.phone_number)
@@ -336,6 +400,7 @@ class NumberDirectory:
             except ConcurrentUpdate:
                 continue
             self.settle(current, written)
+            self.refill_pool(account_sid)
             return written
         raise ConcurrentUpdate("The number kept changing; try again.")
 

@@ -5,8 +5,9 @@ A pass reads every page of the account's IncomingPhoneNumbers, then of its Outgo
 Per page it reads the stored records of those phones (BatchGetItem), writes the new ones (BatchWriteItem) and
 rewrites only those whose Twilio facts changed, keeping what this backend owns. A pass that runs out of invocation
 time stores the SIDs it has read (an item per source) and its cursor (Twilio's next page), and the next refresh goes
-on from there. At the end, a source whose stored count exceeds what Twilio listed has numbers that vanished at
-Twilio: only then are its records read, and the vanished ones marked ``released``.
+on from there. At the end, a source whose stored count exceeds what Twilio listed may have numbers that vanished
+at Twilio: only then are its records read, and each one the pass did not see is asked for at Twilio (it may have
+been bought or verified during the pass) before it is marked ``released``.
 
 When Twilio cannot be read, what is stored is served (``stale``) and the lease is kept until it expires, so Twilio
 is tried again at most once per lease period; only a workspace with nothing stored fails.
@@ -138,7 +139,8 @@ class TwilioRefresh:
                 continue  # a verified caller ID of a number the workspace owns at Twilio: the owned one stands
             kept.append(facts.sid)
             if record is None or record.status is NumberStatus.RELEASED:
-                new.append((described(account_sid, facts), facts.fingerprint()))
+                revived = record.revision + 1 if record else 0  # over the released record's rule
+                new.append((replace(described(account_sid, facts), revision=revived), facts.fingerprint()))
             elif fingerprint != facts.fingerprint():
                 self._rewrite(account_sid, facts)
         if new:
@@ -176,8 +178,10 @@ class TwilioRefresh:
             stored = sum(n for (s, _), n in head.counts.items() if s is source)
             if stored <= len(seen.get(source.value, set())):
                 continue
+            gateway = self.gateway()
             for sid, phone in self.store.live_sids(account_sid, source).items():
-                if sid not in seen.get(source.value, set()):
+                # Not listed in this pass; asked once more, since it may have been bought or verified meanwhile.
+                if sid not in seen.get(source.value, set()) and not gateway.still_held(account_sid, source, sid):
                     self.directory.mark_released(account_sid, phone)
 
     def _wait_for_first_build(self, account_sid: str) -> Freshness:

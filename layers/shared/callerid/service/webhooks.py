@@ -111,29 +111,35 @@ class VerificationEffects:
         self.clock = clock
 
     def handle(self, event: VerificationEvent) -> dict[str, Any]:
+        """A success counts once Twilio confirms it (whatever call it came from: the caller ID exists); a failure
+        counts only for the pending verification of that very call, so it never erases a success, nor a newer
+        attempt. An unknown call's failure is logged and changes nothing."""
         phone = normalise_e164(event.phone_number)
         succeeded = event.status == "success" and bool(event.outgoing_caller_id_sid)
-        if succeeded and not self._confirmed(event.account_sid, event.outgoing_caller_id_sid or "", phone):
+        if not succeeded:
+            failed = self.verifications.record_failure(event.account_sid, phone, event.call_sid, self.clock())
+            return {"phoneNumber": phone, "status": "failed" if failed else "ignored"}
+        confirmed = self._confirmed(event.account_sid, event.outgoing_caller_id_sid or "", phone)
+        if confirmed is None:
             # A signed claim Twilio does not back (another tenant's number, an invented SID): nothing counts.
             return {"phoneNumber": phone, "status": "unconfirmed"}
-        self.verifications.record(
+        self.verifications.record_success(
             event.account_sid,
             Verification(
                 phone_number=phone,
-                status="success" if succeeded else "failed",
-                outgoing_caller_id_sid=event.outgoing_caller_id_sid if succeeded else None,
+                status="success",
+                outgoing_caller_id_sid=event.outgoing_caller_id_sid,
                 call_sid=event.call_sid,
                 updated_at=self.clock(),
             ),
         )
-        if succeeded and event.outgoing_caller_id_sid:
-            self.numbers.add_verified_caller_id(event.account_sid, event.outgoing_caller_id_sid, phone)
-        return {"phoneNumber": phone, "status": "success" if succeeded else "failed"}
+        self.numbers.add_verified_caller_id(event.account_sid, confirmed.sid, phone, confirmed.friendly_name)
+        return {"phoneNumber": phone, "status": "success"}
 
-    def _confirmed(self, account_sid: str, caller_id_sid: str, phone: str) -> bool:
-        """Twilio holds that OutgoingCallerId under that account, for that number."""
+    def _confirmed(self, account_sid: str, caller_id_sid: str, phone: str) -> OutgoingCallerId | None:
+        """Twilio's OutgoingCallerId, if Twilio holds it under that account, for that number."""
         try:
             record = self.twilio().outgoing_caller_id(account_sid, caller_id_sid)
         except NotFound:
-            return False
-        return phone_or_none(record.phone_number) == phone
+            return None
+        return record if phone_or_none(record.phone_number) == phone else None

@@ -219,6 +219,8 @@ def to_item(record: NumberRecord, cls: type[NumberItem], pk: str, sk: str, finge
 def listing_filter(cls: type[NumberItem], query: NumberQuery) -> Condition:
     """The store's form of ``NumberQuery.matches``."""
     condition = cls.source.is_in(*query.sources()) & cls.status.is_in(*query.statuses())
+    if query.friendly_name is not None:
+        condition = condition & (cls.friendly_name == query.friendly_name)
     if query.needle:
         found = cls.search.contains(query.needle)
         if query.digits:
@@ -253,13 +255,19 @@ class NumberRepository:
                 found[item.phone] = (to_record(item), item.twilio_fingerprint or "")
         return found
 
-    def insert(self, record: NumberRecord, *, fingerprint: str | None = None) -> bool:
-        """Write a new record (or revive a released one), with its SID pointer. ``False`` when a live record of
-        that phone already exists in the workspace."""
+    def insert(
+        self, record: NumberRecord, *, expected_revision: int | None = None, fingerprint: str | None = None
+    ) -> bool:
+        """Write a new record (``expected_revision`` ``None``), or revive the released one at that revision, with
+        its SID pointer. ``False`` when the phone's record is not (or no longer) what was expected."""
         key = workspace_key(record.owner_workspace)
         item = to_item(record, NumberItem, key, number_key(record.phone_number), fingerprint)
+        if expected_revision is None:
+            condition = NumberItem.pk.does_not_exist()
+        else:
+            condition = (NumberItem.status == NumberStatus.RELEASED.value) & (NumberItem.revision == expected_revision)
         try:
-            item.save(condition=NumberItem.pk.does_not_exist() | (NumberItem.status == NumberStatus.RELEASED.value))
+            item.save(condition=condition)
         except PutError as exc:
             if failed_condition(exc):
                 return False
@@ -513,6 +521,22 @@ class NumberRepository:
                 if len(records) == take:
                     break
         return records
+
+    def dialable(self, account_sid: str, *, exclude: set[str], take: int) -> list[NumberRecord]:
+        """Active voice records not in ``exclude`` (topping up the pool), reading only until ``take`` are found."""
+        found: list[NumberRecord] = []
+        items = NumberItem.query(
+            workspace_key(account_sid),
+            NumberItem.sk.startswith("NUMBER#"),
+            filter_condition=(NumberItem.status == NumberStatus.ACTIVE.value) & (NumberItem.voice == True),  # noqa: E712
+            page_size=min(1000, take + len(exclude)),
+        )
+        for item in items:
+            if item.phone not in exclude:
+                found.append(to_record(item))
+                if len(found) == take:
+                    break
+        return found
 
     def live_sids(self, account_sid: str, source: NumberSource) -> dict[str, str]:
         """SID → phone of the workspace's listed records of one source (a refresh looking for numbers that

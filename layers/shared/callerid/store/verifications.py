@@ -1,10 +1,25 @@
-"""Outcomes of caller-ID verification calls."""
+"""Caller-ID verifications: the last one of each number per workspace (``VERIFICATION#<e164>``).
+
+A started verification is ``pending`` until its call's callback, and expires through the table's TTL (it reads as
+gone once past its ``expires_at``, before the TTL deletes it). Starting again supersedes it (a new call). A success
+is written whatever was there (Twilio confirmed it); a failure only over the pending verification of the same call,
+so a late failure of a superseded call, or of any call after a success, changes nothing.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
+
+from callerid.domain.errors import AlreadyVerified
+from callerid.store.conditions import failed_condition
 from callerid.store.models import VerificationItem, workspace_key
+
+PENDING = "pending"
+SUCCESS = "success"
+FAILED = "failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,23 +29,70 @@ class Verification:
     outgoing_caller_id_sid: str | None
     call_sid: str | None
     updated_at: float
+    expires_at: float | None = None
+
+    def expired(self, now: float) -> bool:
+        return self.status == PENDING and self.expires_at is not None and self.expires_at < now
 
 
 def verification_key(phone_number: str) -> str:
     return f"VERIFICATION#{phone_number}"
 
 
+def to_verification(item: VerificationItem) -> Verification:
+    return Verification(
+        item.phone_number,
+        item.status,
+        item.outgoing_caller_id_sid,
+        item.call_sid,
+        float(item.updated_at),
+        item.expires_at.timestamp() if item.expires_at else None,
+    )
+
+
 class VerificationRepository:
-    def record(self, account_sid: str, verification: Verification) -> None:
+    def start(self, account_sid: str, phone_number: str, call_sid: str, *, now: float, expires_at: float) -> None:
+        """A pending verification (superseding a pending or failed one); ``AlreadyVerified`` over a success."""
+        item = VerificationItem(
+            workspace_key(account_sid),
+            verification_key(phone_number),
+            phone_number=phone_number,
+            status=PENDING,
+            call_sid=call_sid,
+            updated_at=now,
+            expires_at=datetime.fromtimestamp(expires_at, UTC),
+        )
+        try:
+            item.save(condition=VerificationItem.pk.does_not_exist() | (VerificationItem.status != SUCCESS))
+        except PutError as exc:
+            if failed_condition(exc):
+                raise AlreadyVerified(f"{phone_number} is already a verified caller ID.") from exc
+            raise
+
+    def record_success(self, account_sid: str, verification: Verification) -> None:
         VerificationItem(
             workspace_key(account_sid),
             verification_key(verification.phone_number),
             phone_number=verification.phone_number,
-            status=verification.status,
+            status=SUCCESS,
             outgoing_caller_id_sid=verification.outgoing_caller_id_sid,
             call_sid=verification.call_sid,
             updated_at=verification.updated_at,
         ).save()
+
+    def record_failure(self, account_sid: str, phone_number: str, call_sid: str, now: float) -> bool:
+        """Mark the pending verification of this call failed; ``False`` when it is not the one pending."""
+        item = VerificationItem(workspace_key(account_sid), verification_key(phone_number))
+        try:
+            item.update(
+                actions=[VerificationItem.status.set(FAILED), VerificationItem.updated_at.set(now)],
+                condition=(VerificationItem.status == PENDING) & (VerificationItem.call_sid == call_sid),
+            )
+        except UpdateError as exc:
+            if failed_condition(exc):
+                return False
+            raise
+        return True
 
     def get(self, account_sid: str, phone_number: str) -> Verification | None:
         try:
@@ -39,6 +101,12 @@ class VerificationRepository:
             )
         except VerificationItem.DoesNotExist:
             return None
-        return Verification(
-            item.phone_number, item.status, item.outgoing_caller_id_sid, item.call_sid, float(item.updated_at)
-        )
+        return to_verification(item)
+
+    def forget(self, account_sid: str, phone_number: str) -> None:
+        """The caller ID was deleted: its number may be verified again."""
+        try:
+            VerificationItem(workspace_key(account_sid), verification_key(phone_number)).delete()
+        except DeleteError as exc:
+            if not failed_condition(exc):
+                raise

@@ -32,6 +32,7 @@ from callerid.twilio.records import (
     OutgoingCallerId,
     OwnedNumber,
     TwilioPage,
+    ValidationCall,
     WorkerChanged,
     WorkerSnapshot,
 )
@@ -163,6 +164,17 @@ class TwilioGateway:
             items = [caller_id_facts(caller_id_record(r)) for r in records]
         return TwilioPage(items, page.next_page_url)
 
+    def still_held(self, account_sid: str, source: NumberSource, sid: str) -> bool:
+        """Whether the account still has this number (or verified caller ID) at Twilio."""
+        try:
+            if source is NumberSource.TWILIO:
+                self.incoming_number(account_sid, sid)
+            else:
+                self.outgoing_caller_id(account_sid, sid)
+        except NotFound:
+            return False
+        return True
+
     def available_numbers(self, account_sid: str, search: NumberSearch) -> list[AvailableNumber]:
         """Numbers Twilio offers for sale. A country or kind Twilio does not sell answers 404 at Twilio: none."""
         country = self.client(account_sid).api.v2010.accounts(account_sid).available_phone_numbers(search.country)
@@ -243,6 +255,34 @@ class TwilioGateway:
         """Release the number at Twilio: permanent, it leaves the account."""
         with translated_errors("the phone number"):
             self.client(account_sid).api.v2010.accounts(account_sid).incoming_phone_numbers(sid).delete()
+
+    def validation_request(
+        self,
+        account_sid: str,
+        phone_number: str,
+        *,
+        friendly_name: str | None,
+        call_delay: int,
+        extension: str | None,
+        status_callback: str,
+    ) -> ValidationCall:
+        """Ask Twilio to call the number for its validation code (Twilio's refusals: ``TwilioRefused``)."""
+        options: dict[str, Any] = {"call_delay": call_delay, "status_callback": status_callback}
+        options["status_callback_method"] = "POST"
+        if friendly_name:
+            options["friendly_name"] = friendly_name
+        if extension:
+            options["extension"] = extension
+        requests = self.client(account_sid).api.v2010.accounts(account_sid).validation_requests
+        with refused_or_translated("the verification of the number"):
+            answer = requests.create(phone_number=phone_number, **options)
+        return ValidationCall(call_sid=str(answer.call_sid or ""), validation_code=str(answer.validation_code or ""))
+
+    def rename_caller_id(self, account_sid: str, sid: str, friendly_name: str) -> None:
+        with translated_errors("the verified caller ID"):
+            self.client(account_sid).api.v2010.accounts(account_sid).outgoing_caller_ids(sid).update(
+                friendly_name=friendly_name
+            )
 
     def caller_id_facts(self, account_sid: str, sid: str) -> TwilioFacts:
         return caller_id_facts(self.outgoing_caller_id(account_sid, sid))

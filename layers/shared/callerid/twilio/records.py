@@ -80,3 +80,11 @@ class OwnedNumber:
     friendly_name: str
     voice_url: str | None
     status_callback: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationCall:
+    """Twilio's verification call: its SID, and the code the person must enter."""
+
+    call_sid: str
+    validation_code: str

@@ -1,0 +1,138 @@
+"""Verified caller IDs (Twilio's OutgoingCallerIds): listing and managing them, and verifying a number the
+workspace does not get from Twilio (a desk line, a mobile, a number at another carrier).
+
+Starting a verification asks Twilio for a ValidationRequest whose StatusCallback is this deployment's verification
+webhook; Twilio calls the number and the person enters the 6-digit code the API answered. Starting again while one
+is pending supersedes it (a new call and code; the earlier call's outcome no longer counts unless it succeeded,
+which Twilio confirms). A deleted caller ID leaves list-numbers and cannot be dialled from at once; a call that
+holds its lock keeps it until the call ends.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from callerid.domain.errors import AlreadyVerified, InvalidRequest, NotFound, NumberExists
+from callerid.domain.numbers import NumberPage, NumberQuery, NumberRecord, NumberSource, NumberStatus
+from callerid.domain.phone import normalise_e164
+from callerid.service.numbers import NumberDirectory
+from callerid.store.verifications import Verification, VerificationRepository
+from callerid.twilio.records import ValidationCall
+
+# A pending verification expires this long after its call was due (Twilio's call rings for about a minute).
+PENDING_SECONDS = 600
+# Twilio's limit on a StatusCallback URL.
+CALLBACK_URL_LIMIT = 1000
+
+
+class CallerIdGateway(Protocol):
+    def validation_request(
+        self,
+        account_sid: str,
+        phone_number: str,
+        *,
+        friendly_name: str | None,
+        call_delay: int,
+        extension: str | None,
+        status_callback: str,
+    ) -> ValidationCall: ...
+    def rename_caller_id(self, account_sid: str, sid: str, friendly_name: str) -> None: ...
+    def delete_caller_id(self, account_sid: str, sid: str) -> None: ...
+
+
+class CallerIds:
+    def __init__(
+        self,
+        numbers: NumberDirectory,
+        verifications: VerificationRepository,
+        gateway: Callable[[], CallerIdGateway],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.numbers = numbers
+        self.verifications = verifications
+        self.gateway = gateway
+        self.clock = clock
+
+    def page(
+        self, account_sid: str, phone_number: str | None, friendly_name: str | None, page: int, per_page: int
+    ) -> NumberPage:
+        """The workspace's own verified caller IDs; ``phone_number`` and ``friendly_name`` match exactly."""
+        if phone_number is not None:
+            record = self.numbers.store.get(account_sid, normalise_e164(phone_number))
+            found = record is not None and self._listed(record) and friendly_name in (None, record.friendly_name)
+            rows = (record,) if found and record is not None and page == 1 else ()
+            return NumberPage(rows, page, per_page, 1 if found else 0)
+        query = NumberQuery(source=NumberSource.VERIFIED, friendly_name=friendly_name, page=page, per_page=per_page)
+        return self.numbers.page(account_sid, query, with_shared=False).page
+
+    @staticmethod
+    def _listed(record: NumberRecord) -> bool:
+        return record.source is NumberSource.VERIFIED and record.status is not NumberStatus.RELEASED
+
+    def get(self, account_sid: str, sid: str) -> NumberRecord:
+        record = self.numbers.own(account_sid, sid)
+        if record.source is not NumberSource.VERIFIED:
+            raise NotFound("No such verified caller ID in this workspace.")
+        return record
+
+    def rename(self, account_sid: str, sid: str, friendly_name: str) -> NumberRecord:
+        """Rename at Twilio, then the record (one Twilio request)."""
+        self.get(account_sid, sid)
+        self.gateway().rename_caller_id(account_sid, sid, friendly_name)
+        return self.numbers.rewrite(account_sid, sid, {"friendly_name": friendly_name})
+
+    def delete(self, account_sid: str, sid: str) -> None:
+        """Remove at Twilio (one request) and here; the number may be verified again afterwards."""
+        record = self.get(account_sid, sid)
+
+        def at_twilio(found: NumberRecord) -> None:
+            try:
+                self.gateway().delete_caller_id(account_sid, found.sid)
+            except NotFound:
+                return
+
+        self.numbers.release(account_sid, sid, at_twilio, while_locked=True)
+        self.verifications.forget(account_sid, record.phone_number)
+
+    def start(
+        self,
+        account_sid: str,
+        phone_number: str,
+        *,
+        friendly_name: str | None,
+        call_delay: int,
+        extension: str | None,
+        status_callback: str,
+    ) -> tuple[str, ValidationCall]:
+        """Ask Twilio to call the number; answers it as E.164 and the call (its SID and the code to show)."""
+        e164 = normalise_e164(phone_number)
+        if len(status_callback) > CALLBACK_URL_LIMIT:
+            raise InvalidRequest("PUBLIC_BASE_URL is too long for Twilio's StatusCallback (1,000 characters).")
+        self.numbers.fresh_head(account_sid)  # the workspace's numbers are known before one is said to be new
+        existing = self.numbers.store.get(account_sid, e164)
+        if existing is not None and existing.status is not NumberStatus.RELEASED:
+            if existing.source is NumberSource.VERIFIED:
+                raise AlreadyVerified(f"{e164} is already a verified caller ID of this workspace.")
+            raise NumberExists(f"{e164} is already one of this workspace's numbers; it needs no verification.")
+        call = self.gateway().validation_request(
+            account_sid,
+            e164,
+            friendly_name=friendly_name,
+            call_delay=call_delay,
+            extension=extension,
+            status_callback=status_callback,
+        )
+        now = self.clock()
+        self.verifications.start(
+            account_sid, e164, call.call_sid, now=now, expires_at=now + call_delay + PENDING_SECONDS
+        )
+        return e164, call
+
+    def status(self, account_sid: str, phone_number: str) -> Verification:
+        """The number's last verification; an expired pending one reads as gone (404), as once the TTL took it."""
+        found = self.verifications.get(account_sid, normalise_e164(phone_number))
+        if found is None or found.expired(self.clock()):
+            raise NotFound("No verification of this number in this workspace.")
+        return found
