@@ -346,7 +346,9 @@ class NumberDirectory:
     ) -> NumberRecord:
         """A caller ID that just passed verification is usable at once (unless the workspace owns the number at
         Twilio, which needs no verification)."""
-        facts = TwilioFacts(sid, phone_number, friendly_name or phone_number, NumberSource.VERIFIED)
+        facts = TwilioFacts(
+            sid, phone_number, friendly_name or phone_number, NumberSource.VERIFIED, created_at=iso_now(self.clock())
+        )
         return self.add(described(account_sid, facts))
 
     def release(

@@ -15,6 +15,7 @@ from typing import Any
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from pynamodb.expressions.condition import Condition, size
+from pynamodb.expressions.update import Action
 
 from callerid.domain.errors import ConcurrentUpdate
 from callerid.domain.numbers import (
@@ -367,15 +368,7 @@ class NumberRepository:
     def set_pool_entry(self, account_sid: str, phone_number: str, entry: str) -> bool:
         """Add or change the phone's pool entry; a new one only while the pool holds fewer than POOL_SIZE."""
         slot = HeadItem.pool[phone_number]
-        try:
-            HeadItem(workspace_key(account_sid), HEAD).update(
-                actions=[slot.set(entry)], condition=slot.exists() | (size(HeadItem.pool) < POOL_SIZE)
-            )
-        except UpdateError as exc:
-            if failed_condition(exc):
-                return False
-            raise
-        return True
+        return self._update_head(account_sid, [slot.set(entry)], slot.exists() | (size(HeadItem.pool) < POOL_SIZE))
 
     def remove_pool_entry(self, account_sid: str, phone_number: str) -> None:
         slot = HeadItem.pool[phone_number]
@@ -389,10 +382,13 @@ class NumberRepository:
 
     def clear_primary(self, account_sid: str, phone_number: str) -> bool:
         """Forget the primary if it is still ``phone_number`` (a released primary leaves none)."""
+        return self._update_head(account_sid, [HeadItem.primary.remove()], HeadItem.primary == phone_number)
+
+    @staticmethod
+    def _update_head(account_sid: str, actions: list[Action], condition: Condition) -> bool:
+        """A conditional update of the workspace's head; answers whether the condition held."""
         try:
-            HeadItem(workspace_key(account_sid), HEAD).update(
-                actions=[HeadItem.primary.remove()], condition=HeadItem.primary == phone_number
-            )
+            HeadItem(workspace_key(account_sid), HEAD).update(actions=actions, condition=condition)
         except UpdateError as exc:
             if failed_condition(exc):
                 return False
