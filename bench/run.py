@@ -1,8 +1,12 @@
-"""``make bench``: request counts and latency ratios, measured in one run against the local stack.
+"""``make bench``: request counts, latency ratios, scale and cold imports, measured in one run against local stacks.
 
 Figures are relative to baselines measured in the same run on the same machine: latency as a multiple of a raw
 DynamoDB round trip (boto3 GetItem against the same moto server), cold import as a multiple of ``import boto3``.
-Counts come from the emulator's request log and the DynamoDB server's request counter.
+Counts come from the emulator's request log and the DynamoDB server's request counter. The Scale section
+(``bench.scale``) says how its figures are computed. Nothing here asserts: the bench prints.
+
+``BENCH_SAMPLES`` (200), ``BENCH_SIZES`` (10,1000,10000,50000), ``BENCH_ROUNDS`` (5), ``BENCH_MEASURE_SECONDS``
+(30) and ``BENCH_REFRESH_SECONDS`` (600) trade precision for time.
 """
 
 from __future__ import annotations
@@ -13,88 +17,37 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
-from typing import Any
 
-import boto3
 import requests
 
-from local.dynamodb import delete_items
-from local.stack import Stack
+from bench.harness import SAMPLES, Bench, percentiles, start_stack, timed
+from bench.scale import ScaleResults, run_scale
+from bench.scale_report import print_scale
 from local.template import ROOT, routes
 
-SAMPLES = int(os.environ.get("BENCH_SAMPLES", "200"))
+Rows = list[tuple[str, dict[str, int], dict[str, int]]]
 
 
-class Bench:
-    def __init__(self, facts: dict[str, Any], stack: Stack) -> None:
-        self.facts, self.stack = facts, stack
-        self.api, self.emulator, self.dynamodb = facts["apiUrl"], facts["emulatorUrl"], facts["dynamodbEndpoint"]
-        self.parent = next(a for a in facts["accounts"] if a["parentSid"] is None)
-
-    def agent(self) -> dict[str, str]:
-        body = requests.post(
-            f"{self.emulator}/_emulator/tokens",
-            json={"accountSid": self.parent["sid"], "identity": f"bench-{time.time_ns()}", "roles": ["agent"]},
-            timeout=10,
-        ).json()
-        return {"Authorization": f"Bearer {body['token']}"}
-
-    def reset_counts(self) -> None:
-        requests.delete(f"{self.emulator}/_emulator/requests", timeout=10)
-        requests.delete(f"{self.dynamodb}/_dynamodb/requests", timeout=10)
-
-    def counts(self) -> tuple[dict[str, int], dict[str, int]]:
-        twilio: dict[str, int] = {}
-        for r in requests.get(f"{self.emulator}/_emulator/requests", timeout=10).json()["requests"]:
-            name = "token validation" if r["path"].endswith("/Tokens/validate") else r["path"].rsplit("/", 1)[-1]
-            twilio[name] = twilio.get(name, 0) + 1
-        return twilio, requests.get(f"{self.dynamodb}/_dynamodb/requests", timeout=10).json()["byOperation"]
-
-    def measure(self, label: str, action: Callable[[], Any]) -> tuple[str, dict[str, int], dict[str, int]]:
-        self.reset_counts()
-        action()
-        twilio, dynamodb = self.counts()
-        return label, twilio, dynamodb
-
-    def call(self, headers: dict[str, str], method: str, path: str, **kwargs: Any) -> requests.Response:
-        response = requests.request(method, f"{self.api}{path}", headers=headers, timeout=30, **kwargs)
-        assert response.status_code < 400, response.text
-        return response
-
-    def drop_catalogues(self) -> None:
-        delete_items(self.dynamodb, self.stack.table_name, "WS#", "LOCK#")
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    q = statistics.quantiles(ordered, n=100)
-    return {"p50": statistics.median(ordered), "p95": q[94], "p99": q[98]}
-
-
-def timed(action: Callable[[], Any], n: int) -> list[float]:
-    out = []
-    for _ in range(n):
-        start = time.perf_counter()
-        action()
-        out.append(time.perf_counter() - start)
-    return out
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def import_seconds(code: str, env: dict[str, str], repeats: int = 5) -> float:
     script = f"import time, sys\nt = time.perf_counter()\n{code}\nprint(time.perf_counter() - t)"
-    runs = [
-        float(
-            subprocess.run(
-                [sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True, check=True
-            ).stdout.split()[-1]
-        )
-        for _ in range(repeats)
-    ]
+    runs = [float(run_python(script, env).split()[-1]) for _ in range(repeats)]
     return statistics.median(runs)
 
 
-def request_counts(bench: Bench) -> list[tuple[str, dict[str, int], dict[str, int]]]:
+def run_python(code: str, env: dict[str, str]) -> str:
+    """``code``'s output in a fresh interpreter; its last error line if it fails."""
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise RuntimeError(last)
+    return done.stdout
+
+
+def request_counts(bench: Bench) -> Rows:
     rows = []
     bench.drop_catalogues()
     cold_agent = bench.agent()
@@ -134,19 +87,16 @@ def request_counts(bench: Bench) -> list[tuple[str, dict[str, int], dict[str, in
 
 
 def latencies(bench: Bench) -> dict[str, dict[str, float]]:
-    table = boto3.client("dynamodb", endpoint_url=bench.dynamodb, region_name="us-east-1")
-    key = {"pk": {"S": "BENCH"}, "sk": {"S": "BASELINE"}}
-    table.put_item(TableName=bench.stack.table_name, Item=key)
-    baseline = percentiles(timed(lambda: table.get_item(TableName=bench.stack.table_name, Key=key), SAMPLES))
+    baseline = percentiles(timed(bench.baseline_item(), SAMPLES))
     agent = bench.agent()
     bench.call(agent, "GET", "/v1/phone-numbers")
     health = percentiles(timed(lambda: requests.get(f"{bench.api}/health", timeout=10), SAMPLES))
     listing = percentiles(timed(lambda: bench.call(agent, "GET", "/v1/phone-numbers"), SAMPLES))
 
-    def call_and_release() -> None:
+    def start_call() -> None:
         bench.call(agent, "POST", "/v1/outbound-calls", json={"to": "+14155552671"})
 
-    outbound = percentiles(timed(call_and_release, SAMPLES))
+    outbound = percentiles(timed(start_call, SAMPLES))
     return {
         "raw DynamoDB GetItem (baseline)": baseline,
         "GET /health (HTTP + handler, no I/O)": health,
@@ -155,65 +105,92 @@ def latencies(bench: Bench) -> dict[str, dict[str, float]]:
     }
 
 
-def imports(env: dict[str, str]) -> dict[str, tuple[float, bool]]:
+Imports = dict[str, tuple[float, bool] | str]
+
+
+def imports(env: dict[str, str]) -> tuple[float, Imports]:
+    """Seconds to ``import boto3``, and to import each function (and whether it imports ``twilio.rest``) or why
+    it could not be."""
     baseline = import_seconds("import boto3", env)
-    out = {"import boto3 (baseline)": (baseline, False)}
+    out: Imports = {}
     for code_uri in sorted({r.code_uri for r in routes()}):
         code = (
             "from local.functions import load_function\nfrom pathlib import Path\n"
             f"load_function(Path({str(code_uri)!r}))\n"
         )
-        seconds = import_seconds(code, env)
-        rest = (
-            subprocess.run(
-                [sys.executable, "-c", code + "import sys\nprint('twilio.rest' in sys.modules)"],
-                env=env,
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.split()[-1]
-            == "True"
-        )
+        try:
+            seconds = import_seconds(code, env)
+            rest = run_python(code + "import sys\nprint('twilio.rest' in sys.modules)", env).split()[-1] == "True"
+        except RuntimeError as exc:
+            out[code_uri.name] = f"failed to import: {exc}"
+            continue
         out[code_uri.name] = (seconds, rest)
-    return out
+    return baseline, out
 
 
-def main() -> None:
-    stack = Stack.throwaway("caller-id-bench")
-    facts = stack.start()
-    try:
-        bench = Bench(facts, stack)
-        rows = request_counts(bench)
-        lat = latencies(bench)
-        env = {
-            **os.environ,
-            "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'layers' / 'shared'}",
-            "TABLE_NAME": "bench",
-            "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_METRICS_DISABLED": "true",
-        }
-        imp = imports(env)
-    finally:
-        stack.stop()
-
+def print_counts(rows: Rows) -> None:
     print("\nRequests per operation (Twilio emulator log, DynamoDB server counter)")
     for label, twilio, dynamodb in rows:
         twilio_total, dynamodb_total = sum(twilio.values()), sum(dynamodb.values())
         print(f"  {label}")
         print(f"      Twilio {twilio_total:>4}  {json.dumps(twilio)}")
         print(f"      DynamoDB {dynamodb_total:>2}  {json.dumps(dynamodb)}")
+
+
+def print_latencies(lat: dict[str, dict[str, float]]) -> None:
     base = lat["raw DynamoDB GetItem (baseline)"]["p50"]
     print(f"\nLatency over {SAMPLES} requests, as multiples of a raw DynamoDB GetItem p50 ({base * 1000:.2f} ms here)")
     for label, p in lat.items():
         print(f"  {label:<40} p50 {p['p50'] / base:6.2f}x   p95 {p['p95'] / base:6.2f}x   p99 {p['p99'] / base:6.2f}x")
-    boto = imp["import boto3 (baseline)"][0]
+
+
+def print_imports(boto: float, imp: Imports) -> None:
     heading = "Cold import of each function (module load = Lambda init) as multiples of `import boto3`"
     print(f"\n{heading} ({boto * 1000:.0f} ms)")
-    for name, (seconds, rest) in imp.items():
-        flag = "" if name.startswith("import") else ("   imports twilio.rest" if rest else "   no twilio.rest")
+    print(f"  {'import boto3 (baseline)':<28} {1:5.2f}x")
+    for name, measured in imp.items():
+        if isinstance(measured, str):
+            print(f"  {name:<28} {measured}")
+            continue
+        seconds, rest = measured
+        flag = "   imports twilio.rest" if rest else "   no twilio.rest"
         print(f"  {name:<28} {seconds / boto:5.2f}x{flag}")
+
+
+def import_env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'layers' / 'shared'}",
+        "TABLE_NAME": "bench",
+        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+    }
+
+
+def demo_sections() -> tuple[Rows, dict[str, dict[str, float]]]:
+    """Request counts and latency ratios on the demo workspace, in a stack of their own."""
+    stack, facts = start_stack("caller-id-bench")
+    try:
+        bench = Bench(facts, stack)
+        return request_counts(bench), latencies(bench)
+    finally:
+        stack.stop()
+
+
+def main() -> None:
+    began = time.perf_counter()
+    log("Request counts and latency on the demo workspace...")
+    rows, lat = demo_sections()
+    log("Scale...")
+    scale: ScaleResults = run_scale(log)
+    log("Cold imports...")
+    boto, imp = imports(import_env())
+    print_counts(rows)
+    print_latencies(lat)
+    print_scale(scale)
+    print_imports(boto, imp)
+    print(f"\n(make bench took {time.perf_counter() - began:.0f} s)")
 
 
 if __name__ == "__main__":

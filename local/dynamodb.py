@@ -2,19 +2,21 @@
 
 moto's stock ``moto_server`` is threaded and its conditional writes are check-then-set without a lock, so racing
 writers can both pass a condition. Served one request at a time, each write is atomic, as real DynamoDB's writes
-to one item are, and the race tests mean something. A small middleware counts requests by operation
-(``GET``/``DELETE /_dynamodb/requests``) for tests and benchmarks.
+to one item are, and the race tests mean something. A small middleware counts requests by operation and the
+bytes of their answers (``GET``/``DELETE /_dynamodb/requests``) for tests and benchmarks.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+from urllib.parse import parse_qs
 
 import boto3
 from botocore.exceptions import ClientError
@@ -25,25 +27,74 @@ StartResponse = Callable[..., Any]
 
 
 class CountingMiddleware:
+    """Counts DynamoDB requests by operation, with the bytes of their answers (what a request costs to read), and
+    keeps the last request of each operation, so that a benchmark can replay it to time moto's own share.
+
+    ``GET /_dynamodb/requests`` answers ``total``, ``byOperation``, ``bytes`` and ``bytesByOperation``;
+    ``?last=<Operation>`` adds that operation's last request body as ``last``; ``DELETE`` starts again."""
+
     def __init__(self, app: Callable[[dict[str, Any], StartResponse], Iterable[bytes]]) -> None:
         self.app = app
         self.counts: Counter[str] = Counter()
+        self.answer_bytes: Counter[str] = Counter()
+        self.last: dict[str, bytes] = {}
         self.lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/_dynamodb/requests":
-            if environ["REQUEST_METHOD"] == "DELETE":
-                with self.lock:
-                    self.counts.clear()
-            with self.lock:
-                body = json.dumps({"total": sum(self.counts.values()), "byOperation": dict(self.counts)}).encode()
-            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-            return [body]
+            return self.report(environ, start_response)
         target = environ.get("HTTP_X_AMZ_TARGET", "")
-        if target.startswith("DynamoDB_"):
-            with self.lock:
-                self.counts[target.split(".", 1)[1]] += 1
-        return self.app(environ, start_response)
+        if not target.startswith("DynamoDB_"):
+            return self.app(environ, start_response)
+        operation = target.split(".", 1)[1]
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"] = io.BytesIO(body)
+        with self.lock:
+            self.counts[operation] += 1
+            self.last[operation] = body
+        return CountedAnswer(self.app(environ, start_response), lambda size: self.add_bytes(operation, size))
+
+    def add_bytes(self, operation: str, size: int) -> None:
+        with self.lock:
+            self.answer_bytes[operation] += size
+
+    def report(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        wanted = parse_qs(environ.get("QUERY_STRING", "")).get("last", [""])[0]
+        with self.lock:
+            if environ["REQUEST_METHOD"] == "DELETE":
+                self.counts.clear()
+                self.answer_bytes.clear()
+                self.last.clear()
+            answer: dict[str, Any] = {
+                "total": sum(self.counts.values()),
+                "byOperation": dict(self.counts),
+                "bytes": sum(self.answer_bytes.values()),
+                "bytesByOperation": dict(self.answer_bytes),
+            }
+            if wanted:
+                last = self.last.get(wanted)
+                answer["last"] = json.loads(last) if last else None
+        body = json.dumps(answer).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+
+class CountedAnswer:
+    """A WSGI answer passed through unchanged, reporting its size in bytes as it is sent."""
+
+    def __init__(self, chunks: Iterable[bytes], count: Callable[[int], None]) -> None:
+        self.chunks = chunks
+        self.count = count
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.chunks:
+            self.count(len(chunk))
+            yield chunk
+
+    def close(self) -> None:
+        close = getattr(self.chunks, "close", None)
+        if close is not None:
+            close()
 
 
 def make_app() -> CountingMiddleware:

@@ -38,3 +38,16 @@ def test_a_call_may_only_free_a_lock_taken_before_it_began():
     assert held.ended_before(NOW + 5)
     assert held.ended_before(NOW), "taken within the second the call began (Twilio's Timestamp has whole seconds)"
     assert not held.ended_before(NOW - 1)
+
+
+def test_a_write_that_timed_out_is_a_failing_store_not_a_refused_condition():
+    """Found by `make bench` at 50,000 numbers: a timeout has no response, and reading its code raised."""
+    from botocore.exceptions import ClientError, ReadTimeoutError
+    from pynamodb.exceptions import DeleteError, PutError
+
+    from callerid.store.conditions import failed_condition
+
+    timed_out = ReadTimeoutError(endpoint_url="http://127.0.0.1:8000")
+    assert failed_condition(DeleteError("Failed to delete item", timed_out)) is False
+    refused = ClientError({"Error": {"Code": "ConditionalCheckFailedException", "Message": "x"}}, "PutItem")
+    assert failed_condition(PutError("Failed to put item", refused)) is True

@@ -13,7 +13,13 @@ CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
 
 
 def failed_condition(exc: PynamoDBException) -> bool:
-    return exc.cause_response_code == CONDITIONAL_CHECK_FAILED
+    """Whether DynamoDB refused the write for its condition. A request that got no answer at all (a timeout) was
+    not refused: it is a failing store, so the caller re-raises it (503), never a 500 here."""
+    cause = exc.cause
+    response = getattr(cause, "response", None)
+    if not isinstance(response, dict):
+        return False
+    return response.get("Error", {}).get("Code") == CONDITIONAL_CHECK_FAILED
 
 
 def failed_transaction_conditions(exc: TransactWriteError) -> list[int]:
