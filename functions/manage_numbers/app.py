@@ -21,7 +21,6 @@ from callerid.http.models import (
     AvailableNumberList,
     AvailableNumberOut,
     ByotIn,
-    Capabilities,
     CountryCode,
     ImportedNumberOut,
     ImportIn,
@@ -75,20 +74,7 @@ def available_numbers(
 ) -> AvailableNumberList:
     search = NumberSearch(str(country), kind, area_code, contains, limit)
     found = management.available(caller.account_sid, search)
-    return AvailableNumberList(
-        available_phone_numbers=[
-            AvailableNumberOut(
-                phone_number=n.phone_number,
-                friendly_name=n.friendly_name,
-                locality=n.locality,
-                region=n.region,
-                postal_code=n.postal_code,
-                iso_country=n.iso_country,
-                capabilities=Capabilities(voice=n.voice, sms=n.sms),
-            )
-            for n in found
-        ]
-    )
+    return AvailableNumberList(available_phone_numbers=[AvailableNumberOut.of(n) for n in found])
 
 
 @app.post("/v1/phone-numbers/provision", responses=answers(*FLEX_ERRORS, 422, success=201), security=FLEX_TOKEN)
@@ -108,17 +94,7 @@ def owned_numbers(
     per_page: Annotated[int, Query(alias="perPage", ge=1, le=1000)] = 50,
 ) -> OwnedNumberList:
     owned, more = management.owned(caller.account_sid, page, per_page, hooks())
-    rows = [
-        OwnedNumberOut(
-            sid=o.number.sid,
-            phone_number=o.number.phone_number,
-            friendly_name=o.number.friendly_name,
-            voice_url=o.number.voice_url,
-            status_callback=o.number.status_callback,
-            imported=o.imported,
-        )
-        for o in owned
-    ]
+    rows = [OwnedNumberOut.of(o.number, o.imported) for o in owned]
     return OwnedNumberList(phone_numbers=rows, meta=OwnedPageMeta(page=page, per_page=per_page, has_more=more))
 
 

@@ -16,6 +16,7 @@ from callerid.domain.locks import CallerIdLock
 from callerid.domain.numbers import NumberRecord, NumberSource, NumberStatus
 from callerid.domain.resolution import Reason
 from callerid.store.workers import WorkerState
+from callerid.twilio.records import AvailableNumber, OwnedNumber
 
 PhoneText = Annotated[
     str, Field(min_length=1, max_length=64, description="Any format phonenumbers parses (default region US)")
@@ -307,6 +308,18 @@ class AvailableNumberOut(ApiModel):
     iso_country: str
     capabilities: Capabilities
 
+    @classmethod
+    def of(cls, n: AvailableNumber) -> AvailableNumberOut:
+        return cls(
+            phone_number=n.phone_number,
+            friendly_name=n.friendly_name,
+            locality=n.locality,
+            region=n.region,
+            postal_code=n.postal_code,
+            iso_country=n.iso_country,
+            capabilities=Capabilities(voice=n.voice, sms=n.sms),
+        )
+
 
 class AvailableNumberList(ApiModel):
     available_phone_numbers: list[AvailableNumberOut]
@@ -334,6 +347,17 @@ class OwnedNumberOut(ApiModel):
     voice_url: str | None
     status_callback: str | None
     imported: bool = Field(description="Its voice URL is this deployment's inbound voice webhook")
+
+    @classmethod
+    def of(cls, number: OwnedNumber, imported: bool) -> OwnedNumberOut:
+        return cls(
+            sid=number.sid,
+            phone_number=number.phone_number,
+            friendly_name=number.friendly_name,
+            voice_url=number.voice_url,
+            status_callback=number.status_callback,
+            imported=imported,
+        )
 
 
 class OwnedPageMeta(ApiModel):
