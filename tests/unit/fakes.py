@@ -168,14 +168,17 @@ class FakeNumberStore:
     def save_refresh(self, account_sid, state):
         self._head(account_sid).refresh = state
 
-    def save_seen(self, account_sid, chunk, phase, sids):
-        self.seen_chunks[(account_sid, chunk)] = (phase, list(sids))
+    def save_seen(self, account_sid, first_chunk, phase, sids):
+        self.seen_chunks[(account_sid, first_chunk)] = (phase, list(sids))
+        return 1
 
-    def seen(self, account_sid, chunks):
-        seen: dict[str, set[str]] = {}
+    def seen(self, account_sid, chunks, phase):
+        self.writes["seen"] += 1
+        seen: set[str] = set()
         for n in range(chunks):
-            phase, sids = self.seen_chunks.get((account_sid, n), ("", []))
-            seen.setdefault(phase, set()).update(sids)
+            stored_phase, sids = self.seen_chunks.get((account_sid, n), ("", []))
+            if stored_phase == phase:
+                seen.update(sids)
         return seen
 
     def forget_seen(self, account_sid, chunks):
@@ -191,7 +194,7 @@ class FakeNumberStore:
         rows = [r for (o, _), r in self.shared.items() if o == owner]
         return [r for r in sorted(rows, key=lambda r: r.phone_number) if query.matches(r)]
 
-    def listed(self, account_sid, query, *, skip, take):
+    def listed(self, account_sid, query, *, skip, take, version=0):
         self.writes["listed"] += 1
         return self._own(account_sid, query)[skip : skip + take]
 

@@ -140,6 +140,45 @@ def test_a_pass_that_runs_out_of_time_goes_on_where_it_stopped():
     assert world.store.seen_chunks == {}
 
 
+class Nearly:
+    """An invocation with less time left than a pass keeps as its margin: the pass stops after each page."""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 3_000
+
+
+def test_a_pass_spanning_invocations_reads_back_no_seen_sids_when_nothing_vanished():
+    world = World(page_size=1000)
+    world.numbers(2500)
+    world.listed()
+    world.clock.now += 301
+    for _ in range(3):
+        with deadline.invocation(Nearly(), margin=0):
+            world.directory.page(ACCOUNT, NumberQuery(per_page=10))
+    world.directory.page(ACCOUNT, NumberQuery(per_page=10))
+    head = world.store.head(ACCOUNT)
+    assert head.refresh is None and head.own_numbers == 2500
+    assert world.store.writes["seen"] == 0 and world.store.writes["live_sids"] == 0
+    assert world.store.seen_chunks == {}
+
+
+def test_a_pass_spanning_invocations_releases_only_what_vanished_using_the_sids_it_stored():
+    world = World(page_size=1000)
+    phones = world.numbers(2500)
+    world.listed()
+    gone = phones[10]
+    del world.twilio.numbers[world.sid(gone)]
+    world.clock.now += 301
+    with deadline.invocation(Nearly(), margin=0):
+        world.directory.page(ACCOUNT, NumberQuery(per_page=10))  # page 1 read, its SIDs stored, then it stops
+    world.directory.page(ACCOUNT, NumberQuery(per_page=10))  # the rest, in one go
+    assert world.store.writes["seen"] == 1 and world.store.writes["live_sids"] == 1
+    assert world.store.get(ACCOUNT, gone).status is NumberStatus.RELEASED
+    released = [p for p in phones if world.store.get(ACCOUNT, p).status is NumberStatus.RELEASED]
+    assert released == [gone], "the numbers read in the earlier invocation were seen, so they stay"
+    assert world.store.head(ACCOUNT).own_numbers == 2499 and world.store.seen_chunks == {}
+
+
 def test_twilio_down_serves_what_is_stored_and_fails_only_an_empty_workspace(world):
     world.numbers(3)
     world.twilio.fail = True

@@ -172,7 +172,7 @@ class NumberDirectory:
         skip, take = query.offset, query.per_page
         numbers: list[NumberRecord] = []
         if skip < own_total:
-            own = self.store.listed(account_sid, query, skip=skip, take=take)
+            own = self.store.listed(account_sid, query, skip=skip, take=take, version=head.listing_version)
             numbers += [replace(n, is_primary=n.phone_number == head.primary) for n in own]
         skip = max(0, skip - own_total)
         for ancestor_head, total in zip(lineage, shared_totals, strict=True):

@@ -92,7 +92,8 @@ class TwilioRefresh:
 
     def _pass(self, account_sid: str, head: Head) -> bool:
         """Go on with the pass under way (or start one); answers whether it reached its end. The SIDs read are
-        kept in memory, and stored only when the pass must stop before its end."""
+        kept in memory, and stored only when the pass must stop before its end; at the end they are read back only
+        for a source whose counter says some of its numbers vanished at Twilio."""
         if not head.exists:
             self.store.ensure_head(account_sid)
         state = head.refresh or RefreshState(uuid.uuid4().hex, PHASES[0].value, None, 0, 0)
@@ -109,15 +110,21 @@ class TwilioRefresh:
                     break
                 state = replace(state, phase=PHASES[following].value)
             if self._out_of_time():
+                kept = dict(state.kept)
                 for phase, sids in read.items():
-                    self.store.save_seen(account_sid, state.chunks, phase, sids)
-                    state = replace(state, chunks=state.chunks + 1)
-                self.store.save_refresh(account_sid, state)
+                    written = self.store.save_seen(account_sid, state.chunks, phase, sids)
+                    kept[phase] = kept.get(phase, 0) + len(sids)
+                    state = replace(state, chunks=state.chunks + written)
+                self.store.save_refresh(account_sid, replace(state, kept=tuple(sorted(kept.items()))))
                 return False
-        seen = self.store.seen(account_sid, state.chunks) if state.chunks else {}
-        for phase, sids in read.items():
-            seen.setdefault(phase, set()).update(sids)
-        self._release_vanished(account_sid, seen)
+        earlier = dict(state.kept)
+
+        def seen(phase: str) -> set[str]:
+            stored = self.store.seen(account_sid, state.chunks, phase) if earlier.get(phase) else set()
+            return stored | set(read.get(phase, ()))
+
+        listed = {phase: earlier.get(phase, 0) + len(read.get(phase, ())) for phase in {*earlier, *read}}
+        self._release_vanished(account_sid, listed, seen)
         if state.chunks:
             self.store.forget_seen(account_sid, state.chunks)
         self.store.mark_refreshed(account_sid, self.clock())
@@ -172,16 +179,19 @@ class TwilioRefresh:
             return
         raise ConcurrentUpdate(f"{facts.phone_number} kept changing during the refresh.")
 
-    def _release_vanished(self, account_sid: str, seen: dict[str, set[str]]) -> None:
+    def _release_vanished(self, account_sid: str, listed: dict[str, int], seen: Callable[[str], set[str]]) -> None:
+        """``listed``: how many SIDs of each source the pass kept. A source with more stored records than that
+        has numbers that vanished at Twilio: only then are its seen SIDs and its records read."""
         head = self.store.head(account_sid)
         for source in PHASES:
             stored = sum(n for (s, _), n in head.counts.items() if s is source)
-            if stored <= len(seen.get(source.value, set())):
+            if stored <= listed.get(source.value, 0):
                 continue
+            read = seen(source.value)
             gateway = self.gateway()
             for sid, phone in self.store.live_sids(account_sid, source).items():
                 # Not listed in this pass; asked once more, since it may have been bought or verified meanwhile.
-                if sid not in seen.get(source.value, set()) and not gateway.still_held(account_sid, source, sid):
+                if sid not in read and not gateway.still_held(account_sid, source, sid):
                     self.directory.mark_released(account_sid, phone)
 
     def _wait_for_first_build(self, account_sid: str) -> Freshness:

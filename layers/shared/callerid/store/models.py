@@ -8,6 +8,7 @@ Keys (the access patterns they serve are in README.md, "Storage"):
   WS#<account>        CATALOGUE#REFRESH      lease: one refresher from Twilio at a time (TTL)
   WS#<account>        REFRESH#SEEN#<n>       SIDs a refresh pass has read so far (when it spans invocations)
   WS#<account>        WORKER#<worker>        the worker's selection
+  WS#<account>        LISTING#<filter>       page anchors: the sort key at every ANCHOR_STRIDE-th record a filter lists
   WS#<account>        VERIFICATION#<e164>    the last caller-ID verification of a number
   SHARED#<owner>      <e164>                 sparse: a copy of each active number its owner shares with descendants
   PHONE#<e164>        PHONE                  the phone's caller-ID lock (one per phone, whatever the workspace) and
@@ -139,6 +140,10 @@ class HeadItem(TableItem, discriminator="numbers_head"):
     refresh_next = UnicodeAttribute(null=True)
     refresh_chunks = NumberAttribute(null=True)
     refresh_read = NumberAttribute(null=True)
+    refresh_kept = UnicodeAttribute(null=True)  # JSON: source -> SIDs kept in earlier invocations of the pass
+    # Bumped whenever a counter changes, that is whenever a record joins or leaves a (source, status): the page
+    # anchors built at another version are stale.
+    listing_version = NumberAttribute(null=True)
     # Counters of the workspace's own numbers by source and status, and of those it shares (list-numbers' totals).
     n_twilio_active = NumberAttribute(null=True)
     n_twilio_inactive = NumberAttribute(null=True)
@@ -159,6 +164,14 @@ def count_attribute(source: str, status: str) -> str:
 def shared_count_attribute(source: str) -> str:
     """The head's counter of the numbers of one source the workspace shares with its descendants."""
     return f"shared_{source}"
+
+
+class AnchorsItem(TableItem, discriminator="listing_anchors"):
+    """``LISTING#<sources>|<statuses>``: the sort key of every ANCHOR_STRIDE-th record that filter lists, as of
+    the head's ``listing_version``, so that a deep page starts its Query near its first record."""
+
+    version = NumberAttribute()
+    anchors = ListAttribute(of=UnicodeAttribute)
 
 
 class SeenItem(TableItem, discriminator="refresh_seen"):

@@ -8,6 +8,7 @@ item, the shared copy, the counters, the pool entry) is written by ``service.num
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ from callerid.domain.numbers import (
 )
 from callerid.store.conditions import failed_condition
 from callerid.store.models import (
+    AnchorsItem,
     HeadItem,
     NumberItem,
     RefreshLeaseItem,
@@ -47,6 +49,13 @@ HEAD = "NUMBERS"
 REFRESH_LEASE = "CATALOGUE#REFRESH"
 POOL_SIZE = 100
 BATCH_GET_KEYS = 100
+# A seen item holds at most this many SIDs (~75 KB, well under DynamoDB's 400 KB item limit), and they are read
+# back a few items per BatchGetItem, so no one answer is large.
+SEEN_CHUNK_SIDS = 2000
+SEEN_CHUNKS_PER_READ = 4
+# A page deeper than this many records starts its Query at the nearest anchor, so it reads at most this many
+# records more than it shows, however deep it is.
+ANCHOR_STRIDE = 250
 
 
 def number_key(phone_number: str) -> str:
@@ -59,6 +68,11 @@ def sid_key(sid: str) -> str:
 
 def shared_key(owner: str) -> str:
     return f"SHARED#{owner}"
+
+
+def anchors_key(query: NumberQuery) -> str:
+    sources = ",".join(sorted(s.value for s in query.sources()))
+    return f"LISTING#{sources}|{','.join(sorted(s.value for s in query.statuses()))}"
 
 
 def seen_key(chunk: int) -> str:
@@ -74,6 +88,9 @@ class RefreshState:
     next_page: str | None
     chunks: int
     read: int
+    # SIDs kept (standing for a record) per source in the invocations before this one; their SIDs are stored in
+    # the ``chunks`` seen items, read back only when a source's counter says some of its numbers vanished.
+    kept: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +103,7 @@ class Head:
     counts: dict[tuple[NumberSource, NumberStatus], int] = field(default_factory=dict)
     shared_counts: dict[NumberSource, int] = field(default_factory=dict)
     refresh: RefreshState | None = None
+    listing_version: int = 0
 
     def total(self, query: NumberQuery) -> int:
         return sum(self.counts.get((s, st), 0) for s in query.sources() for st in query.statuses())
@@ -138,6 +156,7 @@ def to_head(item: HeadItem) -> Head:
             item.refresh_next,
             int(item.refresh_chunks or 0),
             int(item.refresh_read or 0),
+            tuple(sorted(json.loads(item.refresh_kept or "{}").items())),
         )
     pool = item.pool.as_dict() if hasattr(item.pool, "as_dict") else dict(item.pool or {})
     return Head(
@@ -149,6 +168,7 @@ def to_head(item: HeadItem) -> Head:
         counts,
         shared,
         refresh,
+        int(item.listing_version or 0),
     )
 
 
@@ -363,7 +383,9 @@ class NumberRepository:
     def adjust_counts(self, account_sid: str, deltas: dict[str, int]) -> None:
         actions = [getattr(HeadItem, name).add(delta) for name, delta in deltas.items() if delta]
         if actions:
-            HeadItem(workspace_key(account_sid), HEAD).update(actions=[HeadItem.kind.set(HeadItem), *actions])
+            HeadItem(workspace_key(account_sid), HEAD).update(
+                actions=[HeadItem.kind.set(HeadItem), HeadItem.listing_version.add(1), *actions]
+            )
 
     def set_pool_entry(self, account_sid: str, phone_number: str, entry: str) -> bool:
         """Add or change the phone's pool entry; a new one only while the pool holds fewer than POOL_SIZE."""
@@ -405,6 +427,7 @@ class NumberRepository:
                 HeadItem.refresh_next.remove(),
                 HeadItem.refresh_chunks.remove(),
                 HeadItem.refresh_read.remove(),
+                HeadItem.refresh_kept.remove(),
             ]
         )
 
@@ -417,6 +440,7 @@ class NumberRepository:
                 HeadItem.refresh_next.set(state.next_page) if state.next_page else HeadItem.refresh_next.remove(),
                 HeadItem.refresh_chunks.set(state.chunks),
                 HeadItem.refresh_read.set(state.read),
+                HeadItem.refresh_kept.set(json.dumps(dict(state.kept), sort_keys=True)),
             ]
         )
 
@@ -452,15 +476,27 @@ class NumberRepository:
 
     # ----- a refresh pass's seen SIDs -----
 
-    def save_seen(self, account_sid: str, chunk: int, phase: str, sids: list[str]) -> None:
-        SeenItem(workspace_key(account_sid), seen_key(chunk), phase=phase, sids=sids or [""]).save()
+    def save_seen(self, account_sid: str, first_chunk: int, phase: str, sids: list[str]) -> int:
+        """Store ``sids`` (read as ``phase``) in seen items numbered from ``first_chunk``; answers how many."""
+        chunks = [sids[i : i + SEEN_CHUNK_SIDS] for i in range(0, len(sids), SEEN_CHUNK_SIDS)] or [[]]
+        with SeenItem.batch_write() as batch:
+            for n, chunk in enumerate(chunks):
+                batch.save(
+                    SeenItem(workspace_key(account_sid), seen_key(first_chunk + n), phase=phase, sids=chunk or [""])
+                )
+        return len(chunks)
 
-    def seen(self, account_sid: str, chunks: int) -> dict[str, set[str]]:
-        """The SIDs a pass has read, by phase (the source they were read as)."""
-        keys = [(workspace_key(account_sid), seen_key(n)) for n in range(chunks)]
-        seen: dict[str, set[str]] = {}
-        for item in SeenItem.batch_get(keys, consistent_read=True):
-            seen.setdefault(item.phase, set()).update(str(sid) for sid in item.sids if sid)
+    def seen(self, account_sid: str, chunks: int, phase: str) -> set[str]:
+        """The SIDs a pass has stored as read for ``phase`` (the source they were read as), a few items a request."""
+        seen: set[str] = set()
+        for start in range(0, chunks, SEEN_CHUNKS_PER_READ):
+            keys = [
+                (workspace_key(account_sid), seen_key(n))
+                for n in range(start, min(chunks, start + SEEN_CHUNKS_PER_READ))
+            ]
+            for item in SeenItem.batch_get(keys, consistent_read=True):
+                if item.phase == phase:
+                    seen.update(str(sid) for sid in item.sids if sid)
         return seen
 
     def forget_seen(self, account_sid: str, chunks: int) -> None:
@@ -470,19 +506,59 @@ class NumberRepository:
 
     # ----- listing -----
 
-    def listed(self, account_sid: str, query: NumberQuery, *, skip: int, take: int) -> list[NumberRecord]:
-        """``take`` records after the first ``skip`` that match ``query``, in phone-number order: reads only as far
-        as the page reaches."""
+    def listed(
+        self, account_sid: str, query: NumberQuery, *, skip: int, take: int, version: int = 0
+    ) -> list[NumberRecord]:
+        """``take`` records after the first ``skip`` that match ``query``, in phone-number order. Reads only as far
+        as the page reaches; a page deeper than ``ANCHOR_STRIDE`` (without ``search`` or ``friendly_name``)
+        starts at the page anchor before it, built at the head's listing ``version``, so it reads fewer than
+        ``ANCHOR_STRIDE`` records it does not show."""
+        start: dict[str, dict[str, str]] | None = None
+        if skip >= ANCHOR_STRIDE and not query.needle and query.friendly_name is None:
+            anchors = self._anchors(account_sid, query, version)
+            passed = min(skip // ANCHOR_STRIDE, len(anchors))
+            if passed:
+                start = {"pk": {"S": workspace_key(account_sid)}, "sk": {"S": anchors[passed - 1]}}
+                skip -= passed * ANCHOR_STRIDE
         return self._take(
             NumberItem.query(
                 workspace_key(account_sid),
                 NumberItem.sk.startswith("NUMBER#"),
                 filter_condition=listing_filter(NumberItem, query),
                 page_size=min(1000, skip + take),
+                last_evaluated_key=start,
             ),
             skip,
             take,
         )
+
+    def _anchors(self, account_sid: str, query: NumberQuery, version: int) -> list[str]:
+        """The sort keys of every ``ANCHOR_STRIDE``-th record ``query`` lists, as of ``version``: stored, or read
+        once from the records (keys only) and stored for the next deep page until a record joins or leaves."""
+        key = workspace_key(account_sid), anchors_key(query)
+        try:
+            stored = AnchorsItem.get(*key, consistent_read=True)
+            if int(stored.version) == version:
+                return [str(a) for a in stored.anchors if a]
+        except AnchorsItem.DoesNotExist:
+            pass
+        anchors: list[str] = []
+        items = NumberItem.query(
+            workspace_key(account_sid),
+            NumberItem.sk.startswith("NUMBER#"),
+            filter_condition=listing_filter(NumberItem, query),
+            attributes_to_get=["sk", "kind"],
+        )
+        for index, item in enumerate(items, start=1):
+            if index % ANCHOR_STRIDE == 0:
+                anchors.append(item.sk)
+        newer = AnchorsItem.version > version
+        try:
+            AnchorsItem(*key, version=version, anchors=anchors).save(condition=~newer)
+        except PutError as exc:
+            if not failed_condition(exc):
+                raise
+        return anchors
 
     def listed_shared(self, owner: str, query: NumberQuery, *, skip: int, take: int) -> list[NumberRecord]:
         return self._take(

@@ -1,0 +1,159 @@
+"""moto's table Query, made to read one partition as DynamoDB does.
+
+moto answers a table Query by walking every item of the table, sorting the partition's and skipping to the
+exclusive start key one item at a time, so its cost grows with the table, not with what the Query reads. Real
+DynamoDB reads the partition's items in sort-key order from the first one the key condition admits, and stops at
+the page. ``install()`` gives moto that shape for table Queries on a string sort key, ascending: each partition
+keeps its sort keys in order (rebuilt only after a key is added or removed), the Query's candidates are the slice
+its key condition and start key admit (capped at ``Limit`` + 1), and moto's own query then runs over that slice,
+so its results, filters, projections, ``LastEvaluatedKey`` and 1 MB page limit are its own. Everything else (index
+Queries, descending Queries, the legacy ``QueryFilter``) goes to moto unchanged.
+
+Only the local stack uses it (``local.dynamodb.make_app``); ``tests/unit/test_partitions.py`` checks that every
+answer equals stock moto's.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from typing import Any
+
+# Higher than any character a sort key holds: a prefix followed by it bounds the keys that begin with the prefix.
+BEYOND = "\U0010ffff"
+
+
+class Partition(dict[Any, Any]):
+    """A partition's items by sort key (moto's ``DynamoType``), with the keys in order kept until one is added or
+    removed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ordered: tuple[list[str], list[Any]] | None = None
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if key not in self:
+            self.ordered = None
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: Any) -> None:
+        self.ordered = None
+        super().__delitem__(key)
+
+    def pop(self, key: Any, *default: Any) -> Any:
+        self.ordered = None
+        return super().pop(key, *default)
+
+    def popitem(self) -> tuple[Any, Any]:
+        self.ordered = None
+        return super().popitem()
+
+    def clear(self) -> None:
+        self.ordered = None
+        super().clear()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self.ordered = None
+        super().update(*args, **kwargs)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        if key not in self:
+            self.ordered = None
+        return super().setdefault(key, default)
+
+    def order(self) -> tuple[list[str], list[Any]]:
+        """The sort keys' strings in order, and the keys themselves in the same order."""
+        if self.ordered is None:
+            pairs = sorted(((str(key.value), key) for key in self), key=lambda pair: pair[0])
+            self.ordered = ([text for text, _ in pairs], [key for _, key in pairs])
+        return self.ordered
+
+
+SYMBOLS = {"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}
+
+
+def bounds(keys: list[str], comparison: str | None, values: list[Any]) -> tuple[int, int] | None:
+    """The slice of ``keys`` a key condition admits (``None``: a comparison this does not know)."""
+    first = str(values[0].value) if values else ""
+    comparison = SYMBOLS.get(comparison or "", (comparison or "").upper()) or None
+    if comparison == "BEGINS_WITH":
+        return bisect_left(keys, first), bisect_left(keys, first + BEYOND)
+    if comparison == "BETWEEN":
+        return bisect_left(keys, first), bisect_right(keys, str(values[1].value))
+    if comparison == "EQ":
+        return bisect_left(keys, first), bisect_right(keys, first)
+    if comparison == "GE":
+        return bisect_left(keys, first), len(keys)
+    if comparison == "GT":
+        return bisect_right(keys, first), len(keys)
+    if comparison == "LE":
+        return 0, bisect_right(keys, first)
+    if comparison == "LT":
+        return 0, bisect_left(keys, first)
+    return (0, len(keys)) if comparison is None else None
+
+
+PLAIN_ARGUMENTS = {"index_name", "consistent_read", "filter_expression", "hash_key_conditions", "range_key_conditions"}
+
+
+def readable_partition(
+    table: Any, hash_key: Any, forward: bool, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Partition | None:
+    """The partition a table Query reads, when this module can answer it (else moto does)."""
+    index_name = kwargs.get("index_name") or (args[1] if len(args) > 1 else None)
+    if index_name or forward is False or hash_key is None or set(kwargs) - PLAIN_ARGUMENTS:
+        return None
+    if not table.range_key_attr or table.range_key_type != "S":
+        return None
+    partition = table.items.get(hash_key)
+    return partition if isinstance(partition, Partition) else None
+
+
+def install() -> None:
+    """Patch moto's ``Table`` (idempotent): new tables keep their partitions as ``Partition``s, and a table
+    Query on a string sort key reads only its slice of one partition."""
+    from moto.dynamodb.models.table import Table
+
+    if getattr(Table, "reads_one_partition", False):
+        return
+    stock_init: Any = Table.__init__
+    stock_query: Any = Table.query
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        stock_init(self, *args, **kwargs)
+        self.items = defaultdict(Partition)
+
+    def query(
+        self: Any,
+        hash_key: Any,
+        range_comparison: str | None,
+        range_objs: list[Any],
+        limit: int | None,
+        exclusive_start_key: dict[str, Any] | None,
+        scan_index_forward: bool,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        stock = (self, hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward)
+        partition = readable_partition(self, hash_key, scan_index_forward, args, kwargs)
+        admitted = bounds(partition.order()[0], range_comparison, range_objs) if partition is not None else None
+        if partition is None or admitted is None:
+            return stock_query(*stock, *args, **kwargs)
+        texts, keys = partition.order()
+        low, high = admitted
+        if exclusive_start_key:
+            low = max(low, bisect_right(texts, str(exclusive_start_key[self.range_key_attr]["S"])))
+        if limit:
+            # One more item than the page, in the key condition or not: moto says whether the page is full by
+            # whether any item follows it.
+            high = low + limit + 1
+        candidates = [partition[key] for key in keys[low:high]]
+        self.all_items = lambda: candidates
+        try:
+            return stock_query(*stock[:5], None, scan_index_forward, *args, **kwargs)
+        finally:
+            del self.all_items
+
+    Table.__init__ = init  # type: ignore[method-assign]
+    Table.query = query  # type: ignore[method-assign]
+    Table.reads_one_partition = True  # type: ignore[attr-defined]

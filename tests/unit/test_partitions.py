@@ -1,0 +1,131 @@
+"""The local DynamoDB's Query reads one partition (``local/partitions.py``) and answers exactly what stock moto
+answers: the same items, counts and ``LastEvaluatedKey`` for every key condition, start key, limit and filter."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.dynamodb.models.table import Table
+
+from local import partitions
+
+TABLE = {
+    "TableName": "t",
+    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+    "AttributeDefinitions": [
+        {"AttributeName": "pk", "AttributeType": "S"},
+        {"AttributeName": "sk", "AttributeType": "S"},
+    ],
+    "BillingMode": "PAY_PER_REQUEST",
+}
+CONDITIONS = [
+    ("pk = :p", {}),
+    ("pk = :p AND begins_with(sk, :a)", {":a": {"S": "NUMBER#"}}),
+    ("pk = :p AND sk BETWEEN :a AND :b", {":a": {"S": "NUMBER#+1206"}, ":b": {"S": "NUMBER#+1415"}}),
+    ("pk = :p AND sk >= :a", {":a": {"S": "SID#"}}),
+    ("pk = :p AND sk > :a", {":a": {"S": "NUMBER#+1212"}}),
+    ("pk = :p AND sk <= :a", {":a": {"S": "NUMBER#+1312"}}),
+    ("pk = :p AND sk < :a", {":a": {"S": "NUMBER#+1312"}}),
+    ("pk = :p AND sk = :a", {":a": {"S": "HEAD"}}),
+]
+
+
+def items(seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    rows = [{"pk": {"S": "WS#a"}, "sk": {"S": "HEAD"}, "n": {"N": "1"}}]
+    for n in range(40):
+        area = rng.choice(["206", "212", "312", "415", "646"])
+        rows.append(
+            {
+                "pk": {"S": rng.choice(["WS#a", "WS#b"])},
+                "sk": {"S": f"NUMBER#+1{area}555{n:04d}"},
+                "status": {"S": rng.choice(["active", "inactive"])},
+            }
+        )
+        rows.append({"pk": {"S": "WS#a"}, "sk": {"S": f"SID#PN{n:032d}"}, "status": {"S": "active"}})
+    return rows
+
+
+def answers(rows: list[dict]) -> list[tuple]:
+    """Every Query shape, paged through to its end, against a table holding ``rows``."""
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(**TABLE)
+        for row in rows:
+            client.put_item(TableName="t", Item=row)
+        client.delete_item(TableName="t", Key={"pk": rows[5]["pk"], "sk": rows[5]["sk"]})  # a key removed
+        seen = []
+        for (condition, values), limit, filtered in itertools.product(CONDITIONS, (None, 1, 7), (False, True)):
+            request = {
+                "TableName": "t",
+                "KeyConditionExpression": condition,
+                "ExpressionAttributeValues": {":p": {"S": "WS#a"}, **values},
+            }
+            if limit:
+                request["Limit"] = limit
+            if filtered:
+                request["FilterExpression"] = "#s = :s"
+                request["ExpressionAttributeNames"] = {"#s": "status"}
+                request["ExpressionAttributeValues"][":s"] = {"S": "active"}
+            pages = []
+            while True:
+                answer = client.query(**request)
+                pages.append((answer["Count"], answer["ScannedCount"], answer["Items"], answer.get("LastEvaluatedKey")))
+                if "LastEvaluatedKey" not in answer or len(pages) > 400:
+                    break
+                request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+            seen.append((condition, limit, filtered, pages))
+        return seen
+
+
+@pytest.fixture
+def stock_moto():
+    """Undo the patch around a test, whatever another test installed."""
+    saved = Table.__init__, Table.query, getattr(Table, "reads_one_partition", None)
+    yield
+    Table.__init__, Table.query = saved[0], saved[1]
+    if saved[2] is None and hasattr(Table, "reads_one_partition"):
+        del Table.reads_one_partition
+    elif saved[2] is not None:
+        Table.reads_one_partition = saved[2]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_query_over_one_partition_answers_what_stock_moto_answers(stock_moto, seed):
+    rows = items(seed)
+    if getattr(Table, "reads_one_partition", False):
+        pytest.fail("the test must start from stock moto")
+    expected = answers(rows)
+    partitions.install()
+    assert answers(rows) == expected
+
+
+def test_a_query_reads_only_its_slice_of_the_partition(stock_moto):
+    partitions.install()
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(**TABLE)
+        for row in items(3):
+            client.put_item(TableName="t", Item=row)
+        from moto.dynamodb.models import dynamodb_backends
+
+        table = dynamodb_backends["123456789012"]["us-east-1"].tables["t"]
+        stock_all_items = Table.all_items
+        walked = []
+        Table.all_items = lambda self: walked.append(1) or stock_all_items(self)  # type: ignore[method-assign]
+        try:
+            answer = client.query(
+                TableName="t",
+                KeyConditionExpression="pk = :p AND begins_with(sk, :a)",
+                ExpressionAttributeValues={":p": {"S": "WS#a"}, ":a": {"S": "NUMBER#"}},
+                Limit=5,
+            )
+        finally:
+            Table.all_items = stock_all_items  # type: ignore[method-assign]
+        assert answer["Count"] == 5 and "LastEvaluatedKey" in answer
+        assert walked == [], "the table's items were never walked"
+        assert table.items  # the table is there, with its partitions
