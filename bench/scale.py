@@ -256,6 +256,8 @@ def warm_up(workspace: Workspace) -> None:
     workspace.release()
     workspace.start_call(explicit=True)
     workspace.list_page(1)
+    if workspace.size >= DEEP_PAGE * PER_PAGE:
+        workspace.list_page(DEEP_PAGE)  # builds the page anchors, once per change of the listing
     workspace.bench.wait_until_quiet()
 
 

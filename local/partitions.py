@@ -7,7 +7,8 @@ the page. ``install()`` gives moto that shape for table Queries on a string sort
 keeps its sort keys in order (rebuilt only after a key is added or removed), the Query's candidates are the slice
 its key condition and start key admit (capped at ``Limit`` + 1), and moto's own query then runs over that slice,
 so its results, filters, projections, ``LastEvaluatedKey`` and 1 MB page limit are its own. Everything else (index
-Queries, descending Queries, the legacy ``QueryFilter``) goes to moto unchanged.
+Queries, descending Queries, the legacy ``QueryFilter``) goes to moto's query; an index Query over only the
+items that carry the index's hash key.
 
 Only the local stack uses it (``local.dynamodb.make_app``); ``tests/unit/test_partitions.py`` checks that every
 answer equals stock moto's.
@@ -109,6 +110,25 @@ def readable_partition(
     return partition if isinstance(partition, Partition) else None
 
 
+def stock_index_query(
+    stock_query: Any, table: Any, stock: tuple[Any, ...], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    """moto's query; for an index Query over only the items that carry the index's hash key (moto sorts every
+    item of the table first, and the others can never match)."""
+    index_name = kwargs.get("index_name") or (args[1] if len(args) > 1 else None)
+    if not index_name or not table.range_key_attr:
+        return stock_query(*stock, *args, **kwargs)
+    index = table.get_index(index_name)
+    wanted = [key["AttributeName"] for key in index.schema if key["KeyType"] == "HASH"]
+    carriers = [item for part in table.items.values() for item in part.values() if all(a in item.attrs for a in wanted)]
+    carriers.sort(key=lambda item: (item.hash_key, item.range_key))
+    table.all_items = lambda: carriers
+    try:
+        return stock_query(*stock, *args, **kwargs)
+    finally:
+        del table.all_items
+
+
 def install() -> None:
     """Patch moto's ``Table`` (idempotent): new tables keep their partitions as ``Partition``s, and a table
     Query on a string sort key reads only its slice of one partition."""
@@ -138,7 +158,7 @@ def install() -> None:
         partition = readable_partition(self, hash_key, scan_index_forward, args, kwargs)
         admitted = bounds(partition.order()[0], range_comparison, range_objs) if partition is not None else None
         if partition is None or admitted is None:
-            return stock_query(*stock, *args, **kwargs)
+            return stock_index_query(stock_query, self, stock, args, kwargs)
         texts, keys = partition.order()
         low, high = admitted
         if exclusive_start_key:

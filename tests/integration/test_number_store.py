@@ -87,11 +87,15 @@ def test_a_deep_page_starts_at_its_anchor_and_reads_about_what_it_shows(store, l
     add(store, records(account, phones))
     assert page(store, account, skip=1000) == phones[1000:1050], "the anchors are built by the first deep page"
     anchors = AnchorsItem.get(workspace_key(account), anchors_key(NumberQuery()))
-    assert len(anchors.anchors) == len(phones) // ANCHOR_STRIDE
+    every = [f"NUMBER#{p}" for p in phones[ANCHOR_STRIDE - 1 :: ANCHOR_STRIDE]]
+    assert anchors.anchors == every[: 1000 // ANCHOR_STRIDE] and not anchors.complete, "only as deep as asked"
     first = query_bytes(local_stack, lambda: page(store, account, skip=0))
     deep = query_bytes(local_stack, lambda: page(store, account, skip=1000))
     assert deep <= first * 1.2, "a page at record 1,000 reads about what page 1 reads, not 1,050 records"
     assert page(store, account, skip=1060, take=40) == phones[1060:1100]
+    assert page(store, account, skip=1200) == [], "past the last record"
+    anchors = AnchorsItem.get(workspace_key(account), anchors_key(NumberQuery()))
+    assert anchors.anchors == every and anchors.complete, "extended from the last anchor to the end"
 
 
 def test_a_record_joining_or_leaving_moves_the_deep_pages_with_it(store):

@@ -167,11 +167,13 @@ def shared_count_attribute(source: str) -> str:
 
 
 class AnchorsItem(TableItem, discriminator="listing_anchors"):
-    """``LISTING#<sources>|<statuses>``: the sort key of every ANCHOR_STRIDE-th record that filter lists, as of
-    the head's ``listing_version``, so that a deep page starts its Query near its first record."""
+    """``LISTING#<sources>|<statuses>``: the sort key of every ANCHOR_STRIDE-th record that filter lists (as deep
+    as pages have asked), as of the head's ``listing_version``, so that a deep page starts its Query near its
+    first record."""
 
     version = NumberAttribute()
     anchors = ListAttribute(of=UnicodeAttribute)
+    complete = BooleanAttribute(default=False)  # the anchors reach the last record that filter lists
 
 
 class SeenItem(TableItem, discriminator="refresh_seen"):

@@ -55,7 +55,9 @@ SEEN_CHUNK_SIDS = 2000
 SEEN_CHUNKS_PER_READ = 4
 # A page deeper than this many records starts its Query at the nearest anchor, so it reads at most this many
 # records more than it shows, however deep it is.
-ANCHOR_STRIDE = 250
+ANCHOR_STRIDE = 100
+# Records a request reads while anchors are built (keys only).
+ANCHOR_BUILD_PAGE = 1000
 
 
 def number_key(phone_number: str) -> str:
@@ -511,50 +513,67 @@ class NumberRepository:
     ) -> list[NumberRecord]:
         """``take`` records after the first ``skip`` that match ``query``, in phone-number order. Reads only as far
         as the page reaches; a page deeper than ``ANCHOR_STRIDE`` (without ``search`` or ``friendly_name``)
-        starts at the page anchor before it, built at the head's listing ``version``, so it reads fewer than
-        ``ANCHOR_STRIDE`` records it does not show."""
+        starts at the page anchor before it (``_anchors``), so it reads fewer than ``ANCHOR_STRIDE`` records it
+        does not show."""
         start: dict[str, dict[str, str]] | None = None
         if skip >= ANCHOR_STRIDE and not query.needle and query.friendly_name is None:
-            anchors = self._anchors(account_sid, query, version)
+            anchors = self._anchors(account_sid, query, version, depth=skip)
             passed = min(skip // ANCHOR_STRIDE, len(anchors))
             if passed:
                 start = {"pk": {"S": workspace_key(account_sid)}, "sk": {"S": anchors[passed - 1]}}
                 skip -= passed * ANCHOR_STRIDE
-        return self._take(
-            NumberItem.query(
-                workspace_key(account_sid),
-                NumberItem.sk.startswith("NUMBER#"),
-                filter_condition=listing_filter(NumberItem, query),
-                page_size=min(1000, skip + take),
-                last_evaluated_key=start,
-            ),
-            skip,
-            take,
-        )
+        return self._take(self._records(account_sid, query, start, page_size=min(1000, skip + take)), skip, take)
 
-    def _anchors(self, account_sid: str, query: NumberQuery, version: int) -> list[str]:
-        """The sort keys of every ``ANCHOR_STRIDE``-th record ``query`` lists, as of ``version``: stored, or read
-        once from the records (keys only) and stored for the next deep page until a record joins or leaves."""
-        key = workspace_key(account_sid), anchors_key(query)
-        try:
-            stored = AnchorsItem.get(*key, consistent_read=True)
-            if int(stored.version) == version:
-                return [str(a) for a in stored.anchors if a]
-        except AnchorsItem.DoesNotExist:
-            pass
-        anchors: list[str] = []
-        items = NumberItem.query(
+    @staticmethod
+    def _records(
+        account_sid: str,
+        query: NumberQuery,
+        start: dict[str, dict[str, str]] | None,
+        *,
+        page_size: int,
+        keys_only: bool = False,
+    ) -> Iterator[NumberItem]:
+        return NumberItem.query(
             workspace_key(account_sid),
             NumberItem.sk.startswith("NUMBER#"),
             filter_condition=listing_filter(NumberItem, query),
-            attributes_to_get=["sk", "kind"],
+            page_size=page_size,
+            last_evaluated_key=start,
+            attributes_to_get=["sk", "kind"] if keys_only else None,
         )
-        for index, item in enumerate(items, start=1):
-            if index % ANCHOR_STRIDE == 0:
-                anchors.append(item.sk)
-        newer = AnchorsItem.version > version
+
+    def _anchors(self, account_sid: str, query: NumberQuery, version: int, *, depth: int) -> list[str]:
+        """The sort keys of every ``ANCHOR_STRIDE``-th record ``query`` lists, as of the listing ``version``, at
+        least as deep as ``depth``. Stored anchors of that version are used as they are, extended when a page goes
+        deeper than any before (reading from the last anchor, keys only); a record joining or leaving bumps the
+        version, and the anchors are built again as deep pages ask for them. So the first page at a depth after a
+        change reads as far as that depth, once, and every later page reads about what it shows."""
+        key = workspace_key(account_sid), anchors_key(query)
+        anchors: list[str] = []
+        complete = False
         try:
-            AnchorsItem(*key, version=version, anchors=anchors).save(condition=~newer)
+            stored = AnchorsItem.get(*key, consistent_read=True)
+            if int(stored.version) == version:
+                anchors, complete = [str(a) for a in stored.anchors if a], bool(stored.complete)
+        except AnchorsItem.DoesNotExist:
+            pass
+        wanted = depth // ANCHOR_STRIDE
+        if complete or len(anchors) >= wanted:
+            return anchors
+        start = {"pk": {"S": key[0]}, "sk": {"S": anchors[-1]}} if anchors else None
+        complete = True
+        for index, item in enumerate(
+            self._records(account_sid, query, start, page_size=ANCHOR_BUILD_PAGE, keys_only=True)
+        ):
+            if (index + 1) % ANCHOR_STRIDE == 0:
+                anchors.append(item.sk)
+                if len(anchors) >= wanted:
+                    complete = False
+                    break
+        older = AnchorsItem.version.does_not_exist() | (AnchorsItem.version < version)
+        shallower = (AnchorsItem.version == version) & (size(AnchorsItem.anchors) < len(anchors))
+        try:
+            AnchorsItem(*key, version=version, anchors=anchors, complete=complete).save(condition=older | shallower)
         except PutError as exc:
             if not failed_condition(exc):
                 raise
