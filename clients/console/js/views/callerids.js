@@ -3,7 +3,7 @@
 
 import { api } from "../api.js";
 import { handleApiError } from "../app.js";
-import { announce, badge, confirmDialog, formatDate, h, messageArea, replace } from "../dom.js";
+import { badge, confirmDialog, formatDate, h, messageArea, replace } from "../dom.js";
 import { filtersOf } from "./numbers.js";
 import { heading } from "./pages.js";
 
@@ -75,11 +75,9 @@ function follow(progress, started, finished) {
     }
     if (answer.status === "success") {
       replace(status, badge("Verified", "active"), ` ${started.phoneNumber} is verified and can be used as a caller ID.`);
-      announce(`${started.phoneNumber} is verified.`);
       finished();
     } else if (answer.status === "failed") {
       replace(status, badge("Failed", "inactive"), " Verification failed: the call was not answered or the code was wrong. Start again to retry.");
-      announce("Verification failed.");
       finished();
     } else if (polls >= POLL_LIMIT) {
       replace(status, "Still pending. Start again if the call did not come through.");

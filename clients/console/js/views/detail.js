@@ -3,7 +3,7 @@
 
 import { api, ApiError } from "../api.js";
 import { handleApiError, navigate } from "../app.js";
-import { announce, badge, confirmDialog, formatDate, h, messageArea, replace } from "../dom.js";
+import { badge, confirmDialog, formatDate, h, messageArea, replace } from "../dom.js";
 import { countriesField, textField, workerSidOrNull } from "./fields.js";
 import { sourceBadge, statusBadge } from "./numbers.js";
 import { heading } from "./pages.js";
@@ -56,7 +56,6 @@ function draw(screen, initial) {
       const answer = await work();
       if (answer) update(answer);
       area.success(done);
-      announce(done);
     } catch (error) {
       if (!handleApiError(error, { area })) button.disabled = false;
       return;
@@ -139,7 +138,8 @@ function draw(screen, initial) {
     const id = `section-${name.toLowerCase().replace(/\s+/g, "-")}`;
     const message = messageArea();
     const save = h("button", { type: "submit", class: "primary" }, `Save ${name.toLowerCase()}`);
-    const form = h("form", { class: "card section", "aria-labelledby": id });
+    // No aria-labelledby: a form named "Label" would answer to its field's label too.
+    const form = h("form", { class: "card section" });
     let read = () => ({});
     form.append(h("h2", { id }, name));
     build(form, (reader) => { read = reader; });
@@ -151,7 +151,6 @@ function draw(screen, initial) {
       try {
         update(await api("PATCH", path, { body: read() }));
         message.success(`${name} saved.`);
-        announce(`${name} saved.`);
       } catch (error) {
         if (!(error instanceof ApiError) || ![401, 403].includes(error.status)) message.error(error.message);
         else handleApiError(error);

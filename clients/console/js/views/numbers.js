@@ -76,7 +76,8 @@ export function renderNumbers(screen, { query }) {
     h("div", { class: "field grow" }, h("label", { for: "search" }, "Search"), search),
     select("source", "Source", SOURCES, filters.source),
     select("status", "Status", STATUSES, filters.status),
-    select("per-page", "Per page", PER_PAGE.map((n) => [String(n), String(n)]), String(filters.perPage)),
+    // A shared link's per_page is kept even when it is not one of the usual choices.
+    select("per-page", "Per page", [...new Set([...PER_PAGE, filters.perPage])].sort((a, b) => a - b).map((n) => [String(n), String(n)]), String(filters.perPage)),
     h("div", { class: "field" }, h("span", { class: "label-spacer", "aria-hidden": "true" }, "\u00a0"),
       h("button", { type: "submit", class: "secondary" }, "Apply")),
   );
