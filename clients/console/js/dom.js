@@ -40,11 +40,11 @@ export function badge(text, kind) {
   return h("span", { class: `badge badge-${kind}` }, text);
 }
 
-export function formatDate(value) {
+export function formatDate(value, { time = true } = {}) {
   if (!value) return "—";
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return value;
-  return date.toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" });
+  return date.toLocaleString("en-US", time ? { dateStyle: "medium", timeStyle: "short" } : { dateStyle: "medium" });
 }
 
 // A message area for one form or screen: role=alert for errors (read at once), role=status for success.
