@@ -14,6 +14,8 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
+# A workspace's first list reads its numbers from "Twilio"; on a busy 2-core machine that can take seconds.
+expect.set_options(timeout=15_000)
 BLOCKS = itertools.count(uuid.uuid4().int % 400 * 20 + 1000, 20)
 
 
@@ -463,3 +465,44 @@ def test_the_console_loads_nothing_from_another_origin_and_breaks_no_policy(page
     assert elsewhere == [] and refused == []
     assert any(u.endswith("/console/js/app.js") for u in loaded)
     assert any(u.endswith("/console/console.css") for u in loaded)
+
+
+def test_axe_reports_what_it_should_so_a_clean_screen_means_something(page, console, workspace):
+    open_console(page, console, workspace)
+    expect(page.get_by_role("link", name=workspace.phones[0])).to_be_visible()
+    page.evaluate("() => document.querySelector('#search').closest('.field').querySelector('label').remove()")
+    found = {v["id"] for v in console.serious_violations(page)}
+    assert "label" in found
+
+
+def test_the_console_works_from_the_keyboard(page, console, workspace):
+    open_console(page, console, workspace)
+    expect(page.get_by_role("link", name=workspace.phones[0])).to_be_visible()
+    expect(heading(page)).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Add number")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(heading(page)).to_have_text("Add number")
+    expect(page.get_by_role("heading", name="How do you want to add a number?")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Purchase from Twilio")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_label("Add manually")).to_be_checked()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Add a number from another carrier")).to_be_visible()
+    page.get_by_role("button", name="Back").click()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Purchase from Twilio")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.get_by_role("tab", name="Available to purchase").focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("tab", name="In your Twilio account")).to_be_focused()
+    expect(page.get_by_role("tab", name="In your Twilio account")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("row", name=re.compile(re.escape(workspace.phones[0])))).to_be_visible()
+    page.get_by_role("button", name=f"Import {workspace.phones[0]}").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog")).to_be_visible()
+    expect(page.get_by_role("button", name="Import and replace webhooks")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    assert workspace.call("GET", "/v1/phone-numbers/twilio").json()["phoneNumbers"][0]["imported"] is False
