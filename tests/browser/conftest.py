@@ -16,9 +16,10 @@ import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, Route, sync_playwright
 
 from callerid.config import FLEX_ORIGIN
 from local.stack import Stack
@@ -142,6 +143,22 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
         opened.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
         (ARTIFACTS / f"{name}.console.log").write_text("\n".join(console) + "\n")
     context.close()
+
+
+def block_other_origins(page: Page, api: str) -> list[str]:
+    """Abort every request of ``page`` that is not to ``api``'s origin; answers the list they are added to."""
+    elsewhere: list[str] = []
+    api_host = urlsplit(api).netloc
+
+    def only_this_api(route: Route) -> None:
+        if urlsplit(route.request.url).netloc != api_host:
+            elsewhere.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/*", only_this_api)
+    return elsewhere
 
 
 # -- the admin console (tests/browser/test_console.py)

@@ -14,6 +14,8 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import block_other_origins
+
 # A workspace's first list reads its numbers from "Twilio"; on a busy 2-core machine that can take seconds.
 expect.set_options(timeout=15_000)
 BLOCKS = itertools.count(uuid.uuid4().int % 400 * 20 + 1000, 20)
@@ -443,17 +445,8 @@ def test_verifying_a_caller_id_shows_the_code_and_follows_the_call_to_the_end(pa
 
 
 def test_the_console_loads_nothing_from_another_origin_and_breaks_no_policy(page, console, local_stack, workspace):
-    elsewhere: list[str] = []
+    elsewhere = block_other_origins(page, local_stack.api)
     refused: list[str] = []
-    api_host = urlsplit(local_stack.api).netloc
-
-    def only_this_api(route):
-        if urlsplit(route.request.url).netloc != api_host:
-            elsewhere.append(route.request.url)
-            return route.abort()
-        return route.continue_()
-
-    page.route("**/*", only_this_api)
     page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     loaded: list[str] = []
     page.on("requestfinished", lambda r: loaded.append(r.url))

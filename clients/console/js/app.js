@@ -3,6 +3,7 @@
 
 import { api, ApiError, consoleRoot, session, takeTokenFromFragment } from "./api.js";
 import { h, replace } from "./dom.js";
+import { connect } from "./navigation.js";
 import { renderCallerIds } from "./views/callerids.js";
 import { renderDetail } from "./views/detail.js";
 import { renderNumbers } from "./views/numbers.js";
@@ -26,7 +27,7 @@ function relativePath(url) {
   return url.pathname.startsWith(consoleRoot.pathname) ? url.pathname.slice(consoleRoot.pathname.length) : null;
 }
 
-export function navigate(href, { replaceEntry = false } = {}) {
+function navigate(href, { replaceEntry = false } = {}) {
   const url = new URL(href, consoleRoot);
   if (replaceEntry) window.history.replaceState(null, "", url);
   else window.history.pushState(null, "", url);
@@ -34,7 +35,7 @@ export function navigate(href, { replaceEntry = false } = {}) {
 }
 
 // A screen that met the API's 401 sends the user back to sign in with the API's words; 403 is the agent page.
-export function handleApiError(error, { area } = {}) {
+function handleApiError(error, { area } = {}) {
   if (error instanceof ApiError && error.status === 401) {
     session.clear();
     role = null;
@@ -145,4 +146,5 @@ document.addEventListener("click", (event) => {
 window.addEventListener("popstate", () => render());
 document.getElementById("sign-out").addEventListener("click", signOut);
 
+connect({ navigate, handleApiError });
 render();

@@ -2,7 +2,7 @@
 // the new number (label, inbound agent, countries), then done.
 
 import { api } from "../api.js";
-import { handleApiError } from "../app.js";
+import { handleApiError } from "../navigation.js";
 import { COUNTRIES } from "../countries.js";
 import { announce, badge, confirmDialog, h, messageArea, replace } from "../dom.js";
 import { looksLikePhoneNumber } from "../phone.js";
@@ -136,23 +136,12 @@ function drawAvailable(panel, numbers, area, wizard) {
     h("thead", {}, h("tr", {}, ["Number", "Where", "Capabilities", ""].map((c, i) => h("th", { scope: "col" }, i === 3 ? h("span", { class: "visually-hidden" }, "Action") : c)))),
     h("tbody", {}, numbers.map((n) => {
       const buy = h("button", { type: "button", class: "primary small", "aria-label": `Buy ${n.phoneNumber}` }, "Buy");
-      buy.addEventListener("click", async () => {
-        const ok = await confirmDialog({
-          title: `Buy ${n.phoneNumber}?`,
-          body: [`Twilio charges your account for this number: its monthly fee from today, and the usage of its calls.`,
-            "Its voice URL and status callback are set to this deployment's webhooks, so its calls reach Flex."],
-          confirm: "Buy number",
-        });
-        if (!ok) return;
-        buy.disabled = true;
-        area.clear();
-        try {
-          wizard.configure(await api("POST", "/v1/phone-numbers/provision", { body: { phoneNumber: n.phoneNumber } }));
-        } catch (error) {
-          buy.disabled = false;
-          handleApiError(error, { area });
-        }
-      });
+      confirmedAdd(buy, area, wizard, {
+        title: `Buy ${n.phoneNumber}?`,
+        body: ["Twilio charges your account for this number: its monthly fee from today, and the usage of its calls.",
+          "Its voice URL and status callback are set to this deployment's webhooks, so its calls reach Flex."],
+        confirm: "Buy number",
+      }, () => api("POST", "/v1/phone-numbers/provision", { body: { phoneNumber: n.phoneNumber } }));
       return h("tr", {},
         h("td", { class: "mono" }, n.phoneNumber),
         h("td", {}, [n.locality, n.region, n.isoCountry].filter(Boolean).join(", ")),
@@ -193,29 +182,33 @@ async function loadOwned(panel, area, wizard, page) {
 
 function importButton(owned, area, wizard) {
   const button = h("button", { type: "button", class: "primary small", "aria-label": `Import ${owned.phoneNumber}` }, "Import");
+  confirmedAdd(button, area, wizard, {
+    title: `Import ${owned.phoneNumber}?`,
+    body: [
+      "Importing replaces this number's webhooks at Twilio with this deployment's: its calls will reach Flex through this app.",
+      h("ul", {},
+        h("li", {}, "Voice URL now: ", h("span", { class: "mono" }, owned.voiceUrl || "none")),
+        h("li", {}, "Status callback now: ", h("span", { class: "mono" }, owned.statusCallback || "none"))),
+      "Whatever answered this number's calls before (a Studio flow, another app) stops receiving them.",
+    ],
+    confirm: "Import and replace webhooks",
+  }, () => api("POST", "/v1/phone-numbers/import", { body: { sid: owned.sid } }));
+  return button;
+}
+
+// A button that adds a number once its confirmation is accepted, then moves on to configuring it.
+function confirmedAdd(button, area, wizard, question, add) {
   button.addEventListener("click", async () => {
-    const ok = await confirmDialog({
-      title: `Import ${owned.phoneNumber}?`,
-      body: [
-        "Importing replaces this number's webhooks at Twilio with this deployment's: its calls will reach Flex through this app.",
-        h("ul", {},
-          h("li", {}, "Voice URL now: ", h("span", { class: "mono" }, owned.voiceUrl || "none")),
-          h("li", {}, "Status callback now: ", h("span", { class: "mono" }, owned.statusCallback || "none"))),
-        "Whatever answered this number's calls before (a Studio flow, another app) stops receiving them.",
-      ],
-      confirm: "Import and replace webhooks",
-    });
-    if (!ok) return;
+    if (!(await confirmDialog(question))) return;
     button.disabled = true;
     area.clear();
     try {
-      wizard.configure(await api("POST", "/v1/phone-numbers/import", { body: { sid: owned.sid } }));
+      wizard.configure(await add());
     } catch (error) {
       button.disabled = false;
       handleApiError(error, { area });
     }
   });
-  return button;
 }
 
 function manual(body, wizard) {

@@ -2,7 +2,7 @@
 // verifying a new number: Twilio calls it, the person who answers enters the 6-digit code shown here.
 
 import { api } from "../api.js";
-import { handleApiError } from "../app.js";
+import { handleApiError } from "../navigation.js";
 import { badge, confirmDialog, formatDate, h, messageArea, replace } from "../dom.js";
 import { filtersOf } from "./numbers.js";
 import { heading } from "./pages.js";

@@ -2,7 +2,7 @@
 // each section saved on its own with PATCH; its health from GET …/health.
 
 import { api, ApiError } from "../api.js";
-import { handleApiError, navigate } from "../app.js";
+import { handleApiError, navigate } from "../navigation.js";
 import { badge, confirmDialog, formatDate, h, messageArea, replace } from "../dom.js";
 import { countriesField, textField, workerSidOrNull } from "./fields.js";
 import { sourceBadge, statusBadge } from "./numbers.js";

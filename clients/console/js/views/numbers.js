@@ -2,7 +2,7 @@
 // address bar's query (page, per_page, search, source, status) so a reload or a shared link shows the same page.
 
 import { api } from "../api.js";
-import { handleApiError, navigate } from "../app.js";
+import { handleApiError, navigate } from "../navigation.js";
 import { badge, formatDate, h, messageArea, replace } from "../dom.js";
 import { heading } from "./pages.js";
 
