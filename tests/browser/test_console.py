@@ -499,3 +499,11 @@ def test_the_console_works_from_the_keyboard(page, console, workspace):
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog")).to_be_hidden()
     assert workspace.call("GET", "/v1/phone-numbers/twilio").json()["phoneNumbers"][0]["imported"] is False
+
+
+def test_the_console_without_its_trailing_slash_is_the_same_console(page, console, workspace):
+    page.goto(console.link(workspace.supervisor.token, workspace.sid).replace("/console/#", "/console#"))
+    expect(page.get_by_role("link", name=workspace.phones[0])).to_be_visible()
+    page.get_by_role("link", name="Verified caller IDs").click()
+    expect(page).to_have_url(console.root + "caller-ids")
+    expect(heading(page)).to_have_text("Verified caller IDs")

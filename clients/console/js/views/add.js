@@ -13,10 +13,11 @@ const STEPS = ["Choose how", "Find or enter the number", "Configure", "Done"];
 const TYPES = [["local", "Local"], ["tollFree", "Toll-free"], ["mobile", "Mobile"]];
 
 export function renderAdd(screen) {
+  screen.append(h("p", { class: "back" }, h("a", { href: "./" }, "← All numbers")));
   heading(screen, "Add number");
   const steps = h("ol", { class: "steps", "aria-label": "Steps" });
   const body = h("div", { class: "wizard" });
-  screen.append(h("p", { class: "back" }, h("a", { href: "./" }, "← All numbers")), steps, body);
+  screen.append(steps, body);
   const show = (index, draw) => {
     replace(steps, STEPS.map((name, i) => h("li", { "aria-current": i === index ? "step" : null, class: i < index ? "done" : null }, name)));
     replace(body);

@@ -25,13 +25,14 @@ export async function renderDetail(screen, { params: [sid] }) {
 function draw(screen, initial) {
   let number = initial;
   const path = `/v1/phone-numbers/${encodeURIComponent(number.sid)}`;
+  screen.append(h("p", { class: "back" }, h("a", { href: "./" }, "← All numbers")));
   const title = heading(screen, number.phoneNumber);
   title.classList.add("mono");
   const badges = h("p", { class: "badges" });
   const actions = h("div", { class: "actions toolbar", role: "group", "aria-label": "Actions" });
   const area = messageArea();
   const facts = h("dl", { class: "facts" });
-  screen.append(h("p", { class: "back" }, h("a", { href: "./" }, "← All numbers")), badges, area.element, actions, facts);
+  screen.append(badges, area.element, actions, facts);
 
   const update = (next) => {
     number = next;
