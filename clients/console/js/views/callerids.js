@@ -62,9 +62,11 @@ function follow(progress, started, finished) {
     h("p", { class: "code", "aria-label": `Verification code ${started.validationCode.split("").join(" ")}` }, started.validationCode),
     status);
   progress.hidden = false;
+  progress.dataset.callSid = started.callSid;
   let polls = 0;
   const poll = async () => {
-    if (!progress.isConnected) return; // the user left this screen
+    // The user left this screen, or started another verification: this call is no longer followed.
+    if (!progress.isConnected || progress.dataset.callSid !== started.callSid) return;
     polls += 1;
     let answer;
     try {
