@@ -4,7 +4,6 @@ import { COUNTRIES } from "../countries.js";
 import { h } from "../dom.js";
 
 const BY_NAME = [...COUNTRIES].sort((a, b) => a[1].localeCompare(b[1]));
-export const WORKER_SID = /^WK[0-9a-fA-F]{32}$/;
 
 export function textField(id, label, value, { hint, maxlength, placeholder, mono = false } = {}) {
   const input = h("input", {
