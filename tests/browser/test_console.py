@@ -84,6 +84,23 @@ def test_the_flex_plugins_link_signs_in_and_leaves_no_token_in_the_address_bar(p
     assert page.evaluate("() => sessionStorage.length") == 0
 
 
+def test_a_token_that_stops_being_valid_sends_the_user_back_to_sign_in(page, console, local_stack, workspace):
+    open_console(page, console, workspace)
+    expect(page.get_by_role("link", name=workspace.phones[0])).to_be_visible()
+    # As if the token expired while the console was open: the next call is refused.
+    stale = {"token": "flex-expired-token", "accountSid": workspace.sid}
+    page.evaluate("(s) => sessionStorage.setItem('callerIdConsole.session', JSON.stringify(s))", stale)
+    page.get_by_role("link", name="Verified caller IDs").click()
+    expect(heading(page)).to_have_text("Sign in")
+    refused = local_stack.call(
+        "GET",
+        "/v1/caller-ids",
+        headers={"Authorization": "Bearer flex-expired-token", "X-Twilio-Account-Sid": workspace.sid},
+    )
+    expect(page.get_by_role("alert")).to_have_text(refused.json()["error"]["message"])
+    assert page.evaluate("() => sessionStorage.length") == 0
+
+
 def test_a_pasted_token_signs_in_and_a_bad_one_shows_the_apis_message(page, console, local_stack, workspace):
     page.goto(console.root)
     expect(heading(page)).to_have_text("Sign in")
@@ -362,6 +379,7 @@ def test_releasing_names_its_permanence_and_a_locked_number_is_refused(page, con
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_role("heading")).to_have_text(f"Release {phone} permanently?")
     expect(dialog).to_contain_text("This is permanent")
+    assert_accessible(page, console, "release confirmation")
     dialog.get_by_role("button", name="Release permanently").click()
     refused = workspace.call("DELETE", f"/v1/phone-numbers/{sid}")
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "caller_id_in_use"
@@ -435,6 +453,7 @@ def test_verifying_a_caller_id_shows_the_code_and_follows_the_call_to_the_end(pa
     assert [c["friendlyName"] for c in listed] == ["Portland front desk"]
 
     row.get_by_role("button", name=f"Delete {phone}").click()
+    assert_accessible(page, console, "caller ID delete confirmation")
     page.get_by_role("dialog").get_by_role("button", name="Delete caller ID").click()
     expect(page.get_by_text(f"Deleted {phone}.")).to_be_visible()
     expect(page.get_by_role("row", name=re.compile(re.escape(phone)))).to_have_count(0)
