@@ -15,7 +15,7 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
 .DEFAULT_GOAL := help
-.PHONY: help install dev test test-unit lint format bench build validate openapi events clean local-env dev-env
+.PHONY: help install dev test test-unit lint format bench build validate openapi events vendor clean local-env dev-env
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -86,6 +86,9 @@ openapi: dev-env ## Regenerate layers/shared/callerid/openapi.json from the hand
 
 events: dev-env ## Regenerate events/ (one API Gateway event per route of template.yaml)
 	$(PY) -m local.events
+
+vendor: dev-env ## Vendor Swagger UI (served at /docs) and axe-core (the browser tests') with npm pack
+	$(PY) -m local.vendor
 
 validate: dev-env ## sam validate --lint
 	$(VENV)/bin/sam validate --lint

@@ -78,6 +78,7 @@ QUERIES: dict[str, dict[str, str]] = {
     "AvailableNumbers": {"country": "US", "type": "local", "areaCode": "415", "limit": "5"},
     "TwilioNumbers": {"page": "1", "perPage": "50"},
 }
+CONSOLE_FILE = "js/app.js"  # a file of the console (clients/console/), answered without a token
 WEBHOOKS = {"VerificationStatus", "CallStatus", "InboundVoice"}
 PATH_EXAMPLES = {
     "workerSid": WORKER,
@@ -96,11 +97,13 @@ def event(name: str, method: str, path: str) -> dict[str, Any]:
     headers = {"Accept": "application/json", "Origin": "https://flex.twilio.com"}
     if name in WEBHOOKS:
         headers = {"X-Twilio-Signature": "<signature>", "User-Agent": "TwilioProxy/1.1"}
-    elif name != "ListNumbersCompat" and method != "OPTIONS":
+    elif name != "ListNumbersCompat" and method != "OPTIONS" and not path.startswith("/console"):
         headers["Authorization"] = f"Bearer {TOKEN}"
     if content_type:
         headers["Content-Type"] = content_type
     params = {name: value for name, value in PATH_EXAMPLES.items() if f"{{{name}}}" in path or f"{{{name}+}}" in path}
+    if path.startswith("/console/"):
+        params["proxy"] = CONSOLE_FILE
     concrete = path
     for name, value in params.items():
         concrete = concrete.replace(f"{{{name}}}", value).replace(f"{{{name}+}}", value)

@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 
@@ -276,6 +277,8 @@ def banner(facts: dict[str, Any], stack_file: Path) -> str:
         lines.append(f"         export {w['identity'].upper()}_TOKEN='{w['token']}'")
         if w["accountSid"] != root:  # tokens are opaque: a subaccount's user names the account it belongs to
             lines.append(f"         export {w['identity'].upper()}_ACCOUNT_SID='{w['accountSid']}'")
+    lines += ["", "Admin console, signed in as the demo supervisor (the token stays in that tab's sessionStorage):"]
+    lines += [f"  {console_link(facts)}"]
     lines += [
         "",
         'Try:  curl -s -H "Authorization: Bearer $ALICE_TOKEN" ' + facts["apiUrl"] + "/v1/phone-numbers",
@@ -283,6 +286,14 @@ def banner(facts: dict[str, Any], stack_file: Path) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def console_link(facts: dict[str, Any]) -> str:
+    """The console's sign-in link for the first supervisor: ``#token=…&accountSid=…``, the format the Flex plugin
+    opens too (a fragment never reaches a server or its logs; the console removes it from the address bar)."""
+    supervisor = next(w for w in facts["workers"] if {"supervisor", "admin"} & set(w["roles"]))
+    fragment = urlencode({"token": supervisor["token"], "accountSid": supervisor["accountSid"]})
+    return f"{facts['apiUrl']}/console/#{fragment}"
 
 
 def shown(path: Path) -> str:

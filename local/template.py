@@ -69,7 +69,8 @@ def routes() -> list[Route]:
                 continue
             path = event["Properties"]["Path"]
             regex = re.sub(r"\{(\w+)\+\}", r"(?P<\1>[\\s\\S]+)", path)
-            regex = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", regex) + "$"
+            # A trailing slash reaches the same resource, as in API Gateway (and `sam local start-api`).
+            regex = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", regex) + "/?$"
             found.append(
                 Route(
                     name,

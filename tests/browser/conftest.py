@@ -16,9 +16,10 @@ import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, Route, sync_playwright
 
 from callerid.config import FLEX_ORIGIN
 from local.stack import Stack
@@ -142,3 +143,55 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
         opened.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
         (ARTIFACTS / f"{name}.console.log").write_text("\n".join(console) + "\n")
     context.close()
+
+
+def block_other_origins(page: Page, api: str) -> list[str]:
+    """Abort every request of ``page`` that is not to ``api``'s origin; answers the list they are added to."""
+    elsewhere: list[str] = []
+    api_host = urlsplit(api).netloc
+
+    def only_this_api(route: Route) -> None:
+        if urlsplit(route.request.url).netloc != api_host:
+            elsewhere.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/*", only_this_api)
+    return elsewhere
+
+
+# -- the admin console (tests/browser/test_console.py)
+
+AXE = ROOT / "tests" / "browser" / "vendor" / "axe-core" / "axe.min.js"
+# What axe reports per violation: the rule, how bad, and where (CSS selectors of the offending nodes).
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => n.target.join(" "))}));
+}"""
+
+
+class Console:
+    """The console of one local stack: sign-in links as the Flex plugin opens them, and axe-core's verdict on the
+    page as it stands. axe is handed to the page through DevTools (``evaluate``), which the page's
+    Content-Security-Policy does not govern, so the policy under test stays as strict as deployed."""
+
+    def __init__(self, api: str) -> None:
+        self.root = f"{api}/console/"
+        self._axe = AXE.read_text(encoding="utf-8")
+
+    def link(self, token: str, account_sid: str | None = None, path: str = "") -> str:
+        fragment = f"token={token}" + (f"&accountSid={account_sid}" if account_sid else "")
+        return f"{self.root}{path}#{fragment}"
+
+    def serious_violations(self, page: Page) -> list[dict[str, object]]:
+        if not page.evaluate("() => typeof window.axe === 'object'"):
+            page.evaluate(self._axe + "\n;true")
+        violations: list[dict[str, object]] = page.evaluate(AXE_RUN)
+        return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+
+@pytest.fixture(scope="session")
+def console(local_stack: LocalStack) -> Console:
+    return Console(local_stack.api)

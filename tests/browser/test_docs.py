@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from tests.browser.conftest import block_other_origins
 
 
 def test_swagger_ui_renders_the_document_from_this_api_alone(browser_stack, page):
-    elsewhere: list[str] = []
-    api_host = urlsplit(browser_stack.api).netloc
-
-    def only_this_api(route):
-        if urlsplit(route.request.url).netloc != api_host:
-            elsewhere.append(route.request.url)
-            return route.abort()
-        return route.continue_()
-
-    page.route("**/*", only_this_api)
+    elsewhere = block_other_origins(page, browser_stack.api)
     page.goto(f"{browser_stack.api}/docs")
     page.wait_for_selector("text=Caller-ID backend for Twilio Flex", timeout=20_000)
     page.get_by_text("/v1/outbound-calls/lock").first.wait_for(timeout=20_000)

@@ -87,6 +87,11 @@ def test_the_stack_boots_and_ctrl_c_stops_every_process(tmp_path):
         assert {w["identity"] for w in facts["workers"]} == {"alice", "bob", "sam", "carol"}
         assert any(w["token"] in "".join(banner) for w in facts["workers"])
         assert f"(also in {stack_file})" in "".join(banner), "the banner names the file it wrote"
+        sam = next(w for w in facts["workers"] if w["identity"] == "sam")
+        link = f"{facts['apiUrl']}/console/#token={sam['token']}&accountSid={sam['accountSid']}"
+        assert link in "".join(banner), "the banner signs the demo supervisor in to the admin console"
+        console = requests.get(link.split("#")[0], timeout=10)
+        assert console.status_code == 200 and console.headers["Content-Type"] == "text/html; charset=utf-8"
         spawned = children(process.pid)
         assert len(spawned) == 3
         process.send_signal(signal.SIGINT)

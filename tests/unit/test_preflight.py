@@ -98,12 +98,11 @@ def test_a_literal_segment_outranks_a_path_parameter():
 
 def test_the_shipped_document_lists_every_route_api_gateway_serves():
     """The preflight's route table is the OpenAPI document; a route in template.yaml missing from it would get
-    a wrong preflight in production. Left out: the document and Swagger UI (simple GETs: no preflight), and the
-    ANY routes that answer every other method."""
+    a wrong preflight in production. Left out: the document, Swagger UI and the admin console (simple GETs: no
+    preflight), and the ANY routes that answer every other method."""
+    static = ("/openapi.json", "/docs", "/console")
     served = {
-        (r.method, r.path)
-        for r in routes()
-        if r.method not in ("OPTIONS", "ANY") and r.path != "/openapi.json" and not r.path.startswith("/docs")
+        (r.method, r.path) for r in routes() if r.method not in ("OPTIONS", "ANY") and not r.path.startswith(static)
     }
 
     for method, path in served:
@@ -114,9 +113,10 @@ def test_the_shipped_document_lists_every_route_api_gateway_serves():
 
 def test_every_path_of_the_api_has_an_any_route_for_its_other_methods():
     """API Gateway never falls back to /{proxy+} for a path it has: without an ANY route, another method (or a
-    preflight) of that path would get API Gateway's own 403."""
+    preflight) of that path would get API Gateway's own 403. The console's files, like /docs, are plain GETs of
+    the page's own origin: any other method is API Gateway's 404."""
     table = routes()
-    paths = {r.path for r in table if r.function != "ApiDocsFunction"}
+    paths = {r.path for r in table if r.function not in ("ApiDocsFunction", "ConsoleFunction")}
     covered = {r.path for r in table if r.function == "ApiDocsFunction" and r.method == "ANY"}
     assert paths <= covered, sorted(paths - covered)
     assert "/{proxy+}" in covered

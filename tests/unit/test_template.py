@@ -109,7 +109,7 @@ def test_one_managed_policy_reads_the_auth_token_and_no_function_holds_its_own_c
     readers = [
         name for name, f in functions(template).items() if {"Ref": policy} in f["Properties"].get("Policies", [])
     ]
-    assert sorted(readers) == sorted(set(functions(template)) - {"ApiDocsFunction"})
+    assert sorted(readers) == sorted(set(functions(template)) - {"ApiDocsFunction", "ConsoleFunction"})
     for name, function in functions(template).items():
         inline = [p for p in function["Properties"].get("Policies", []) if isinstance(p, dict) and "Statement" in p]
         assert not any(marker in text(inline) for marker in ("ssm:", "secretsmanager:", "kms:")), name
@@ -131,3 +131,4 @@ def test_functions_are_granted_item_and_query_operations_on_the_table_only(templ
                 expected = [table, holder_index] if name == "OutboundCallFunction" else [table]
                 assert resources == expected, name
     assert "Policies" not in functions(template)["ApiDocsFunction"]["Properties"]
+    assert "Policies" not in functions(template)["ConsoleFunction"]["Properties"]
