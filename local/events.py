@@ -72,13 +72,33 @@ BODIES: dict[str, tuple[str, str | None]] = {
             }
         ),
     ),
+    "TaskRouterEvents": (
+        "application/x-www-form-urlencoded",
+        urlencode(
+            {
+                "Sid": "EA" + "3" * 32,
+                "EventType": "task.wrapup",
+                "AccountSid": ACCOUNT,
+                "WorkspaceSid": "WS" + "0" * 32,
+                "ResourceType": "Task",
+                "ResourceSid": "WT" + "3" * 32,
+                "Timestamp": "1795600000",
+                "TimestampMs": "1795600000000",
+                "TaskSid": "WT" + "3" * 32,
+                "TaskAge": "95",
+                "TaskAttributes": json.dumps({"direction": "outbound", "from": "+12125550100", "to": "+14155552671"}),
+                "WorkerSid": WORKER,
+                "WorkerAttributes": json.dumps({"contact_uri": "client:alice", "team_name": "sales"}),
+            }
+        ),
+    ),
 }
 QUERIES: dict[str, dict[str, str]] = {
     "ListNumbers": {"perPage": "50", "includeOutgoingOnly": "true"},
     "AvailableNumbers": {"country": "US", "type": "local", "areaCode": "415", "limit": "5"},
     "TwilioNumbers": {"page": "1", "perPage": "50"},
 }
-WEBHOOKS = {"VerificationStatus", "CallStatus", "InboundVoice"}
+WEBHOOKS = {"VerificationStatus", "CallStatus", "InboundVoice", "TaskRouterEvents"}
 PATH_EXAMPLES = {
     "workerSid": WORKER,
     "sid": NUMBER,

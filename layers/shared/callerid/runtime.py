@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from callerid.service.numbers import NumberDirectory
     from callerid.service.outbound import OutboundCalls
     from callerid.service.selection import CallerIdSelections
+    from callerid.service.taskrouter import TaskRouterEffects
     from callerid.service.webhooks import CallStatusEffects, VerificationEffects
     from callerid.twilio.gateway import TwilioGateway
     from callerid.twilio.signatures import WebhookSignatures
@@ -123,6 +124,18 @@ def call_status_effects() -> CallStatusEffects:
 
 
 @lru_cache(maxsize=1)
+def taskrouter_effects() -> TaskRouterEffects:
+    """TaskRouter's events: locks freed when outbound-call tasks end, workers' teams kept current. Twilio only to
+    look up a subaccount's workspace (once per container; the root account's is configured)."""
+    from callerid.service.taskrouter import TaskRouterEffects
+    from callerid.store.phones import PhoneRepository
+    from callerid.store.workers import WorkerRepository
+
+    table()
+    return TaskRouterEffects(PhoneRepository(), WorkerRepository(), lambda account: gateway().workspace_sid(account))
+
+
+@lru_cache(maxsize=1)
 def verification_effects() -> VerificationEffects:
     from callerid.service.webhooks import VerificationEffects
     from callerid.store.verifications import VerificationRepository
@@ -174,6 +187,7 @@ def reset() -> None:
         selections,
         webhook_signatures,
         call_status_effects,
+        taskrouter_effects,
         verification_effects,
         inbound_calls,
         caller_ids,
