@@ -197,6 +197,7 @@ def test_a_task_end_that_is_not_the_locks_call_frees_nothing(held, kwargs):
 def test_a_pinned_lock_is_freed_by_its_own_task():
     service, phones, _ = effects(lock(acquired=NOW - 10, task_sid=TASK))
     assert service.handle(event())["released"] is True
+    assert phones.get(PHONE) is None
 
 
 def test_an_event_of_another_workspace_of_the_account_changes_nothing():
