@@ -21,6 +21,10 @@ BODIES: dict[str, tuple[str, str | None]] = {
     "PutOwn": ("application/json", json.dumps({"callerId": "+12125550100", "localPresence": False})),
     "PutWorker": ("application/json", json.dumps({"callerId": "+12125550100", "localPresence": True})),
     "StartOutboundCall": ("application/json", json.dumps({"to": "+14155552671"})),
+    "TransferCallerId": (
+        "application/json",
+        json.dumps({"type": "cold", "displayedNumber": "transferee_number", "callerNumber": "+14155552671"}),
+    ),
     "RegisterByot": (
         "application/json",
         json.dumps({"phoneNumber": PHONE, "provider": "Acme Telecom", "connection": "sip:trunk.example.com"}),

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from callerid.service.outbound import OutboundCalls
     from callerid.service.selection import CallerIdSelections
     from callerid.service.taskrouter import TaskRouterEffects
+    from callerid.service.transfers import TransferCallerIds
     from callerid.service.webhooks import CallStatusEffects, VerificationEffects
     from callerid.twilio.gateway import TwilioGateway
     from callerid.twilio.signatures import WebhookSignatures
@@ -107,6 +108,14 @@ def selections() -> CallerIdSelections:
 
 
 @lru_cache(maxsize=1)
+def transfers() -> TransferCallerIds:
+    """Transfers' caller IDs: an agent's number shown is checked against the phone's rules (one GetItem)."""
+    from callerid.service.transfers import TransferCallerIds
+
+    return TransferCallerIds(numbers(), include_outgoing_only=settings().include_outgoing_only_numbers)
+
+
+@lru_cache(maxsize=1)
 def webhook_signatures() -> WebhookSignatures:
     from callerid.twilio.signatures import WebhookSignatures
 
@@ -185,6 +194,7 @@ def reset() -> None:
         number_management,
         outbound_calls,
         selections,
+        transfers,
         webhook_signatures,
         call_status_effects,
         taskrouter_effects,
