@@ -267,3 +267,27 @@ def test_a_call_longer_than_the_lock_ttl(stack, phones):
 
     assert end(stack, task_sid)["status"] == 204
     assert holder(stack, "+12125550100") == bob.worker_sid
+
+
+def test_identical_events_racing_are_applied_once(stack):
+    """Twilio retries a callback it thinks failed: copies race. Each is answered 204 (applied, or already applied)
+    or 409 request_in_progress (Twilio retries it); the lock is freed once, and a lock taken again after the
+    first copy applied is never freed by a later one (each copy is the same event: the idempotency record)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    alice = stack.agent()
+    task_sid = "WT" + uuid.uuid4().hex
+    assert start(stack, alice, "+13125550100", taskSid=task_sid).status_code == 200
+    params = event_params(stack, alice, "+13125550100", task_sid=task_sid)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: stack.webhook(PATH, params), range(16)))
+    statuses = [a.status_code for a in answers]
+    assert set(statuses) <= {204, 409} and 204 in statuses
+    assert all(a.json()["error"]["code"] == "request_in_progress" for a in answers if a.status_code == 409)
+    assert holder(stack, "+13125550100") is None
+
+    assert start(stack, alice, "+13125550100", taskSid=task_sid).status_code == 200
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        again = list(pool.map(lambda _: stack.webhook(PATH, params).status_code, range(8)))
+    assert again == [204] * 8
+    assert holder(stack, "+13125550100") == alice.worker_sid
