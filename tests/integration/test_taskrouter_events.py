@@ -291,3 +291,15 @@ def test_identical_events_racing_are_applied_once(stack):
         again = list(pool.map(lambda _: stack.webhook(PATH, params).status_code, range(8)))
     assert again == [204] * 8
     assert holder(stack, "+13125550100") == alice.worker_sid
+
+
+def test_a_re_entrant_lock_without_a_task_drops_the_earlier_calls_pin(stack, phones):
+    alice = stack.agent()
+    stack.call("GET", "/v1/phone-numbers", alice)
+    me, now = WorkerRef(alice.account_sid, alice.worker_sid), time.time()
+    pinned = phones.acquire(
+        "+16465550100", me, ancestors=(), country="US", ttl_seconds=300, now=now, task_sid="WT" + "a" * 32
+    )
+    assert pinned.task_sid == phones.get("+16465550100").task_sid == "WT" + "a" * 32
+    again = phones.acquire("+16465550100", me, ancestors=(), country="US", ttl_seconds=300, now=now + 1)
+    assert again.task_sid is None and phones.get("+16465550100").task_sid is None
