@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
 from callerid import runtime
-from callerid.domain.taskrouter import read_event
+from callerid.domain.taskrouter import TaskRouterEvent, read_event
 from callerid.http.answers import TWILIO_SIGNATURE, WEBHOOK_ERRORS, answers
 from callerid.http.logging import make_logger, make_metrics
 from callerid.http.resolver import make_resolver
@@ -42,6 +42,21 @@ class TaskRouterEventForm(TwilioForm):
     TaskAttributes: str | None = Field(default=None, max_length=ATTRIBUTES)
     WorkerAttributes: str | None = Field(default=None, max_length=ATTRIBUTES)
 
+    def event(self) -> TaskRouterEvent:
+        return read_event(
+            sid=self.Sid,
+            event_type=self.EventType,
+            account_sid=self.AccountSid,
+            workspace_sid=self.WorkspaceSid,
+            timestamp=self.Timestamp,
+            timestamp_ms=self.TimestampMs,
+            worker_sid=self.WorkerSid,
+            task_sid=self.TaskSid,
+            task_age=self.TaskAge,
+            task_attributes=self.TaskAttributes,
+            worker_attributes=self.WorkerAttributes,
+        )
+
 
 @app.post(
     "/webhooks/twilio/taskrouter-events",
@@ -50,19 +65,7 @@ class TaskRouterEventForm(TwilioForm):
 )
 def taskrouter_event() -> Response[None]:
     form = parse_form(signed_form(app, settings, signatures), TaskRouterEventForm)
-    event = read_event(
-        sid=form.Sid,
-        event_type=form.EventType,
-        account_sid=form.AccountSid,
-        workspace_sid=form.WorkspaceSid,
-        timestamp=form.Timestamp,
-        timestamp_ms=form.TimestampMs,
-        worker_sid=form.WorkerSid,
-        task_sid=form.TaskSid,
-        task_age=form.TaskAge,
-        task_attributes=form.TaskAttributes,
-        worker_attributes=form.WorkerAttributes,
-    )
+    event = form.event()  # 400 for what an event acted on cannot carry, before anything is recorded
     if event.acts:
         outcome = apply(event)
         logger.info("taskrouter event", extra={"event_sid": form.Sid, "event_type": form.EventType, **outcome})
