@@ -303,3 +303,13 @@ def test_a_re_entrant_lock_without_a_task_drops_the_earlier_calls_pin(stack, pho
     assert pinned.task_sid == phones.get("+16465550100").task_sid == "WT" + "a" * 32
     again = phones.acquire("+16465550100", me, ancestors=(), country="US", ttl_seconds=300, now=now + 1)
     assert again.task_sid is None and phones.get("+16465550100").task_sid is None
+
+
+def test_a_subaccounts_own_workspace_frees_its_agents_lock(stack):
+    """A subaccount's Flex workspace is looked up at Twilio (the configured one is the parent's)."""
+    carol, dave = stack.agent(account_sid=stack.child["sid"]), stack.agent(account_sid=stack.child["sid"])
+    assert start(stack, carol, "+13105550100").status_code == 200
+    task_sid = outbound_task(stack, carol, "+13105550100")
+    assert start(stack, dave, "+13105550100").status_code == 409
+    assert end(stack, task_sid, "completed")["status"] == 204
+    assert holder(stack, "+13105550100") is None
