@@ -21,6 +21,10 @@ BODIES: dict[str, tuple[str, str | None]] = {
     "PutOwn": ("application/json", json.dumps({"callerId": "+12125550100", "localPresence": False})),
     "PutWorker": ("application/json", json.dumps({"callerId": "+12125550100", "localPresence": True})),
     "StartOutboundCall": ("application/json", json.dumps({"to": "+14155552671"})),
+    "TransferCallerId": (
+        "application/json",
+        json.dumps({"type": "cold", "displayedNumber": "transferee_number", "callerNumber": "+14155552671"}),
+    ),
     "RegisterByot": (
         "application/json",
         json.dumps({"phoneNumber": PHONE, "provider": "Acme Telecom", "connection": "sip:trunk.example.com"}),
@@ -72,6 +76,26 @@ BODIES: dict[str, tuple[str, str | None]] = {
             }
         ),
     ),
+    "TaskRouterEvents": (
+        "application/x-www-form-urlencoded",
+        urlencode(
+            {
+                "Sid": "EA" + "3" * 32,
+                "EventType": "task.wrapup",
+                "AccountSid": ACCOUNT,
+                "WorkspaceSid": "WS" + "0" * 32,
+                "ResourceType": "Task",
+                "ResourceSid": "WT" + "3" * 32,
+                "Timestamp": "1795600000",
+                "TimestampMs": "1795600000000",
+                "TaskSid": "WT" + "3" * 32,
+                "TaskAge": "95",
+                "TaskAttributes": json.dumps({"direction": "outbound", "from": "+12125550100", "to": "+14155552671"}),
+                "WorkerSid": WORKER,
+                "WorkerAttributes": json.dumps({"contact_uri": "client:alice", "team_name": "sales"}),
+            }
+        ),
+    ),
 }
 QUERIES: dict[str, dict[str, str]] = {
     "ListNumbers": {"perPage": "50", "includeOutgoingOnly": "true"},
@@ -79,7 +103,7 @@ QUERIES: dict[str, dict[str, str]] = {
     "TwilioNumbers": {"page": "1", "perPage": "50"},
 }
 CONSOLE_FILE = "js/app.js"  # a file of the console (clients/console/), answered without a token
-WEBHOOKS = {"VerificationStatus", "CallStatus", "InboundVoice"}
+WEBHOOKS = {"VerificationStatus", "CallStatus", "InboundVoice", "TaskRouterEvents"}
 PATH_EXAMPLES = {
     "workerSid": WORKER,
     "sid": NUMBER,

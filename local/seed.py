@@ -1,8 +1,10 @@
 """The demo workspace of PRODUCT.md: a parent account and a subaccount, numbers in several area codes, one
-verified caller ID, agents and a supervisor with ready tokens."""
+verified caller ID, agents and a supervisor with ready tokens, each worker in a team (TaskRouter ``team_name``),
+and each account's TaskRouter workspace posting its events to the API's TaskRouter webhook."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import requests
@@ -34,15 +36,24 @@ DEMO_ACCOUNTS: list[dict[str, Any]] = [
 ]
 
 DEMO_WORKERS: list[dict[str, Any]] = [
-    {"account": "owl-parent", "identity": "alice", "roles": ["agent"]},
-    {"account": "owl-parent", "identity": "bob", "roles": ["agent"]},
-    {"account": "owl-parent", "identity": "sam", "roles": ["supervisor"]},
-    {"account": "owl-west", "identity": "carol", "roles": ["agent"]},
+    {"account": "owl-parent", "identity": "alice", "roles": ["agent"], "team": "sales"},
+    {"account": "owl-parent", "identity": "bob", "roles": ["agent"], "team": "support"},
+    {"account": "owl-parent", "identity": "sam", "roles": ["supervisor"], "team": "support"},
+    {"account": "owl-west", "identity": "carol", "roles": ["agent"], "team": "sales"},
 ]
 
 
-def seed_emulator(emulator_url: str, token_ttl_seconds: int = 12 * 3600) -> dict[str, Any]:
-    """Create the demo accounts and mint a token per demo worker; answers the facts ``.dev/stack.json`` holds."""
+TASKROUTER = "/v1/Workspaces"
+TASKROUTER_EVENTS_PATH = "/webhooks/twilio/taskrouter-events"
+
+
+def seed_emulator(
+    emulator_url: str, token_ttl_seconds: int = 12 * 3600, public_base_url: str | None = None
+) -> dict[str, Any]:
+    """Create the demo accounts and mint a token per demo worker; answers the facts ``.dev/stack.json`` holds.
+    With ``public_base_url``, each account's TaskRouter workspace posts its events to that API's webhook (set
+    through TaskRouter's own UpdateWorkspace, after the workers' teams, so seeding posts no event to an API that
+    is not up yet)."""
     created = requests.post(f"{emulator_url}/_emulator/seed", json={"accounts": DEMO_ACCOUNTS}, timeout=10)
     created.raise_for_status()
     accounts = created.json()["accounts"]
@@ -62,6 +73,7 @@ def seed_emulator(emulator_url: str, token_ttl_seconds: int = 12 * 3600) -> dict
         )
         minted.raise_for_status()
         body = minted.json()
+        set_team(emulator_url, account, body["workerSid"], worker["team"])
         workers.append(
             {
                 "sid": body["workerSid"],
@@ -71,4 +83,24 @@ def seed_emulator(emulator_url: str, token_ttl_seconds: int = 12 * 3600) -> dict
                 "token": body["token"],
             }
         )
+    if public_base_url:
+        for account in accounts:
+            set_event_callback(emulator_url, account, f"{public_base_url.rstrip('/')}{TASKROUTER_EVENTS_PATH}")
     return {"accounts": accounts, "workers": workers}
+
+
+def set_team(emulator_url: str, account: dict[str, Any], worker_sid: str, team: str) -> None:
+    """Merge ``team_name`` into the worker's TaskRouter attributes (the TaskRouter API, as an admin would)."""
+    auth = (account["sid"], account["authToken"])
+    url = f"{emulator_url}{TASKROUTER}/{account['taskrouterWorkspaceSid']}/Workers/{worker_sid}"
+    fetched = requests.get(url, auth=auth, timeout=10)
+    fetched.raise_for_status()
+    attributes = {**json.loads(fetched.json()["attributes"] or "{}"), "team_name": team}
+    requests.post(url, auth=auth, data={"Attributes": json.dumps(attributes)}, timeout=10).raise_for_status()
+
+
+def set_event_callback(emulator_url: str, account: dict[str, Any], callback_url: str) -> None:
+    """The workspace's Event Callback URL (TaskRouter's UpdateWorkspace), every event type."""
+    auth = (account["sid"], account["authToken"])
+    url = f"{emulator_url}{TASKROUTER}/{account['taskrouterWorkspaceSid']}"
+    requests.post(url, auth=auth, data={"EventCallbackUrl": callback_url}, timeout=10).raise_for_status()

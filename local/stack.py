@@ -200,7 +200,8 @@ class Stack:
             for key, value in LOCAL_AWS.items():
                 os.environ.setdefault(key, value)
             ensure_table(self.dynamodb_url, self.table_name)
-            seeded = seed_emulator(self.emulator_url)
+            public_base_url = os.environ.get("PUBLIC_BASE_URL", self.api_url)
+            seeded = seed_emulator(self.emulator_url, public_base_url=public_base_url)
             parent = next(a for a in seeded["accounts"] if a["parentSid"] is None)
             api_env = {
                 **env,
@@ -211,7 +212,7 @@ class Stack:
                 "TWILIO_AUTH_TOKEN": parent["authToken"],
                 **static_environment(),
                 "TASKROUTER_WORKSPACE_SID": parent["taskrouterWorkspaceSid"],
-                "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", self.api_url),
+                "PUBLIC_BASE_URL": public_base_url,
                 "POWERTOOLS_TRACE_DISABLED": "true",
                 "POWERTOOLS_METRICS_DISABLED": "true",
                 "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),

@@ -3,6 +3,8 @@ walk-through). Reads the running stack from ``.dev/stack.json``.
 
     python -m local.webhook call-status --from +12125550100 --status completed
     python -m local.webhook voice --to +12065550100 --from +442079460958
+    python -m local.webhook taskrouter-event --worker alice --from +12125550100 --event-type task.wrapup
+    python -m local.webhook taskrouter-event --worker alice --event-type worker.attributes.update --team sales
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
+import time
 from email.utils import formatdate
+from typing import Any
 
 import requests
 
@@ -20,16 +24,26 @@ from local.template import ROOT
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Post a signed Twilio webhook to the local API")
-    parser.add_argument("kind", choices=["call-status", "voice"])
-    parser.add_argument("--from", dest="from_number", required=True, help="the caller ID the call showed")
+    parser.add_argument("kind", choices=["call-status", "voice", "taskrouter-event"])
+    parser.add_argument("--from", dest="from_number", help="the caller ID the call showed (the task's from)")
     parser.add_argument("--to", default="+14155552671", help="who was called (voice: one of the numbers)")
     parser.add_argument("--status", default="completed")
     parser.add_argument("--duration", default="0")
     parser.add_argument("--call-sid", default=None)
     parser.add_argument("--subaccount", action="store_true", help="sign as the demo subaccount (another tenant)")
+    parser.add_argument("--worker", default="alice", help="taskrouter-event: the demo worker (identity)")
+    parser.add_argument("--event-type", default="task.wrapup", help="taskrouter-event: EventType")
+    parser.add_argument("--task-sid", default=None, help="taskrouter-event: TaskSid (random by default)")
+    parser.add_argument("--age", default="30", help="taskrouter-event: TaskAge, seconds since the task began")
+    parser.add_argument("--team", default=None, help="taskrouter-event: WorkerAttributes with this team_name")
     args = parser.parse_args()
     facts = json.loads((ROOT / ".dev" / "stack.json").read_text())
     account = next(a for a in facts["accounts"] if (a["parentSid"] is not None) == args.subaccount)
+    if args.kind == "taskrouter-event":
+        post(facts, account, args.kind + "s", taskrouter_event(facts, account, args))
+        return
+    if not args.from_number:
+        parser.error("--from is required")
     params = {
         "AccountSid": account["sid"],
         "CallSid": args.call_sid or "CA" + secrets.token_hex(16),
@@ -43,7 +57,40 @@ def main() -> None:
     if args.kind == "voice":
         params.update({"CallStatus": "ringing", "Direction": "inbound", "Called": args.to, "Caller": args.from_number})
         del params["Timestamp"], params["CallDuration"]
-    url = f"{facts['publicBaseUrl']}/webhooks/twilio/{args.kind}"
+    post(facts, account, args.kind, params)
+
+
+def taskrouter_event(facts: dict[str, Any], account: dict[str, Any], args: argparse.Namespace) -> dict[str, str]:
+    """A TaskRouter event of the demo worker ``--worker``, in the account's workspace."""
+    worker = next(w for w in facts["workers"] if w["identity"] == args.worker and w["accountSid"] == account["sid"])
+    now = time.time()
+    params = {
+        "Sid": "EA" + secrets.token_hex(16),
+        "EventType": args.event_type,
+        "AccountSid": account["sid"],
+        # The parent's workspace (the one .dev/stack.json names): a subaccount's event of it is another tenant's.
+        "WorkspaceSid": facts["taskrouterWorkspaceSid"],
+        "Timestamp": str(int(now)),
+        "TimestampMs": str(int(now * 1000)),
+        "WorkerSid": worker["sid"],
+    }
+    if args.team is not None:  # --team "" reports a worker with no team
+        team = {"team_name": args.team} if args.team else {}
+        params["WorkerAttributes"] = json.dumps({"contact_uri": f"client:{worker['identity']}", **team})
+    if args.from_number:
+        attributes = {"direction": "outbound", "from": args.from_number, "to": args.to}
+        params.update(
+            {
+                "TaskSid": args.task_sid or "WT" + secrets.token_hex(16),
+                "TaskAge": args.age,
+                "TaskAttributes": json.dumps(attributes),
+            }
+        )
+    return params
+
+
+def post(facts: dict[str, Any], account: dict[str, Any], path: str, params: dict[str, str]) -> None:
+    url = f"{facts['publicBaseUrl']}/webhooks/twilio/{path}"
     response = post_signed(account["authToken"], url, params, post=requests.post)
     print(f"POST {url} -> {response.status_code} {response.text}")
 

@@ -1,5 +1,6 @@
-"""Emulator controls (``/_emulator/…``): tokens, seeding, caller IDs, verification calls, settings, numbers in bulk,
-the request log and faults; and the hooks that log every Twilio request and play the configured faults."""
+"""Emulator controls (``/_emulator/…``): tokens, seeding, caller IDs, verification calls, outbound-call tasks and
+their end, settings, numbers in bulk, the request log and faults; and the hooks that log every Twilio request and
+play the configured faults."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from local.emulator.callerids import caller_id_json
 from local.emulator.common import twilio_error, world
 from local.emulator.state import Account, Fault, World
 from local.emulator.taskrouter import worker_json
+from local.emulator.tasks import ENDINGS, deliveries_json, end_task, start_outbound_task, task_json
 from local.emulator.verification import play_digits, verification_call_json
 
 routes = Blueprint("controls", __name__)
@@ -160,6 +162,44 @@ def add_numbers() -> Response:
             return twilio_error(400, 21452, f"the stock has {len(fresh)} such numbers, not {count}")
         created = world().add_numbers(account_sid, ((o.phone_number, o.friendly_name) for o in fresh))
     return jsonify({"created": created})
+
+
+@routes.post("/_emulator/outbound-tasks")
+def outbound_task() -> Response:
+    """``{"workerSid", "from", "to", "ageSeconds"?, "taskSid"?}``: the TaskRouter task of the worker's outbound call
+    (what Flex's StartOutboundCall creates), reserved to the worker and accepted, created ``ageSeconds`` ago
+    (default 0); its events (task.created, reservation.created, reservation.accepted) are posted to the
+    workspace's EventCallbackUrl before the answer ``{"task", "events": [{"eventType", "sid", "status"}]}``."""
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    worker = world().workers.get(str(body.get("workerSid")))
+    age = body.get("ageSeconds", 0)
+    task_sid = body.get("taskSid")
+    if worker is None or not isinstance(body.get("from"), str) or not isinstance(body.get("to"), str):
+        return twilio_error(400, 20001, "a known workerSid, from and to are required")
+    if isinstance(age, bool) or not isinstance(age, int | float) or not 0 <= age < 86_400 * 30:
+        return twilio_error(400, 20001, "ageSeconds must be a number of seconds, 0 or more")
+    if task_sid is not None and (not isinstance(task_sid, str) or not re.fullmatch(r"WT[0-9a-f]{32}", task_sid)):
+        return twilio_error(400, 20001, "taskSid must be a task SID (WT + 32 hex digits)")
+    if task_sid in world().tasks:
+        return twilio_error(400, 20001, f"task {task_sid} exists already")
+    task, events = start_outbound_task(world(), worker, body["from"], body["to"], float(age), task_sid)
+    return jsonify({"task": task_json(task), "events": deliveries_json(events)})
+
+
+@routes.post("/_emulator/outbound-tasks/<task_sid>/end")
+def end_outbound_task(task_sid: str) -> Response:
+    """``{"ending"}``: ``wrapup``, ``completed``, ``canceled`` (the task), or ``rejected``, ``timeout``,
+    ``reservation-canceled`` (its reservation); posts that event and answers ``{"task", "events"}``."""
+    body = request.get_json(silent=True)
+    ending = body.get("ending") if isinstance(body, dict) else None
+    if ending not in ENDINGS:
+        return twilio_error(400, 20001, f"ending must be one of {', '.join(ENDINGS)}")
+    task = world().tasks.get(task_sid)
+    if task is None:
+        return twilio_error(404, 20404, f"No outbound task {task_sid}")
+    events = end_task(world(), task, str(ending))
+    return jsonify({"task": task_json(task), "events": deliveries_json(events)})
 
 
 @routes.get("/_emulator/workers/<worker_sid>")

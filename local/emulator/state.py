@@ -122,6 +122,33 @@ class Workspace:
     account_sid: str
     friendly_name: str
     created: float = field(default_factory=time.time)
+    updated: float = field(default_factory=time.time)
+    # Where TaskRouter posts the workspace's events, and which (comma-separated event types; every one when unset).
+    event_callback_url: str | None = None
+    events_filter: str | None = None
+    multi_task_enabled: bool = True
+    prioritize_queue_order: str = "FIFO"
+
+    def wants(self, event_type: str) -> bool:
+        if not self.event_callback_url:
+            return False
+        wanted = {e.strip() for e in (self.events_filter or "").split(",") if e.strip()}
+        return not wanted or event_type in wanted
+
+
+@dataclass
+class Task:
+    """An outbound call's TaskRouter task, reserved for (and accepted by) one worker."""
+
+    sid: str
+    account_sid: str
+    workspace_sid: str
+    worker_sid: str
+    attributes: str
+    reservation_sid: str
+    created: float = field(default_factory=time.time)
+    assignment_status: str = "assigned"
+    ended: str | None = None
 
 
 @dataclass
@@ -162,6 +189,7 @@ class World:
         self.switchboard = threading.Condition(self.lock)
         self.workspaces: dict[str, Workspace] = {}
         self.workers: dict[str, Worker] = {}
+        self.tasks: dict[str, Task] = {}
         self.tokens: dict[str, FlexToken] = {}
         self.requests: list[dict[str, Any]] = []
         self.faults: list[Fault] = []

@@ -1,4 +1,5 @@
-"""TaskRouter v1: Workspaces, Workflows, Workers/{Sid} with ETag / If-Match / 412."""
+"""TaskRouter v1: Workspaces (list, fetch, update: the event callback URL and filter), Workflows, Workers/{Sid}
+with ETag / If-Match / 412. A worker's attribute change posts ``worker.attributes.update`` (``tasks``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from local.emulator.common import TASKROUTER, basic_auth, taskrouter_page, twilio_error, world
 from local.emulator.state import Worker, Workspace, iso8601, sid
+from local.emulator.tasks import worker_attributes_changed
 
 routes = Blueprint("taskrouter", __name__)
 
@@ -22,6 +24,57 @@ def list_workspaces() -> Response:
     with world().lock:
         rows = [workspace_json(w) for w in world().workspaces.values() if w.account_sid == caller.sid]
     return taskrouter_page("workspaces", "/v1/Workspaces", rows)
+
+
+def workspace_or_error(workspace_sid: str) -> Workspace | Response:
+    caller = basic_auth()
+    if caller is None:
+        return twilio_error(401, 20003, "Authenticate")
+    workspace = world().workspaces.get(workspace_sid)
+    if workspace is None or workspace.account_sid != caller.sid:
+        return twilio_error(404, 20404, f"The requested resource {request.path} was not found")
+    return workspace
+
+
+@routes.get("/v1/Workspaces/<workspace_sid>")
+def fetch_workspace(workspace_sid: str) -> Response:
+    workspace = workspace_or_error(workspace_sid)
+    if isinstance(workspace, Response):
+        return workspace
+    with world().lock:
+        return jsonify(workspace_json(workspace))
+
+
+@routes.post("/v1/Workspaces/<workspace_sid>")
+def update_workspace(workspace_sid: str) -> Response:
+    """Twilio's UpdateWorkspace: ``EventCallbackUrl`` (empty clears it), ``EventsFilter``, ``FriendlyName``,
+    ``MultiTaskEnabled``, ``PrioritizeQueueOrder``."""
+    workspace = workspace_or_error(workspace_sid)
+    if isinstance(workspace, Response):
+        return workspace
+    form = request.form
+    if form.get("PrioritizeQueueOrder", "FIFO") not in ("FIFO", "LIFO"):
+        return twilio_error(400, 20001, "PrioritizeQueueOrder must be FIFO or LIFO")
+    if form.get("MultiTaskEnabled", "true").lower() not in ("true", "false"):
+        return twilio_error(400, 20001, "MultiTaskEnabled must be true or false")
+    url = form.get("EventCallbackUrl")
+    if url and not url.startswith(("http://", "https://")):
+        return twilio_error(400, 20001, "EventCallbackUrl must be an http(s) URL")
+    with world().lock:
+        if "FriendlyName" in form:
+            if not form["FriendlyName"].strip():
+                return twilio_error(400, 20001, "FriendlyName must not be empty")
+            workspace.friendly_name = form["FriendlyName"]
+        if "EventCallbackUrl" in form:
+            workspace.event_callback_url = url or None
+        if "EventsFilter" in form:
+            workspace.events_filter = form["EventsFilter"] or None
+        if "MultiTaskEnabled" in form:
+            workspace.multi_task_enabled = form["MultiTaskEnabled"].lower() == "true"
+        if "PrioritizeQueueOrder" in form:
+            workspace.prioritize_queue_order = form["PrioritizeQueueOrder"]
+        workspace.updated = time.time()
+        return jsonify(workspace_json(workspace))
 
 
 # Flex's default workflow, which every Flex workspace is created with.
@@ -93,6 +146,7 @@ def update_worker(workspace_sid: str, worker_sid: str) -> Response:
     worker = worker_or_error(workspace_sid, worker_sid)
     if isinstance(worker, Response):
         return worker
+    changed = False
     with world().lock:
         if_match = request.headers.get("If-Match")
         if if_match is not None and if_match != worker.etag:
@@ -102,12 +156,16 @@ def update_worker(workspace_sid: str, worker_sid: str) -> Response:
                 json.loads(request.form["Attributes"])
             except ValueError:
                 return twilio_error(400, 20001, "Attributes must be valid JSON")
+            changed = worker.attributes != request.form["Attributes"]
             worker.attributes = request.form["Attributes"]
         if "FriendlyName" in request.form:
             worker.friendly_name = request.form["FriendlyName"]
         worker.version += 1
         worker.updated = time.time()
-        return worker_answer(worker)
+        answer = worker_answer(worker)
+    if changed:
+        worker_attributes_changed(world(), worker)
+    return answer
 
 
 def worker_answer(worker: Worker) -> Response:
@@ -122,17 +180,17 @@ def workspace_json(workspace: Workspace) -> dict[str, Any]:
     return {
         "account_sid": workspace.account_sid,
         "date_created": iso8601(workspace.created),
-        "date_updated": iso8601(workspace.created),
+        "date_updated": iso8601(workspace.updated),
         "default_activity_name": "Offline",
         "default_activity_sid": sid("WA", f"{workspace.sid}:offline"),
-        "event_callback_url": None,
-        "events_filter": None,
+        "event_callback_url": workspace.event_callback_url,
+        "events_filter": workspace.events_filter,
         "friendly_name": workspace.friendly_name,
-        "multi_task_enabled": True,
+        "multi_task_enabled": workspace.multi_task_enabled,
         "sid": workspace.sid,
         "timeout_activity_name": "Offline",
         "timeout_activity_sid": sid("WA", f"{workspace.sid}:offline"),
-        "prioritize_queue_order": "FIFO",
+        "prioritize_queue_order": workspace.prioritize_queue_order,
         "url": url,
         "links": {"workers": f"{url}/Workers"},
     }

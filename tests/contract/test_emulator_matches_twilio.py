@@ -3,7 +3,9 @@ specifications (``../shared/twilio-oai``), and every request the backend sends i
 
 from __future__ import annotations
 
+import json
 import re
+import threading
 import uuid
 from dataclasses import dataclass
 
@@ -484,3 +486,114 @@ def test_taskrouter_workflows_list(local_stack, taskrouter, auth):
     request, response = exchange(local_stack, "GET", url, base=TASKROUTER, auth=auth, params=params)
     assert response.status_code == 200 and response.json()["workflows"][0]["sid"].startswith("WW")
     valid(taskrouter, request, response)
+
+
+def tenant_workspace(local_stack, tenant):
+    listed = requests.get(f"{local_stack.emulator}/v1/Workspaces", auth=tenant.auth, timeout=10).json()
+    return listed["workspaces"][0]["sid"]
+
+
+def test_workspace_fetch_and_event_callback_update(local_stack, taskrouter, tenant):
+    url = f"{TASKROUTER}/v1/Workspaces/{tenant_workspace(local_stack, tenant)}"
+    request, fetched = exchange(local_stack, "GET", url, base=TASKROUTER, auth=tenant.auth)
+    assert fetched.status_code == 200 and fetched.json()["event_callback_url"] is None
+    valid(taskrouter, request, fetched)
+
+    form = {"EventCallbackUrl": "https://example.com/events", "EventsFilter": "task.wrapup,task.completed"}
+    request, updated = exchange(local_stack, "POST", url, base=TASKROUTER, auth=tenant.auth, data=form)
+    assert updated.status_code == 200, updated.text
+    assert (updated.json()["event_callback_url"], updated.json()["events_filter"]) == tuple(form.values())
+    valid(taskrouter, request, updated)
+
+    request, cleared = exchange(
+        local_stack, "POST", url, base=TASKROUTER, auth=tenant.auth, data={"EventCallbackUrl": ""}
+    )
+    assert cleared.json()["event_callback_url"] is None
+    valid(taskrouter, request, cleared)
+
+
+def test_another_accounts_workspace_is_not_found(local_stack, tenant, auth):
+    url = f"{local_stack.emulator}/v1/Workspaces/{tenant_workspace(local_stack, tenant)}"
+    for method in ("GET", "POST"):
+        twilio_error(requests.request(method, url, auth=auth, data={"FriendlyName": "x"}, timeout=10), 404, 20404)
+
+
+def test_a_workspace_update_twilio_refuses_is_400(local_stack, tenant):
+    url = f"{local_stack.emulator}/v1/Workspaces/{tenant_workspace(local_stack, tenant)}"
+    for form in ({"EventCallbackUrl": "ftp://example.com"}, {"PrioritizeQueueOrder": "RANDOM"}):
+        twilio_error(requests.post(url, auth=tenant.auth, data=form, timeout=10), 400, 20001)
+
+
+class Receiver:
+    """A webhook receiver on loopback recording each form it is posted, with the URL and signature it came to."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import parse_qsl
+
+        received = self.received = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+                received.append((self.path, dict(parse_qsl(body, keep_blank_values=True)), self.headers))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/events"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_taskrouter_events_are_signed_forms_of_the_filtered_types(local_stack, tenant):
+    from twilio.request_validator import RequestValidator
+
+    receiver = Receiver()
+    workspace = tenant_workspace(local_stack, tenant)
+    filtered = "reservation.accepted,task.wrapup,worker.attributes.update"
+    requests.post(
+        f"{local_stack.emulator}/v1/Workspaces/{workspace}",
+        auth=tenant.auth,
+        data={"EventCallbackUrl": receiver.url, "EventsFilter": filtered},
+        timeout=10,
+    ).raise_for_status()
+    try:
+        worker_sid = requests.post(
+            f"{local_stack.emulator}/_emulator/tokens",
+            json={"accountSid": tenant.sid, "identity": "dana"},
+            timeout=10,
+        ).json()["workerSid"]
+        task = requests.post(
+            f"{local_stack.emulator}/_emulator/outbound-tasks",
+            json={"workerSid": worker_sid, "from": "+12125550100", "to": "+14155552671", "ageSeconds": 42},
+            timeout=10,
+        ).json()["task"]
+        requests.post(
+            f"{local_stack.emulator}/_emulator/outbound-tasks/{task['taskSid']}/end",
+            json={"ending": "wrapup"},
+            timeout=10,
+        ).raise_for_status()
+        requests.post(
+            f"{local_stack.emulator}/v1/Workspaces/{workspace}/Workers/{worker_sid}",
+            auth=tenant.auth,
+            data={"Attributes": json.dumps({"team_name": "sales"})},
+            timeout=10,
+        ).raise_for_status()
+    finally:
+        receiver.server.shutdown()
+    assert [form["EventType"] for _, form, _ in receiver.received] == filtered.split(",")
+    validator = RequestValidator(tenant.auth[1])
+    for path, form, headers in receiver.received:
+        assert path == "/events"
+        assert validator.validate(receiver.url, form, headers["X-Twilio-Signature"])
+        assert re.fullmatch(r"EA[0-9a-f]{32}", form["Sid"])
+        assert (form["AccountSid"], form["WorkspaceSid"]) == (tenant.sid, workspace)
+        assert form["Timestamp"].isdigit() and int(form["TimestampMs"]) // 1000 == int(form["Timestamp"])
+        assert form["WorkerSid"] == worker_sid
+    accepted, wrapup, attributes = (form for _, form, _ in receiver.received)
+    assert json.loads(wrapup["TaskAttributes"]).items() >= {"direction": "outbound", "from": "+12125550100"}.items()
+    assert int(wrapup["TaskAge"]) >= 42 and wrapup["TaskSid"] == accepted["TaskSid"] == task["taskSid"]
+    assert json.loads(attributes["WorkerAttributes"]) == {"team_name": "sales"}

@@ -19,6 +19,7 @@ from local.template import ROOT
 
 EXPECTED = {
     "CallStatus": 204,
+    "TaskRouterEvents": 204,
     "VerificationStatus": 204,
     "Unrouted": 404,
     "RegisterByot": 201,

@@ -258,13 +258,13 @@ class FakePhones:
         for phone, account, rule in rules:
             self.write_rule(phone, account, rule)
 
-    def acquire(self, phone_number, worker, *, ancestors, country, ttl_seconds, now, diagnose=True):
+    def acquire(self, phone_number, worker, *, ancestors, country, ttl_seconds, now, diagnose=True, task_sid=None):
         self.attempts += 1
         state = self.items.get(phone_number, PhoneState())
         verdict = DialRules(state.rules).verdict(worker.account_sid, tuple(ancestors), country)
         free = may_acquire(state.lock, worker, now)
         if verdict in (Verdict.OWN, Verdict.SHARED) and free:
-            lock = CallerIdLock(phone_number, worker, uuid.uuid4().hex, now, now + ttl_seconds)
+            lock = CallerIdLock(phone_number, worker, uuid.uuid4().hex, now, now + ttl_seconds, task_sid)
             self.items.setdefault(phone_number, state).lock = lock
             return lock
         if not diagnose or verdict in (Verdict.OWN, Verdict.SHARED):

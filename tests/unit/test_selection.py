@@ -18,6 +18,13 @@ NUMBERS = ("+12125550100", "+13125550100", "+14155550100")
 class Workers:
     def __init__(self) -> None:
         self.state = WorkerState()
+        self.team: tuple[str | None, float] | None = None
+
+    def save_team(self, worker, team, *, at):
+        if self.team is not None and self.team[1] >= at:
+            return False
+        self.team = (team, at)
+        return True
 
     def get(self, worker):
         return self.state
@@ -110,3 +117,17 @@ def test_an_unknown_worker_is_404_and_nothing_is_written(stores):
     with pytest.raises(NotFound):
         service.put(WorkerRef(ALICE.account_sid, "WK" + "9" * 32), "+12125550100", False)
     assert workers.state == WorkerState()
+
+
+def test_a_selection_records_the_workers_team_from_its_taskrouter_attributes(stores):
+    service, workers, taskrouter = stores
+    taskrouter.attributes = json.dumps({"contact_uri": "client:alice", "team_name": "sales"})
+    service.put(ALICE, "+12125550100", False)
+    assert workers.team is not None and workers.team[0] == "sales"
+
+
+def test_a_selection_refused_records_no_team(stores):
+    service, workers, _ = stores
+    with pytest.raises(NotFound):
+        service.put(ALICE, "+16465550100", False)
+    assert workers.team is None

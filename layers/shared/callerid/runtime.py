@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from callerid.service.numbers import NumberDirectory
     from callerid.service.outbound import OutboundCalls
     from callerid.service.selection import CallerIdSelections
+    from callerid.service.taskrouter import TaskRouterEffects
+    from callerid.service.transfers import TransferCallerIds
     from callerid.service.webhooks import CallStatusEffects, VerificationEffects
     from callerid.twilio.gateway import TwilioGateway
     from callerid.twilio.signatures import WebhookSignatures
@@ -106,6 +108,14 @@ def selections() -> CallerIdSelections:
 
 
 @lru_cache(maxsize=1)
+def transfers() -> TransferCallerIds:
+    """Transfers' caller IDs: an agent's number shown is checked against the phone's rules (one GetItem)."""
+    from callerid.service.transfers import TransferCallerIds
+
+    return TransferCallerIds(numbers(), include_outgoing_only=settings().include_outgoing_only_numbers)
+
+
+@lru_cache(maxsize=1)
 def webhook_signatures() -> WebhookSignatures:
     from callerid.twilio.signatures import WebhookSignatures
 
@@ -120,6 +130,18 @@ def call_status_effects() -> CallStatusEffects:
 
     table()
     return CallStatusEffects(PhoneRepository(), HealthRepository(), numbers().may_dial)
+
+
+@lru_cache(maxsize=1)
+def taskrouter_effects() -> TaskRouterEffects:
+    """TaskRouter's events: locks freed when outbound-call tasks end, workers' teams kept current. Twilio only to
+    look up a subaccount's workspace (once per container; the root account's is configured)."""
+    from callerid.service.taskrouter import TaskRouterEffects
+    from callerid.store.phones import PhoneRepository
+    from callerid.store.workers import WorkerRepository
+
+    table()
+    return TaskRouterEffects(PhoneRepository(), WorkerRepository(), lambda account: gateway().workspace_sid(account))
 
 
 @lru_cache(maxsize=1)
@@ -172,8 +194,10 @@ def reset() -> None:
         number_management,
         outbound_calls,
         selections,
+        transfers,
         webhook_signatures,
         call_status_effects,
+        taskrouter_effects,
         verification_effects,
         inbound_calls,
         caller_ids,

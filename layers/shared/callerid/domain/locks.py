@@ -17,6 +17,9 @@ class CallerIdLock:
     lease_id: str
     acquired_at: float
     expires_at: float
+    # The TaskRouter task of the call the lock was taken for, when the Flex plugin named it: only that task's end
+    # frees the lock then (``ended_by_task``).
+    task_sid: str | None = None
 
     def is_live(self, now: float) -> bool:
         # DynamoDB deletes expired items lazily, so an expired lock may still be read: it counts as free.
@@ -30,6 +33,18 @@ class CallerIdLock:
         """A call-status webhook may free this lock only if it was taken no later than the call began
         (at whole-second resolution, which is all Twilio's ``Timestamp`` carries)."""
         return self.acquired_at < math.floor(call_began) + 1
+
+
+def ended_by_task(lock: CallerIdLock, worker: WorkerRef, task_sid: str | None, task_began: float, now: float) -> bool:
+    """Whether the end of ``worker``'s TaskRouter task (``task_sid``, begun at ``task_began``) frees this lock: the
+    worker holds it, it is still live, and it was taken for that call: for exactly that task when the lock names
+    one, else no later than the task began (so a later call's lock, re-entrant or another worker's, is never lost
+    to a late event of an earlier call)."""
+    if lock.holder != worker or not lock.is_live(now):
+        return False
+    if lock.task_sid is not None:
+        return lock.task_sid == task_sid
+    return lock.ended_before(task_began)
 
 
 def may_acquire(existing: CallerIdLock | None, worker: WorkerRef, now: float) -> bool:

@@ -15,6 +15,7 @@ from callerid.domain.identity import WorkerRef
 from callerid.domain.locks import CallerIdLock
 from callerid.domain.numbers import NumberRecord, NumberSource, NumberStatus
 from callerid.domain.resolution import Reason
+from callerid.domain.transfers import DisplayedNumber, TransferType
 from callerid.store.workers import WorkerState
 from callerid.twilio.records import AvailableNumber, OwnedNumber
 
@@ -203,6 +204,23 @@ class OutboundCallOut(ApiModel):
     guard: Literal["capped", "spacing", "cooling"] | None = Field(
         default=None, description="Why the number chosen rests (number reputation); null when it does not"
     )
+
+
+class TransferCallerIdIn(RequestModel):
+    type: TransferType = Field(description="cold: the call is handed over; warm and conference: the agent dials")
+    displayed_number: DisplayedNumber = Field(
+        default=DisplayedNumber.TRANSFEREE_NUMBER,
+        description="What a cold transfer shows: the original caller's number (default) or the agent's; warm and "
+        "conference always show the agent's",
+    )
+    caller_number: PhoneText | None = Field(default=None, description="The original caller's number")
+    agent_number: PhoneText | None = Field(
+        default=None, description="The agent's caller ID: a number list-numbers offers the agent"
+    )
+
+
+class TransferCallerIdOut(ApiModel):
+    caller_id: str
 
 
 class LockReleaseOut(ApiModel):

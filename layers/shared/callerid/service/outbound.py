@@ -46,7 +46,15 @@ class OutboundCalls:
         self.ancestors = ancestors
         self.clock = clock
 
-    def start(self, caller: Caller, to: str, explicit_from: str | None = None) -> OutboundCall:
+    def start(
+        self,
+        caller: Caller,
+        to: str,
+        explicit_from: str | None = None,
+        *,
+        queue_sid: str | None = None,
+        task_sid: str | None = None,
+    ) -> OutboundCall:
         worker = caller.worker()
         dialled = destination(to)
         wanted = normalise_e164(explicit_from) if explicit_from is not None else None
@@ -61,6 +69,7 @@ class OutboundCalls:
                 ttl_seconds=self.lock_ttl_seconds,
                 now=self.clock(),
                 diagnose=diagnose,
+                task_sid=task_sid,
             )
 
         if wanted is not None:

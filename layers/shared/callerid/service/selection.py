@@ -23,6 +23,7 @@ from callerid.domain.attributes import merge_selection
 from callerid.domain.errors import CallerIdError, ConcurrentUpdate, NotFound
 from callerid.domain.identity import WorkerRef
 from callerid.domain.phone import normalise_e164
+from callerid.domain.taskrouter import team_of_json
 from callerid.service.numbers import NumberDirectory
 from callerid.store.workers import WorkerState
 from callerid.twilio.records import WorkerChanged, WorkerSnapshot
@@ -44,6 +45,7 @@ class Selections(Protocol):
     def save_selection(
         self, worker: WorkerRef, caller_id: str | None, local_presence: bool, *, expected_version: int
     ) -> WorkerState: ...
+    def save_team(self, worker: WorkerRef, team: str | None, *, at: float) -> bool: ...
 
 
 class CallerIdSelections:
@@ -55,12 +57,14 @@ class CallerIdSelections:
         *,
         include_outgoing_only: bool,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.workers = workers
         self.numbers = numbers
         self.gateway = gateway
         self.include_outgoing_only = include_outgoing_only
         self.sleep = sleep
+        self.clock = clock
 
     def get(self, worker: WorkerRef, *, confirm_worker: bool = False) -> WorkerState:
         """The worker's selection. With ``confirm_worker`` (another worker's, asked by a supervisor), the worker
@@ -82,6 +86,9 @@ class CallerIdSelections:
         except Exception:
             self._roll_back(gateway, worker, previous, mine)
             raise
+        # The worker's team, as TaskRouter holds it now (the call path's assignment by team needs it before any
+        # TaskRouter event has said so); a later event's team still wins.
+        self.workers.save_team(worker, team_of_json(snapshot.attributes), at=self.clock())
         return mine
 
     def _eligible(self, worker: WorkerRef, caller_id: str) -> str:

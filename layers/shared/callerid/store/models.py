@@ -7,7 +7,7 @@ Keys (the access patterns they serve are in README.md, "Storage"):
   WS#<account>        SID#<sid>              pointer from a number's SID to its record
   WS#<account>        CATALOGUE#REFRESH      lease: one refresher from Twilio at a time (TTL)
   WS#<account>        REFRESH#SEEN#<n>       SIDs a refresh pass has read so far (when it spans invocations)
-  WS#<account>        WORKER#<worker>        the worker's selection
+  WS#<account>        WORKER#<worker>        the worker's selection and TaskRouter team
   WS#<account>        LISTING#<filter>       page anchors: the sort key at every ANCHOR_STRIDE-th record a filter lists
   WS#<account>        VERIFICATION#<e164>    the last caller-ID verification of a number
   SHARED#<owner>      <e164>                 sparse: a copy of each active number its owner shares with descendants
@@ -192,6 +192,10 @@ class WorkerItem(TableItem, discriminator="worker"):
     local_presence = BooleanAttribute(null=True)
     selection_version = NumberAttribute(null=True)
     updated_at = NumberAttribute(null=True)
+    # The worker's TaskRouter ``team_name`` and when TaskRouter said so (epoch seconds): an older event never
+    # overwrites a newer team.
+    team_name = UnicodeAttribute(null=True)
+    team_updated_at = NumberAttribute(null=True)
 
 
 class HealthItem(TableItem, discriminator="health"):

@@ -31,7 +31,15 @@ from callerid.store.models import table
 PHONE = "PHONE"
 HOLDER_INDEX = "lock_holder"
 RULE_PREFIX = "rule_"
-LOCK_ATTRIBUTES = ("lock_holder", "holder_account", "holder_worker", "lease_id", "acquired_at", "lock_until")
+LOCK_ATTRIBUTES = (
+    "lock_holder",
+    "holder_account",
+    "holder_worker",
+    "lease_id",
+    "acquired_at",
+    "lock_until",
+    "task_sid",
+)
 
 
 def phone_key(phone_number: str) -> str:
@@ -110,6 +118,7 @@ def parse_lock(phone_number: str, item: Mapping[str, Any]) -> CallerIdLock | Non
         lease_id=str(values["lease_id"]),
         acquired_at=float(values["acquired_at"]),
         expires_at=float(values["lock_until"]),
+        task_sid=str(values["task_sid"]) if values.get("task_sid") else None,
     )
 
 
@@ -200,11 +209,14 @@ class PhoneRepository:
         ttl_seconds: int,
         now: float,
         diagnose: bool = True,
+        task_sid: str | None = None,
     ) -> CallerIdLock:
         """Take the lock in one conditional write that also checks the worker may call ``country`` from it.
         Raises ``CallerIdInUse`` (another worker holds it), ``NotFound`` (not the worker's to use) or
         ``DestinationNotAllowed`` (not to that country). Telling these apart costs a read; without ``diagnose``
-        every refusal is ``CallerIdInUse`` (the call path skipping to its next choice needs no more)."""
+        every refusal is ``CallerIdInUse`` (the call path skipping to its next choice needs no more). ``task_sid``
+        (the call's TaskRouter task, when the plugin named it) pins the lock to that task; a re-entrant take
+        without one drops the pin of the earlier call."""
         ancestors = tuple(ancestors)
         lease = uuid.uuid4().hex
         values: dict[str, Any] = {
@@ -217,6 +229,7 @@ class PhoneRepository:
             "lock_until": now + ttl_seconds,
         }
         actions: list[Action] = [Path(name).set(value) for name, value in values.items()]
+        actions.append(Path("task_sid").set(task_sid) if task_sid else Path("task_sid").remove())
         condition = lock_free_condition(worker, now) & dial_condition(worker.account_sid, ancestors, country)
         try:
             table().update_item(phone_key(phone_number), PHONE, actions=actions, condition=condition)
@@ -226,7 +239,7 @@ class PhoneRepository:
                     raise CallerIdInUse(f"{phone_number} is not free for this call.") from exc
                 raise self._refusal(phone_number, worker, ancestors, country, now) from exc
             raise
-        return CallerIdLock(phone_number, worker, lease, now, now + ttl_seconds)
+        return CallerIdLock(phone_number, worker, lease, now, now + ttl_seconds, task_sid)
 
     def _refusal(
         self, phone_number: str, worker: WorkerRef, ancestors: tuple[str, ...], country: str | None, now: float

@@ -1,4 +1,4 @@
-"""A worker's saved caller-ID selection."""
+"""A worker's saved caller-ID selection, and its TaskRouter team (``team_name``) as last reported."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ class WorkerState:
     local_presence: bool = False
     # Bumped by every selection write: tells a selection that was overtaken from the one in force.
     version: int = 0
+    # The worker's TaskRouter ``team_name`` (outboundAssignment by team), when known.
+    team: str | None = None
 
 
 def worker_key(worker_sid: str) -> str:
@@ -26,7 +28,7 @@ def worker_key(worker_sid: str) -> str:
 
 
 def worker_state(item: WorkerItem) -> WorkerState:
-    return WorkerState(item.caller_id, bool(item.local_presence), int(item.selection_version or 0))
+    return WorkerState(item.caller_id, bool(item.local_presence), int(item.selection_version or 0), item.team_name)
 
 
 def worker_item(worker: WorkerRef) -> WorkerItem:
@@ -69,3 +71,23 @@ class WorkerRepository:
                 raise ConcurrentUpdate("The selection changed while it was being saved.") from exc
             raise
         return worker_state(item)
+
+    def save_team(self, worker: WorkerRef, team: str | None, *, at: float) -> bool:
+        """Record the worker's team as TaskRouter reported it at ``at`` (epoch seconds), unless a report at least as
+        new is stored already (events arrive out of order). Only the team attributes are written. Answers whether
+        it was written."""
+        item = worker_item(worker)
+        try:
+            item.update(
+                actions=[
+                    WorkerItem.kind.set(WorkerItem),
+                    WorkerItem.team_name.set(team) if team else WorkerItem.team_name.remove(),
+                    WorkerItem.team_updated_at.set(at),
+                ],
+                condition=WorkerItem.team_updated_at.does_not_exist() | (WorkerItem.team_updated_at < at),
+            )
+        except UpdateError as exc:
+            if failed_condition(exc):
+                return False
+            raise
+        return True
