@@ -67,8 +67,8 @@ $(PLUGIN_STAMP): $(PLUGIN)/package.json $(PLUGIN)/package-lock.json
 	cd $(PLUGIN) && $(NPM) ci --no-audit --no-fund
 	@touch $@
 
-plugin-test: plugin-build ## The Flex plugin's jest tests (npm ci first when needed), then its bundle
-	cd $(PLUGIN) && $(NPM) test
+plugin-test: plugin-build ## The Flex plugin's bundle (npm ci first when needed), its jest tests and type check
+	cd $(PLUGIN) && $(NPM) test && $(NPM) run typecheck
 
 plugin-build: $(PLUGIN_STAMP) ## Build the Flex plugin bundle clients/flex-plugin/build/plugin-caller-id.js
 	cd $(PLUGIN) && $(NPM) run build

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +25,9 @@ ARTIFACT = ROOT / ".artifacts" / "browser" / "flex-plugin-dropdown.png"
 QUEUE_SID = "WQ" + "0" * 31 + "1"
 
 
-def _numbers() -> tuple[str, str]:
-    """Two numbers of this test's own workspace (locks belong to numbers, so no other test may hold them)."""
-    suffix = f"{uuid.uuid4().int % 100:02d}"
-    return f"+1720555{suffix}01"[:12], f"+1917555{suffix}02"[:12]
+def _numbers(series: int) -> tuple[str, str]:
+    """Two numbers of a test's own workspace (locks belong to numbers, so no other test may hold them)."""
+    return f"+1720555{series:02d}01", f"+1917555{series:02d}02"
 
 
 def _open_flex(browser: Browser, stack: LocalStack, origin: str, agent: Agent, roles: list[str]) -> Page:
@@ -61,7 +59,7 @@ def _lock_holder(stack: LocalStack, agent: Agent, number: str) -> Any:
 
 
 def test_an_agent_calls_through_the_built_plugin(browser, browser_stack, allowed_origin):
-    first, second = _numbers()
+    first, second = _numbers(35)
     account = browser_stack.subaccount(numbers=[first, second])
     agent, colleague, third = (browser_stack.agent(account_sid=account["sid"]) for _ in range(3))
     page = _open_flex(browser, browser_stack, allowed_origin, agent, ["agent"])
@@ -127,7 +125,7 @@ def test_an_agent_calls_through_the_built_plugin(browser, browser_stack, allowed
 
 
 def test_the_local_presence_toggle_is_saved(browser, browser_stack, allowed_origin):
-    first, second = _numbers()
+    first, second = _numbers(36)
     account = browser_stack.subaccount(numbers=[first, second])
     agent = browser_stack.agent(account_sid=account["sid"])
     page = _open_flex(browser, browser_stack, allowed_origin, agent, ["agent"])

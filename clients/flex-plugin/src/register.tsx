@@ -50,10 +50,10 @@ export function registerCallerId(flex: FlexApi, manager: Flex.Manager, options: 
   flex.OutboundDialerPanel.Content.add(<CallerIdSelector key="caller-id-selector" api={api} />, { sortOrder: 1 });
 
   if (isSupervisor(manager)) {
-    const open =
-      options.openWindow ?? ((url: string) => window.open(url, '_blank', 'noopener,noreferrer'));
+    const open = options.openWindow ?? ((url: string) => window.open(url, '_blank', 'noopener,noreferrer'));
+    const openConsole = () => open(consoleUrl(manager, base));
     flex.SideNav.Content.add(
-      <PhoneNumbersSideLink key="caller-id-phone-numbers" SideLink={flex.SideLink} open={() => open(consoleUrl(manager, base))} />,
+      <PhoneNumbersSideLink key="caller-id-phone-numbers" SideLink={flex.SideLink} open={openConsole} />,
       { align: 'end' },
     );
   }
