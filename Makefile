@@ -15,7 +15,8 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
 .DEFAULT_GOAL := help
-.PHONY: help install dev test test-unit lint format bench build validate openapi events vendor clean local-env dev-env
+.PHONY: help install dev test test-unit lint format bench build validate openapi events vendor clean local-env dev-env \
+	plugin-test plugin-build
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -52,8 +53,25 @@ install: dev-env ## Create the virtualenv and install everything (what CI runs f
 dev: local-env ## Run the local stack: API :3000, Twilio emulator :3001, DynamoDB :8000, demo data
 	$(PY) -m local.stack
 
-test: dev-env chromium ## Run the whole test suite (starts its own local stack on free ports)
+test: dev-env chromium plugin-test ## Run the whole test suite (starts its own local stack on free ports)
 	$(PY) -m pytest
+
+# The reference Flex plugin (clients/flex-plugin): npm ci when package-lock.json is newer than the install, its jest
+# tests, then its bundle (build/plugin-caller-id.js, which tests/browser/test_flex_plugin.py loads in a page).
+PLUGIN := clients/flex-plugin
+PLUGIN_STAMP := $(PLUGIN)/node_modules/.installed
+NPM ?= npm
+$(PLUGIN_STAMP): $(PLUGIN)/package.json $(PLUGIN)/package-lock.json
+	@command -v $(NPM) >/dev/null || { echo "The Flex plugin's tests need Node 20+ and npm: \
+	\`apt-get install nodejs npm\` (as root), or set NPM=/path/to/npm." >&2; exit 1; }
+	cd $(PLUGIN) && $(NPM) ci --no-audit --no-fund
+	@touch $@
+
+plugin-test: plugin-build ## The Flex plugin's bundle (npm ci first when needed), its jest tests and type check
+	cd $(PLUGIN) && $(NPM) test && $(NPM) run typecheck
+
+plugin-build: $(PLUGIN_STAMP) ## Build the Flex plugin bundle clients/flex-plugin/build/plugin-caller-id.js
+	cd $(PLUGIN) && $(NPM) run build
 
 # The browser tests (tests/browser) drive Debian's Chromium through Playwright, which cannot download its own.
 CHROMIUM ?= /usr/bin/chromium
@@ -105,4 +123,4 @@ build: dev-env ## sam build (the layer's pip install needs the package registry;
 	done
 
 clean: ## Remove build output and caches
-	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .dev
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .dev $(PLUGIN)/build

@@ -54,13 +54,37 @@ async function callApi(method, url, headers, body) {
 """
 
 
+# Files the page servers also serve: the Flex stand-in page, React from the plugin's node_modules (Flex provides it to
+# plugins as a global), and the BUILT plugin bundle (`make plugin-build`), for tests/browser/test_flex_plugin.py.
+PLUGIN = ROOT / "clients" / "flex-plugin"
+STATIC: dict[str, tuple[Path, str]] = {
+    "/flex/": (ROOT / "tests" / "browser" / "flex_standin.html", "text/html; charset=utf-8"),
+    "/flex/standin.js": (ROOT / "tests" / "browser" / "flex_standin.js", "text/javascript"),
+    "/flex/react.js": (PLUGIN / "node_modules" / "react" / "umd" / "react.production.min.js", "text/javascript"),
+    "/flex/react-dom.js": (
+        PLUGIN / "node_modules" / "react-dom" / "umd" / "react-dom.production.min.js",
+        "text/javascript",
+    ),
+    "/flex/plugin-caller-id.js": (PLUGIN / "build" / "plugin-caller-id.js", "text/javascript"),
+}
+
+
 class _PageHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0]
+        if path in STATIC:
+            file, content_type = STATIC[path]
+            if not file.is_file():
+                self.send_error(404, f"{file} is missing: `make plugin-build` makes the plugin and its node_modules")
+                return
+            body = file.read_bytes()
+        else:
+            body, content_type = PAGE, "text/html; charset=utf-8"
         self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(PAGE)))
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(PAGE)
+        self.wfile.write(body)
 
     def log_message(self, format: str, *args: object) -> None:  # quiet
         pass

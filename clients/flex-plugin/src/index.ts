@@ -1,0 +1,5 @@
+import * as FlexPlugin from '@twilio/flex-plugin';
+
+import CallerIdPlugin from './CallerIdPlugin';
+
+FlexPlugin.loadPlugin(CallerIdPlugin);
