@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from callerid.domain.identity import WorkerRef
+from callerid.domain.reputation import Guard
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +18,8 @@ class CallerIdLock:
     lease_id: str
     acquired_at: float
     expires_at: float
+    # The reputation rule the number was resting under when this lock took it (``None``: within its limits).
+    guard: Guard | None = None
 
     def is_live(self, now: float) -> bool:
         # DynamoDB deletes expired items lazily, so an expired lock may still be read: it counts as free.
