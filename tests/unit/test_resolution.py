@@ -9,7 +9,7 @@ from callerid.domain.locks import CallerIdLock
 from callerid.domain.numbers import Candidate
 from callerid.domain.phone import destination
 from callerid.domain.reputation import Guard, PhoneState, ReputationLimits, Usage, day_of
-from callerid.domain.resolution import SPREAD_WIDTH, Reason, ResolutionRequest, plan_from_number
+from callerid.domain.resolution import Reason, ResolutionRequest, plan_from_number
 from tests.unit.factories import ACCOUNT, ALICE, BOB
 
 SF, NY, CHI, TOLL = "+14155550100", "+12125550100", "+13125550100", "+18335550100"
@@ -68,10 +68,18 @@ def test_fallback_prefers_numbers_without_an_assignment():
 def test_racing_requests_start_at_different_places_among_the_least_recently_used():
     pool = [candidate(f"+1206555{n:04d}") for n in range(40)]
     used = {c.phone_number: used_at(NOW - 1000 + n) for n, c in enumerate(pool)}
-    firsts = [plan(pool, spread=n, phones=used, now=NOW)[0][0] for n in range(SPREAD_WIDTH)]
-    assert len(set(firsts)) == SPREAD_WIDTH
-    assert set(firsts) == {f"+1206555{n:04d}" for n in range(SPREAD_WIDTH)}
+    # Four other agents are on calls from this team's numbers: racing requests spread over nine.
+    on_calls = {f"+1312555{n:04d}": held_by(BOB) for n in range(4)}
+    pool += [candidate(p) for p in on_calls]
+    firsts = [plan(pool, spread=n, phones={**used, **on_calls}, now=NOW)[0][0] for n in range(40)]
+    assert set(firsts) == {f"+1206555{n:04d}" for n in range(9)}
     assert sorted(p for p, _ in plan(pool, spread=3)) == sorted(c.phone_number for c in pool)
+
+
+def test_an_agent_dialling_alone_takes_the_least_recently_used_whatever_the_spread():
+    pool = [candidate(f"+1206555{n:04d}") for n in range(10)]
+    used = {c.phone_number: used_at(NOW - 1000 + n) for n, c in enumerate(pool)}
+    assert {plan(pool, spread=n, phones=used)[0][0] for n in range(20)} == {"+12065550000"}
 
 
 def test_destination_outside_every_allowed_country_is_refused():

@@ -12,8 +12,9 @@ Steps 2-6 order their own candidates (closest, assigned to the worker before its
 unassigned before assigned) and, among equals, the least recently used first. The plan then puts, whatever the
 step: first the numbers free and within their limits (or not read: new in a pool), then resting numbers, least
 used first (``guard`` says why they rest), and last the numbers the read saw locked by another worker (the lock
-may have ended since). Among the free equals of a step, each request starts at a random one of the few least
-recently used, so agents racing from one pool diverge instead of all writing the same first number.
+may have ended since). Among the free equals of a step, each request starts at a random one of the least recently
+used (as many as twice the other agents the read saw on calls from these numbers, plus one), so agents racing
+from one pool diverge instead of all writing the same first number, and an agent dialling alone rotates strictly.
 """
 
 from __future__ import annotations
@@ -29,8 +30,11 @@ from callerid.domain.numbers import Candidate
 from callerid.domain.phone import Destination
 from callerid.domain.reputation import NO_LIMITS, Guard, PhoneState, ReputationLimits, day_of, guard_of
 
-# How many of a step's least recently used equals a request may start at (racing agents diverge over them).
-SPREAD_WIDTH = 8
+# How many of a step's least recently used free equals a request may start at: one more than twice the numbers the
+# read saw on other agents' calls (those agents are the ones likely to race this request; alone, an agent takes
+# the least recently used), at most a pool.
+SPREAD_PER_OTHER_CALL = 2
+SPREAD_WIDTH = 100
 # Answer rates that differ by less than this rank as equals (then the least recently used wins).
 RATE_STEP = 0.05
 
@@ -152,13 +156,13 @@ def fallback(request: ResolutionRequest, pool: Sequence[Candidate]) -> Iterable[
 STEPS: tuple[Step, ...] = (local_presence, worker_selection, assignment, primary, fallback)
 
 
-def spread(choices: list[Choice], start: int) -> list[Choice]:
-    """Within each run of equals (same reason and rank), start at one of its SPREAD_WIDTH first."""
+def spread(choices: list[Choice], start: int, others: int) -> list[Choice]:
+    """Within each run of equals (same reason and rank), start at one of its ``1 + 2 * others`` first."""
     result: list[Choice] = []
     run: list[Choice] = []
     for choice in [*choices, None]:
         if run and (choice is None or (choice.reason, choice.rank) != (run[0].reason, run[0].rank)):
-            width = min(SPREAD_WIDTH, len(run))
+            width = min(SPREAD_WIDTH, 1 + SPREAD_PER_OTHER_CALL * others, len(run))
             offset = start % width
             result += run[offset:width] + run[:offset] + run[width:]
             run = []
@@ -199,4 +203,7 @@ def plan_from_number(request: ResolutionRequest, steps: Sequence[Step] = STEPS) 
             else:
                 free.append(choice)
     ordered_rest = [choice for _, choice in sorted(resting, key=lambda r: r[0])]
-    return spread(free, request.spread) + ordered_rest + held
+    others = sum(
+        1 for s in request.phones.values() if s.lock is not None and s.lock.blocks(request.worker, request.now)
+    )
+    return spread(free, request.spread, others) + ordered_rest + held
