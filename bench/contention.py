@@ -1,6 +1,7 @@
 """A team dialling from one pool: ``agents`` threads start calls from a workspace of ``pool`` numbers against the
 DynamoDB server (moto: one request at a time), each holding its number briefly and releasing it, as agents do.
 
+Each agent holds its number for a while (``hold`` times its call path's latency, on average) and releases it.
 Every grant is recorded with its lease and checked twice: against the grants in force in this process (two
 workers holding one number at once is a double grant) and against the phone item itself (its lease must still be
 the grant's while the worker holds it). DynamoDB requests are counted per call at the repositories (one per
@@ -93,8 +94,11 @@ def workspace(table_name: str, endpoint: str, size: int) -> str:
 
 
 def run_contention(
-    table_name: str, endpoint: str, *, agents: int, pool: int, calls_per_agent: int, hold_seconds: float = 0.002
+    table_name: str, endpoint: str, *, agents: int, pool: int, calls_per_agent: int, hold: float = 2.0
 ) -> ContentionResult:
+    """Each agent holds its number for a random time averaging ``hold`` times its own call path's latency (real
+    calls last minutes, far longer than the call path; holding for a multiple of the latency keeps the share of
+    agents racing each other the same however slow the shared moto server is under load)."""
     account = workspace(table_name, endpoint, pool)
     counts: Counter[str] = Counter()
     phones = CountingPhones(counts)
@@ -126,7 +130,7 @@ def run_contention(
                 if phone in holding:
                     result.double_grants += 1
                 holding[phone] = worker_sid
-            time.sleep(random.uniform(0, hold_seconds))
+            time.sleep(random.uniform(0, 2 * hold * elapsed))
             current = checker.get(phone)
             with guard:
                 if current is None or current.lease_id != lease:
