@@ -15,6 +15,7 @@ used first (``guard`` says why they rest), and last the numbers the read saw loc
 may have ended since). Among the free equals of a step, each request starts at a random one of the least recently
 used (as many as twice the other agents the read saw on calls from these numbers, plus one), so agents racing
 from one pool diverge instead of all writing the same first number, and an agent dialling alone rotates strictly.
+Numbers on other agents' calls come last, the longest-held first.
 """
 
 from __future__ import annotations
@@ -184,7 +185,7 @@ def plan_from_number(request: ResolutionRequest, steps: Sequence[Step] = STEPS) 
         raise NoCallerIdAvailable("This workspace has no active voice number to call from.")
     free: list[Choice] = []
     resting: list[tuple[tuple[int, float], Choice]] = []
-    held: list[Choice] = []
+    held: list[tuple[float, Choice]] = []
     seen: set[str] = set()
     today = day_of(request.now)
     for step in steps:
@@ -196,7 +197,7 @@ def plan_from_number(request: ResolutionRequest, steps: Sequence[Step] = STEPS) 
             if state is None:
                 free.append(choice)
             elif state.lock is not None and state.lock.blocks(request.worker, request.now):
-                held.append(choice)
+                held.append((state.lock.acquired_at, choice))
             elif (guard := guard_of(state.usage, request.limits, request.now)) is not None:
                 least_used = (state.usage.calls_on(today), state.usage.last_used or 0.0)
                 resting.append((least_used, Choice(choice.phone_number, choice.reason, choice.rank, False, guard)))
@@ -206,4 +207,6 @@ def plan_from_number(request: ResolutionRequest, steps: Sequence[Step] = STEPS) 
     others = sum(
         1 for s in request.phones.values() if s.lock is not None and s.lock.blocks(request.worker, request.now)
     )
-    return spread(free, request.spread, others) + ordered_rest + held
+    # Numbers on other agents' calls last, the longest-held first (the likeliest to have ended since the read).
+    ordered_held = [choice for _, choice in sorted(held, key=lambda h: h[0])]
+    return spread(free, request.spread, others) + ordered_rest + ordered_held

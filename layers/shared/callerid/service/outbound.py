@@ -11,9 +11,9 @@ the worker, its team and the call's queue, and the phone items (locks and usage)
 Which keys to read comes from what this container's previous calls read (``CallPathMemory``): the worker's
 local-presence preference and team, and the numbers in each pool. A key it could not know (the first call of a
 worker whose preference is on, a team that changed) costs one more BatchGetItem; a number new in a pool is tried
-without its usage read. A number another worker took since the read costs one more write; after three such
-refusals the rest of the candidates' phone items are read again (one BatchGetItem), so a call whose read was far out
-of date does not try numbers one by one.
+without its usage read. A number another worker took since the read costs one more write; after every three such
+refusals (three times at most) the candidates' phone items are read again (one BatchGetItem), so a call whose read
+was far out of date does not try numbers one by one.
 """
 
 from __future__ import annotations
@@ -36,8 +36,9 @@ from callerid.service.ports import NumberStore, PhoneStore
 from callerid.store.numbers import HEAD, CallPathRead
 from callerid.store.pools import presence_keys, queue_assignment_key, team_assignment_key, worker_assignment_key
 
-# After this many numbers refused in a row, the call path reads the phone items of the rest once more.
+# After this many numbers refused, the call path reads its candidates' phone items again (at most MAX_REREADS times).
 REREAD_AFTER_REFUSALS = 3
+MAX_REREADS = 3
 # What the memory keeps at most (entries of pools and workers); beyond it, it starts again.
 MEMORY_LIMIT = 20_000
 
@@ -174,6 +175,7 @@ class OutboundCalls:
         )
         plan = plan_from_number(request)
         tried: set[str] = set()
+        refused = rereads = 0
         while plan:
             choice = plan.pop(0)
             if choice.phone_number in tried:
@@ -182,11 +184,14 @@ class OutboundCalls:
             try:
                 return OutboundCall(choice, lock(choice, diagnose=False))
             except CallerIdInUse:
-                if len(tried) == REREAD_AFTER_REFUSALS and plan:
-                    # The read is out of date (other agents took what it saw free): read the rest once more.
-                    fresh = self.store.pools_read(worker.account_sid, (), [c.phone_number for c in plan], now=now)
+                refused += 1
+                if refused % REREAD_AFTER_REFUSALS == 0 and rereads < MAX_REREADS and plan:
+                    # The read is out of date (other agents took what it saw free): read the candidates again.
+                    rereads += 1
+                    phones = [c.phone_number for c in plan] + sorted(tried)
+                    fresh = self.store.pools_read(worker.account_sid, (), phones, now=now)
                     request = replace(request, phones={**request.phones, **fresh.phones}, spread=self.spread())
-                    plan = [c for c in plan_from_number(request) if c.phone_number not in tried]
+                    plan, tried = plan_from_number(request), set()
         everything: list[Candidate] = [*pool, *presence, *(c for group in assigned for c in group)]
         if everything and not any(c.may_call(dialled.country) for c in everything):
             raise DestinationNotAllowed(f"No caller ID of this workspace may call {dialled.country or 'there'}.")
