@@ -159,3 +159,19 @@ def test_assignment_comes_before_the_primary(stack):
     assert workspace.call("PUT", f"/v1/phone-numbers/{workspace.sids[workspace.p[0]]}/primary").status_code == 200
     workspace.assign(workspace.p[1], workerSid=workspace.agent.worker_sid)
     assert workspace.start("+14155552671")["reason"] == "assignment"
+
+
+def test_a_workers_team_is_written_only_over_an_older_one(stack):
+    from callerid.config import Settings
+    from callerid.domain.identity import WorkerRef
+    from callerid.store.models import bind_table
+    from callerid.store.workers import WorkerRepository
+
+    bind_table(Settings(table_name=stack.stack.table_name, dynamodb_endpoint_url=stack.dynamodb))
+    workers = WorkerRepository()
+    account, worker = "AC" + "7" * 32, "WK" + "7" * 32
+    assert workers.set_team(account, worker, "sales", at=2.0)
+    assert not workers.set_team(account, worker, "support", at=1.0)
+    assert workers.get(WorkerRef(account, worker)).team == "sales"
+    assert workers.set_team(account, worker, None, at=3.0)
+    assert workers.get(WorkerRef(account, worker)).team is None
