@@ -7,7 +7,7 @@ Counts come from the emulator's request log and the DynamoDB server's request co
 
 ``BENCH_SAMPLES`` (200), ``BENCH_SIZES`` (10,1000,10000,50000), ``BENCH_ROUNDS`` (5), ``BENCH_MEASURE_SECONDS``
 (30) and ``BENCH_REFRESH_SECONDS`` (600) trade precision for time; ``BENCH_AGENTS`` (32), ``BENCH_POOL`` (40),
-``BENCH_CALLS_PER_AGENT`` (313) and ``BENCH_HOLD`` (1.0, times the call path) shape the team dialling from one pool.
+``BENCH_CALLS_PER_AGENT`` (313) and ``BENCH_HOLD`` (2.0, times the call path) shape the team dialling from one pool.
 """
 
 from __future__ import annotations
@@ -185,7 +185,7 @@ def demo_sections() -> tuple[Rows, dict[str, dict[str, float]]]:
 CONTENTION_AGENTS = int(os.environ.get("BENCH_AGENTS", "32"))
 CONTENTION_POOL = int(os.environ.get("BENCH_POOL", "40"))
 CONTENTION_CALLS = int(os.environ.get("BENCH_CALLS_PER_AGENT", "313"))
-CONTENTION_HOLD = float(os.environ.get("BENCH_HOLD", "1.0"))
+CONTENTION_HOLD = float(os.environ.get("BENCH_HOLD", "2.0"))
 
 
 def contention_section() -> tuple[ContentionResult, float]:
