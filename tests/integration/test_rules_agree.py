@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import uuid
 
+import phonenumbers
 import pytest
 
 from callerid.config import Settings
@@ -44,6 +45,16 @@ LOCKS = {
 }
 
 
+def fresh_phone() -> str:
+    """A phone no other case has used: among 10,000 numbers, the module's 96 cases met an earlier case's rules
+    about a third of the runs (another exchange per case makes that one in millions)."""
+    while True:
+        n = uuid.uuid4().int
+        phone = f"+1206{200 + n % 800:03d}{n // 800 % 10_000:04d}"
+        if phonenumbers.is_valid_number(phonenumbers.parse(phone)):
+            return phone
+
+
 @pytest.fixture(scope="module")
 def phones(local_stack):
     bind_table(Settings(table_name=local_stack.stack.table_name, dynamodb_endpoint_url=local_stack.dynamodb))
@@ -53,7 +64,7 @@ def phones(local_stack):
 @pytest.mark.parametrize("rules_name", RULES)
 def test_the_lock_condition_says_what_the_domain_says(phones, rules_name):
     for (lock_name, held), country in itertools.product(LOCKS.items(), ("US", "GB", None)):
-        phone = f"+1206555{uuid.uuid4().int % 10_000:04d}"
+        phone = fresh_phone()
         for account, dial in RULES[rules_name].items():
             phones.write_rule(phone, account, dial)
         existing = None
