@@ -15,8 +15,8 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
 .DEFAULT_GOAL := help
-.PHONY: help install dev test test-unit lint format bench build validate openapi events vendor clean local-env dev-env \
-	plugin-test plugin-build
+.PHONY: help install dev test test-unit lint format bench build validate openapi events vendor geo clean local-env \
+	dev-env plugin-test plugin-build
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -101,6 +101,9 @@ bench: dev-env ## Request counts and latency ratios against the local stack
 
 openapi: dev-env ## Regenerate layers/shared/callerid/openapi.json from the handlers' models
 	$(PY) -m local.openapi
+
+geo: dev-env ## Regenerate the call path's geography tables (callerid/domain/geo_tables.py) from phonenumbers
+	$(PY) -m local.geo
 
 events: dev-env ## Regenerate events/ (one API Gateway event per route of template.yaml)
 	$(PY) -m local.events

@@ -6,7 +6,8 @@ Counts come from the emulator's request log and the DynamoDB server's request co
 (``bench.scale``) says how its figures are computed. Nothing here asserts: the bench prints.
 
 ``BENCH_SAMPLES`` (200), ``BENCH_SIZES`` (10,1000,10000,50000), ``BENCH_ROUNDS`` (5), ``BENCH_MEASURE_SECONDS``
-(30) and ``BENCH_REFRESH_SECONDS`` (600) trade precision for time.
+(30) and ``BENCH_REFRESH_SECONDS`` (600) trade precision for time; ``BENCH_AGENTS`` (32), ``BENCH_POOL`` (40),
+``BENCH_CALLS_PER_AGENT`` (313) and ``BENCH_HOLD`` (2.0, times the call path) shape the team dialling from one pool.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 
+import boto3
 import requests
 
+from bench.contention import ContentionResult, run_contention
 from bench.harness import SAMPLES, Bench, percentiles, start_stack, timed
 from bench.scale import ScaleResults, run_scale
 from bench.scale_report import print_scale
@@ -178,16 +182,68 @@ def demo_sections() -> tuple[Rows, dict[str, dict[str, float]]]:
         stack.stop()
 
 
+CONTENTION_AGENTS = int(os.environ.get("BENCH_AGENTS", "32"))
+CONTENTION_POOL = int(os.environ.get("BENCH_POOL", "40"))
+CONTENTION_CALLS = int(os.environ.get("BENCH_CALLS_PER_AGENT", "313"))
+CONTENTION_HOLD = float(os.environ.get("BENCH_HOLD", "2.0"))
+
+
+def contention_section() -> tuple[ContentionResult, float]:
+    """A team dialling from one pool (``bench.contention``), and a raw PutItem's p50 on the same server."""
+    stack, _ = start_stack("caller-id-bench-contention")
+    try:
+        raw = boto3.client("dynamodb", endpoint_url=stack.dynamodb_url, region_name="us-east-1")
+        item = {"pk": {"S": "BENCH"}, "sk": {"S": "PUT"}}
+        put = percentiles(timed(lambda: raw.put_item(TableName=stack.table_name, Item=item), SAMPLES))["p50"]
+        result = run_contention(
+            stack.table_name,
+            str(stack.dynamodb_url),
+            agents=CONTENTION_AGENTS,
+            pool=CONTENTION_POOL,
+            calls_per_agent=CONTENTION_CALLS,
+            hold=CONTENTION_HOLD,
+        )
+        return result, put
+    finally:
+        stack.stop()
+
+
+def print_contention(result: ContentionResult, put: float) -> None:
+    print(
+        f"\nA team dialling from one pool: {result.agents} agents (threads), {result.pool} numbers, "
+        f"{result.attempts:,} calls; each holds its number {CONTENTION_HOLD:g}x its call path's latency on average, "
+        "then releases it"
+    )
+    print(
+        f"  grants {result.grants:,}   refused {result.refused}   double grants {result.double_grants}   "
+        f"lease overwritten while held {result.lease_mismatches}"
+    )
+    print(
+        f"  DynamoDB requests per call {result.requests_per_call:.2f}   "
+        f"distribution {json.dumps(dict(sorted(Counter(result.requests).items())))}"
+    )
+    if result.seconds:
+        p = percentiles(result.seconds)
+        print(
+            f"  call path p50 {p['p50'] / put:6.1f}x   p99 {p['p99'] / put:6.1f}x   "
+            f"a raw PutItem's p50 ({put * 1000:.2f} ms; moto answers one request at a time, so the ratio grows "
+            "with the number of agents)"
+        )
+
+
 def main() -> None:
     began = time.perf_counter()
     log("Request counts and latency on the demo workspace...")
     rows, lat = demo_sections()
+    log("A team dialling from one pool...")
+    contention, put = contention_section()
     log("Scale...")
     scale: ScaleResults = run_scale(log)
     log("Cold imports...")
     boto, imp = imports(import_env())
     print_counts(rows)
     print_latencies(lat)
+    print_contention(contention, put)
     print_scale(scale)
     print_imports(boto, imp)
     print(f"\n(make bench took {time.perf_counter() - began:.0f} s)")

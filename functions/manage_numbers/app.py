@@ -149,13 +149,7 @@ def resync_number(caller: Annotated[Caller, Depends(supervisor)], sid: NumberSid
 @app.get("/v1/phone-numbers/<sid>/health", responses=answers(*FLEX_ERRORS, 404), security=FLEX_TOKEN)
 def number_health(caller: Annotated[Caller, Depends(supervisor)], sid: NumberSid) -> NumberHealthOut:
     record = numbers.get(caller.account_sid, sid)
-    health = management.health(record.phone_number)
-    return NumberHealthOut(
-        phone_number=record.phone_number,
-        attempts=health.attempts,
-        answered=health.answered,
-        answer_rate=health.answer_rate,
-    )
+    return NumberHealthOut.of(record.phone_number, management.health(record.phone_number))
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -36,7 +36,9 @@ agent = caller_dependency(runtime.token_validator, Role.AGENT)
 def start_outbound_call(caller: Annotated[Caller, Depends(agent)], body: OutboundCallIn) -> OutboundCallOut:
     call = calls.start(caller, body.to, body.from_, queue_sid=body.queue_sid, task_sid=body.task_sid)
     metrics.add_metric(name=f"FromResolved_{call.choice.reason.value}", unit=MetricUnit.Count, value=1)
-    return OutboundCallOut(from_=call.lock.phone_number, reason=call.choice.reason, lock=LockOut.of(call.lock))
+    return OutboundCallOut(
+        from_=call.lock.phone_number, reason=call.choice.reason, lock=LockOut.of(call.lock), guard=call.lock.guard
+    )
 
 
 @app.delete("/v1/outbound-calls/lock", responses=answers(*FLEX_ERRORS), security=FLEX_TOKEN)

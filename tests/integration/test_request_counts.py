@@ -20,7 +20,9 @@ def test_the_call_path_makes_no_twilio_request_and_two_dynamodb_requests(stack):
     assert counts["byOperation"] == {"BatchGetItem": 1, "UpdateItem": 1}
 
 
-def test_a_locked_number_costs_one_more_write_not_a_twilio_request(stack):
+def test_a_number_the_read_sees_locked_costs_no_write_and_no_twilio_request(stack):
+    """The call path reads the phone items of the pool it knows (its container's last read), so a selection another
+    agent holds is skipped without a write."""
     alice, bob = stack.agent(), stack.agent()
     for agent in (alice, bob):
         stack.call("GET", "/v1/phone-numbers", agent)
@@ -33,7 +35,7 @@ def test_a_locked_number_costs_one_more_write_not_a_twilio_request(stack):
     answer = stack.call("POST", "/v1/outbound-calls", bob, json={"to": "+14155552671"})
     assert answer.json()["from"] != "+12125550100"
     assert stack.twilio_requests() == []
-    assert stack.dynamodb_requests()["byOperation"] == {"BatchGetItem": 1, "UpdateItem": 2}
+    assert stack.dynamodb_requests()["byOperation"] == {"BatchGetItem": 1, "UpdateItem": 1}
 
 
 def test_many_agents_listing_within_the_ttl_read_twilio_once(stack):
@@ -83,3 +85,31 @@ def test_every_step_of_the_call_path_costs_two_dynamodb_requests_at_most(stack):
     assert counted("primary") == {"BatchGetItem": 1, "UpdateItem": 1}
     workspace.call("PUT", "/v1/workers/me/caller-id", agent, json={"callerId": workspace.p[2]})
     assert counted("worker_selection") == {"BatchGetItem": 1, "UpdateItem": 1}
+
+
+def test_local_presence_and_assignments_cost_two_requests_in_steady_state_three_at_most(stack):
+    from tests.integration.test_from_decision import Workspace, set_team
+
+    workspace = Workspace(stack, "+1415555{n}", "+1212555{n}", "+1646555{n}", "+1312555{n}")
+    agent = workspace.agent
+    workspace.assign(workspace.p[3], team="night-shift")
+    set_team(stack, workspace, agent, "night-shift")
+    workspace.local_presence()
+
+    def counted(to, reason):
+        stack.clear_twilio_requests()
+        stack.clear_dynamodb_requests()
+        answer = workspace.call("POST", "/v1/outbound-calls", agent, json={"to": to})
+        assert answer.status_code == 200 and answer.json()["reason"] == reason, answer.text
+        counts = stack.dynamodb_requests()["byOperation"]
+        assert stack.twilio_requests() == []
+        workspace.call("DELETE", "/v1/outbound-calls/lock", agent)
+        return counts
+
+    first = counted("+16465552671", "local_presence_area_code")
+    assert sum(first.values()) <= 3, first
+    assert counted("+16465552671", "local_presence_area_code") == {"BatchGetItem": 1, "UpdateItem": 1}
+    # Another destination: its presence pools are read in the same BatchGetItem (their keys follow from it).
+    assert counted("+13325552671", "local_presence_locality") == {"BatchGetItem": 1, "UpdateItem": 1}
+    workspace.local_presence(False)
+    assert counted("+14155552671", "assignment") == {"BatchGetItem": 1, "UpdateItem": 1}

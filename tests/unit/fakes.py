@@ -22,9 +22,11 @@ from callerid.domain.numbers import (
     TwilioFacts,
     Verdict,
 )
+from callerid.domain.reputation import PhoneState as PhoneView
+from callerid.domain.reputation import Usage, day_of, guard_of
 from callerid.store.health import NumberHealth
 from callerid.store.models import count_attribute, shared_count_attribute
-from callerid.store.numbers import POOL_SIZE, Head, RefreshState, parse_pool
+from callerid.store.numbers import POOL_SIZE, CallPathRead, Head, RefreshState, parse_entry, parse_pool
 from callerid.store.workers import WorkerState
 from callerid.twilio.records import TwilioPage
 
@@ -48,6 +50,9 @@ class FakeNumberStore:
         self.seen_chunks: dict[tuple[str, int], tuple[str, list[str]]] = {}
         self.leases: dict[str, tuple[str, float]] = {}
         self.writes = Counter[str]()
+        # The same world's pools and phones, for the call path's one read.
+        self.pools: FakePools | None = None
+        self.phones: FakePhones | None = None
 
     # records
     def get(self, account_sid, phone_number, *, primary=None):
@@ -130,10 +135,25 @@ class FakeNumberStore:
             state.refresh,
         )
 
-    def call_path_read(self, account_sid, worker_sid, ancestors):
+    def call_path_read(self, account_sid, worker_sid, ancestors, *, pools=(), phones=(), now=0.0):
         self.writes["call_path_read"] += 1
-        heads = [self.head(a) for a in ancestors if a in self.heads]
-        return self.head(account_sid), heads, self.workers.get((account_sid, worker_sid), WorkerState())
+        read = self.pools_read(account_sid, pools, phones, now=now, count=False)
+        read.head = self.head(account_sid)
+        read.inherited = [self.head(a) for a in ancestors if a in self.heads]
+        read.worker = self.workers.get((account_sid, worker_sid), WorkerState())
+        return read
+
+    def pools_read(self, account_sid, pools, phones, *, now, with_keys=None, count=True):
+        if count:
+            self.writes["pools_read"] += 1
+        read = CallPathRead(Head(account_sid))
+        for key in pools:
+            if self.pools is not None and (account_sid, key) in self.pools.items:
+                entries = self.pools.items[(account_sid, key)]
+                read.pools[key] = tuple(parse_entry(account_sid, p, e) for p, e in sorted(entries.items()))
+        if self.phones is not None:
+            read.phones.update(self.phones.states(phones, now))
+        return read
 
     def ensure_head(self, account_sid):
         self._head(account_sid)
@@ -236,6 +256,28 @@ class FakeNumberStore:
 class PhoneState:
     rules: dict[str, DialRule] = field(default_factory=dict)
     lock: CallerIdLock | None = None
+    usage: Usage = field(default_factory=Usage)
+
+
+class FakePools:
+    """The small presence and assignment pools: entries per (workspace, key), at most POOL_SIZE each."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], dict[str, str]] = {}
+
+    def set_entry(self, account_sid, key, phone, entry, *, exists=False):
+        pool = self.items.setdefault((account_sid, key), {})
+        if phone not in pool and len(pool) >= POOL_SIZE:
+            return False
+        pool[phone] = entry
+        return True
+
+    def set_entries(self, account_sid, key, entries):
+        for phone, entry in entries.items():
+            self.set_entry(account_sid, key, phone, entry)
+
+    def remove_entry(self, account_sid, key, phone):
+        self.items.get((account_sid, key), {}).pop(phone, None)
 
 
 class FakePhones:
@@ -258,13 +300,32 @@ class FakePhones:
         for phone, account, rule in rules:
             self.write_rule(phone, account, rule)
 
-    def acquire(self, phone_number, worker, *, ancestors, country, ttl_seconds, now, diagnose=True, task_sid=None):
+    def acquire(
+        self,
+        phone_number,
+        worker,
+        *,
+        ancestors,
+        country,
+        ttl_seconds,
+        now,
+        diagnose=True,
+        task_sid=None,
+        limits=None,
+        within_limits=False,
+    ):
         self.attempts += 1
         state = self.items.get(phone_number, PhoneState())
         verdict = DialRules(state.rules).verdict(worker.account_sid, tuple(ancestors), country)
         free = may_acquire(state.lock, worker, now)
+        guard = guard_of(state.usage, limits, now) if limits is not None else None
+        if within_limits and guard is not None:
+            free = False
         if verdict in (Verdict.OWN, Verdict.SHARED) and free:
-            lock = CallerIdLock(phone_number, worker, uuid.uuid4().hex, now, now + ttl_seconds, task_sid)
+            lock = CallerIdLock(phone_number, worker, uuid.uuid4().hex, now, now + ttl_seconds, task_sid, guard)
+            used = state.usage
+            day = day_of(now)
+            state.usage = replace(used, last_used=now, day=day, calls=used.calls_on(day) + 1)
             self.items.setdefault(phone_number, state).lock = lock
             return lock
         if not diagnose or verdict in (Verdict.OWN, Verdict.SHARED):
@@ -297,6 +358,22 @@ class FakePhones:
 
     def get_many(self, phone_numbers: Iterable[str]):
         return {p: lock for p in phone_numbers if (lock := self.get(p)) is not None}
+
+    def states(self, phone_numbers, now):
+        found = {}
+        for phone in phone_numbers:
+            state = self.items.get(phone)
+            if state is not None:
+                usage = replace(state.usage, day=day_of(now), calls=state.usage.calls_on(day_of(now)))
+                found[phone] = PhoneView(state.lock, usage)
+        return found
+
+    def start_cooling(self, phone_number, until, now):
+        state = self.items.get(phone_number)
+        if state is None or (state.usage.cooling_until is not None and state.usage.cooling_until >= now):
+            return False
+        state.usage = replace(state.usage, cooling_until=until)
+        return True
 
 
 class FakeTwilio:

@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 if TYPE_CHECKING:
     from botocore.config import Config
 
+    from callerid.domain.reputation import ReputationLimits
+
 FLEX_ORIGIN = "https://flex.twilio.com"
 
 
@@ -38,6 +40,13 @@ class Settings(BaseModel):
     webhook_idempotency_ttl_seconds: Annotated[int, Field(ge=60)] = 7 * 86_400
     inbound_workflow_sid: str | None = None
     inbound_flow_url: str = ""
+    # Number reputation (PRODUCT.md): 0 turns a cap, a spacing or a floor off.
+    number_daily_call_cap: Annotated[int, Field(ge=0, le=100_000)] = 0
+    number_min_seconds_between_calls: Annotated[int, Field(ge=0, le=86_400)] = 0
+    health_window_attempts: Annotated[int, Field(ge=1, le=500)] = 50
+    health_min_attempts: Annotated[int, Field(ge=1, le=500)] = 20
+    health_min_answer_rate: Annotated[float, Field(ge=0, le=1)] = 0.0
+    health_cooldown_seconds: Annotated[int, Field(ge=0, le=30 * 86_400)] = 86_400
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
@@ -50,6 +59,19 @@ class Settings(BaseModel):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    def reputation(self) -> ReputationLimits:
+        """The reputation limits, as the domain states them."""
+        from callerid.domain.reputation import ReputationLimits
+
+        return ReputationLimits(
+            daily_call_cap=self.number_daily_call_cap,
+            min_seconds_between_calls=self.number_min_seconds_between_calls,
+            window_attempts=self.health_window_attempts,
+            min_attempts=self.health_min_attempts,
+            min_answer_rate=self.health_min_answer_rate,
+            cooldown_seconds=self.health_cooldown_seconds,
+        )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

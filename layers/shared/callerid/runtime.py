@@ -59,10 +59,11 @@ def numbers() -> NumberDirectory:
     from callerid.service.refresh import TwilioRefresh
     from callerid.store.numbers import NumberRepository
     from callerid.store.phones import PhoneRepository
+    from callerid.store.pools import PoolRepository
 
     table()
     store = NumberRepository()
-    directory = NumberDirectory(store, PhoneRepository(), ancestors=accounts().ancestors)
+    directory = NumberDirectory(store, PhoneRepository(), ancestors=accounts().ancestors, pools=PoolRepository())
     directory.refresh = TwilioRefresh(store, store, directory, gateway, ttl_seconds=settings().number_cache_ttl_seconds)
     return directory
 
@@ -73,7 +74,7 @@ def number_management() -> NumberManagement:
     from callerid.service.management import NumberManagement
     from callerid.store.health import HealthRepository
 
-    return NumberManagement(numbers(), gateway, HealthRepository())
+    return NumberManagement(numbers(), gateway, HealthRepository(), limits=settings().reputation())
 
 
 @lru_cache(maxsize=1)
@@ -90,6 +91,7 @@ def outbound_calls() -> OutboundCalls:
         lock_ttl_seconds=settings().caller_id_lock_ttl_seconds,
         build=lambda account_sid: numbers().fresh_head(account_sid),
         ancestors=accounts().ancestors,
+        limits=settings().reputation(),
     )
 
 
@@ -129,7 +131,7 @@ def call_status_effects() -> CallStatusEffects:
     from callerid.store.phones import PhoneRepository
 
     table()
-    return CallStatusEffects(PhoneRepository(), HealthRepository(), numbers().may_dial)
+    return CallStatusEffects(PhoneRepository(), HealthRepository(), numbers().may_dial, limits=settings().reputation())
 
 
 @lru_cache(maxsize=1)

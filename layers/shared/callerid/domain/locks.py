@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from callerid.domain.identity import WorkerRef
+from callerid.domain.reputation import Guard
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,8 @@ class CallerIdLock:
     # The TaskRouter task of the call the lock was taken for, when the Flex plugin named it: only that task's end
     # frees the lock then (``ended_by_task``).
     task_sid: str | None = None
+    # The reputation rule the number was resting under when this lock took it (``None``: within its limits).
+    guard: Guard | None = None
 
     def is_live(self, now: float) -> bool:
         # DynamoDB deletes expired items lazily, so an expired lock may still be read: it counts as free.

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from callerid.domain.geography import NOWHERE_KNOWN, Place
+
 
 class NumberSource(StrEnum):
     TWILIO = "twilio"
@@ -106,14 +108,16 @@ class TwilioFacts:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A number the call path may try without reading its record (the workspace's fallback pool): whether it may
-    call the destination is checked again by the lock's condition."""
+    """A number the call path may try without reading its record (a pool entry: the head's fallback pool, a
+    presence or an assignment pool): whether it may call the destination is checked again by the lock's
+    condition. ``place`` is derived when the record is written."""
 
     phone_number: str
     owner_workspace: str
     shared: bool = False
     assigned: bool = False
     outbound_countries: tuple[str, ...] = ()
+    place: Place = NOWHERE_KNOWN
 
     def may_call(self, country: str | None) -> bool:
         return admits(self.outbound_countries, country)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import phonenumbers
 
 from callerid.domain.errors import InvalidPhoneNumber
+from callerid.domain.geography import NOWHERE_KNOWN, Place, place_of
 
 DEFAULT_REGION = "US"
 
@@ -22,6 +23,8 @@ class Destination:
     e164: str
     country: str | None
     area_code: str | None
+    # Where it is, for local presence (cheap: no geocoder).
+    place: Place = NOWHERE_KNOWN
 
 
 def parse_number(raw: str, *, region: str = DEFAULT_REGION) -> phonenumbers.PhoneNumber:
@@ -56,6 +59,7 @@ def destination(raw: str) -> Destination:
         e164=phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164),
         country=phonenumbers.region_code_for_number(parsed),
         area_code=area_code_of(parsed),
+        place=place_of(parsed),
     )
 
 

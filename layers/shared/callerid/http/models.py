@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import phonenumbers
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -14,10 +14,14 @@ from pydantic.alias_generators import to_camel
 from callerid.domain.identity import WorkerRef
 from callerid.domain.locks import CallerIdLock
 from callerid.domain.numbers import NumberRecord, NumberSource, NumberStatus
+from callerid.domain.reputation import day_of
 from callerid.domain.resolution import Reason
 from callerid.domain.transfers import DisplayedNumber, TransferType
 from callerid.store.workers import WorkerState
 from callerid.twilio.records import AvailableNumber, OwnedNumber
+
+if TYPE_CHECKING:
+    from callerid.service.management import HealthReport
 
 PhoneText = Annotated[
     str, Field(min_length=1, max_length=64, description="Any format phonenumbers parses (default region US)")
@@ -300,9 +304,9 @@ class RateOut(ApiModel):
 
 
 class NumberHealthOut(RateOut):
-    """A number's call outcomes from call-status webhooks. The reputation figures (``recent``, ``callsToday``,
-    ``lastUsedAt``, ``coolingUntil``) are null until the call path records them; with no reputation rule configured
-    (the defaults), ``state`` is ``ok``."""
+    """A number's call outcomes from call-status webhooks (all time, and ``recent``: its last
+    HEALTH_WINDOW_ATTEMPTS), its calls today (UTC) and last use from the call path, and the reputation state the
+    call path sees now (``ok`` when it is within its limits; ``coolingUntil`` while it cools)."""
 
     phone_number: str
     recent: RateOut | None = None
@@ -310,6 +314,21 @@ class NumberHealthOut(RateOut):
     last_used_at: str | None = None
     state: Literal["ok", "capped", "spacing", "cooling"] = "ok"
     cooling_until: str | None = None
+
+    @classmethod
+    def of(cls, phone_number: str, report: HealthReport) -> NumberHealthOut:
+        outcomes, recent = report.outcomes, report.outcomes.recent
+        return cls(
+            phone_number=phone_number,
+            attempts=outcomes.attempts,
+            answered=outcomes.answered,
+            answer_rate=outcomes.answer_rate,
+            recent=RateOut(attempts=recent.attempts, answered=recent.answered, answer_rate=recent.answer_rate),
+            calls_today=report.usage.calls_on(day_of(report.now)),
+            last_used_at=iso(report.usage.last_used),
+            state=report.guard.value if report.guard else "ok",
+            cooling_until=iso(report.cooling_until),
+        )
 
 
 # ----- Twilio's numbers: search, buy, import ----------------------------------------------------------------------

@@ -3,11 +3,13 @@ number where it lives, re-reading it. The records side is ``service.numbers``; t
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from callerid.domain.errors import NotFound
 from callerid.domain.numbers import NumberRecord, NumberSource, TwilioFacts
+from callerid.domain.reputation import NO_LIMITS, Guard, PhoneState, ReputationLimits, Usage, guard_of
 from callerid.service.numbers import NumberDirectory, described
 from callerid.service.ports import HealthReader, TwilioNumbers
 from callerid.store.health import NumberHealth
@@ -35,10 +37,20 @@ class Owned:
 
 
 class NumberManagement:
-    def __init__(self, directory: NumberDirectory, gateway: Callable[[], TwilioNumbers], health: HealthReader) -> None:
+    def __init__(
+        self,
+        directory: NumberDirectory,
+        gateway: Callable[[], TwilioNumbers],
+        health: HealthReader,
+        *,
+        limits: ReputationLimits = NO_LIMITS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.directory = directory
         self.gateway = gateway
         self.health_reader = health
+        self.limits = limits
+        self.clock = clock
 
     def available(self, account_sid: str, search: NumberSearch) -> list[AvailableNumber]:
         """Twilio's numbers for sale (one Twilio request)."""
@@ -91,5 +103,30 @@ class NumberManagement:
             facts = None
         return self.directory.resync(account_sid, sid, facts)
 
-    def health(self, phone_number: str) -> NumberHealth:
-        return self.health_reader.get(phone_number)
+    def health(self, phone_number: str) -> HealthReport:
+        """The number's outcomes (all time and its recent window) and its use today, with the reputation state
+        the call path would see now (two reads: the health item and the phone item)."""
+        now = self.clock()
+        state = self.directory.phones.states([phone_number], now).get(phone_number, PhoneState())
+        return HealthReport(
+            self.health_reader.get(phone_number),
+            state.usage,
+            guard_of(state.usage, self.limits, now),
+            now,
+            self.limits,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class HealthReport:
+    outcomes: NumberHealth
+    usage: Usage
+    guard: Guard | None
+    now: float
+    limits: ReputationLimits
+
+    @property
+    def cooling_until(self) -> float | None:
+        """When its cooldown ends, while it is cooling (a floor of 0 cools nothing)."""
+        until = self.usage.cooling_until
+        return until if self.limits.min_answer_rate and until is not None and until >= self.now else None

@@ -27,9 +27,10 @@ from callerid.domain.numbers import (
     dial_rule,
 )
 from callerid.domain.phone import describe_number, normalise_e164
-from callerid.service.ports import NumberStore, PhoneStore
+from callerid.service.ports import NumberStore, PhoneStore, PoolStore
 from callerid.store.models import count_attribute, shared_count_attribute
 from callerid.store.numbers import POOL_SIZE, pool_entry
+from callerid.store.pools import pool_keys
 
 if TYPE_CHECKING:
     from callerid.service.refresh import TwilioRefresh
@@ -104,12 +105,14 @@ class NumberDirectory:
         *,
         ancestors: Callable[[str], list[str]] = lambda account_sid: [],
         clock: Callable[[], float] = time.time,
+        pools: PoolStore | None = None,
     ) -> None:
         self.store = store
         self.phones = phones
         self.ancestors = ancestors
         self.clock = clock
         self.refresh: TwilioRefresh | None = None
+        self.pools = pools
 
     # ----- what follows from a record -----
 
@@ -128,6 +131,7 @@ class NumberDirectory:
             self.store.remove_pool_entry(owner, phone)
         if new.status is NumberStatus.RELEASED:
             self.store.clear_primary(owner, phone)
+        self.settle_pools(old, new)
 
     def settle_new(self, records: list[NumberRecord]) -> None:
         """``settle`` for many new records at once (a refresh page): batched rules, one counter update, pool entries
@@ -143,6 +147,39 @@ class NumberDirectory:
         room = POOL_SIZE - len(self.store.head(owner).pool)
         for record in [r for r in records if r.dialable][: max(room, 0)]:
             self.store.set_pool_entry(owner, record.phone_number, pool_entry(record))
+        self.settle_pools_new(records)
+
+    # ----- the small pools: local presence and assignments -----
+
+    def settle_pools(self, old: NumberRecord | None, new: NumberRecord) -> None:
+        """Keep the record's presence pools (its area code, locality, state, time zone, country) and assignment
+        pools (its worker, team, queue) equal to it: the entry leaves the pools it no longer belongs to and is
+        written where it belongs (a pool that is full, 100 numbers, leaves it out)."""
+        if self.pools is None:
+            return
+        owner, phone = new.owner_workspace, new.phone_number
+        before = pool_keys(old) if old is not None else set()
+        after = pool_keys(new)
+        for key in sorted(before - after):
+            self.pools.remove_entry(owner, key, phone)
+        entry = pool_entry(new)
+        unchanged = old is not None and before == after and pool_entry(old) == entry
+        if not unchanged:
+            for key in sorted(after):
+                self.pools.set_entry(owner, key, phone, entry, exists=key in before)
+
+    def settle_pools_new(self, records: list[NumberRecord]) -> None:
+        """``settle_pools`` for many new records (a refresh page): one write per pool while it has room."""
+        if self.pools is None or not records:
+            return
+        owner = records[0].owner_workspace
+        by_pool: dict[str, dict[str, str]] = {}
+        for record in records:
+            entry = pool_entry(record)
+            for key in pool_keys(record):
+                by_pool.setdefault(key, {})[record.phone_number] = entry
+        for key, entries in sorted(by_pool.items()):
+            self.pools.set_entries(owner, key, dict(list(entries.items())[:POOL_SIZE]))
 
     # ----- reading -----
 

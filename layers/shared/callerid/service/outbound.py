@@ -1,31 +1,89 @@
 """StartOutboundCall's From rewrite: resolve the number and lock it, with no Twilio request and without reading
 any number's record.
 
-Steady state costs two DynamoDB requests whatever the size of the workspace: one BatchGetItem (the worker's
-state, the workspace's head with its primary and fallback pool, its ancestors' heads) and one conditional
+Steady state costs two DynamoDB requests whatever the size of the workspace: one BatchGetItem and one conditional
 UpdateItem on the phone item, whose condition both takes the lock and checks that the worker may call the
-destination from that number. A number another worker holds (or that a stale pool still offers) costs one more
-write per number skipped.
+destination from that number (and, for a choice within the reputation limits, that the number does not rest).
+The BatchGetItem reads the worker's state, the workspace's head (primary, fallback pool), its ancestors' heads,
+the presence pools of the destination's place (when the worker's local presence is on), the assignment pools of
+the worker, its team and the call's queue, and the phone items (locks and usage) of the candidates.
+
+Which keys to read comes from what this container's previous calls read (``CallPathMemory``): the worker's
+local-presence preference and team, and the numbers in each pool. A key it could not know (the first call of a
+worker whose preference is on, a team that changed) costs one more BatchGetItem; a number new in a pool is tried
+without its usage read. A number another worker took since the read costs one more write; after every three such
+refusals (three times at most) the candidates' phone items are read again (one BatchGetItem), so a call whose read
+was far out of date does not try numbers one by one.
 """
 
 from __future__ import annotations
 
+import random
+import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 
 from callerid.domain.errors import CallerIdInUse, DestinationNotAllowed, NoCallerIdAvailable, NotFound
-from callerid.domain.identity import Caller
+from callerid.domain.geography import Place
+from callerid.domain.identity import Caller, WorkerRef
 from callerid.domain.locks import CallerIdLock
+from callerid.domain.numbers import Candidate
 from callerid.domain.phone import destination, normalise_e164
+from callerid.domain.reputation import NO_LIMITS, ReputationLimits
 from callerid.domain.resolution import Choice, Reason, ResolutionRequest, plan_from_number
 from callerid.service.ports import NumberStore, PhoneStore
+from callerid.store.numbers import HEAD, CallPathRead
+from callerid.store.pools import presence_keys, queue_assignment_key, team_assignment_key, worker_assignment_key
+
+# After this many numbers refused, the call path reads its candidates' phone items again (at most MAX_REREADS times).
+REREAD_AFTER_REFUSALS = 3
+MAX_REREADS = 3
+# What the memory keeps at most (entries of pools and workers); beyond it, it starts again.
+MEMORY_LIMIT = 20_000
 
 
 @dataclass(frozen=True, slots=True)
 class OutboundCall:
     choice: Choice
     lock: CallerIdLock
+
+
+@dataclass
+class CallPathMemory:
+    """What the call path learnt in this container: per worker its local-presence preference and team, per pool
+    (workspace head or small pool) the numbers in it. It only decides which keys the next read asks for; nothing
+    is decided from it."""
+
+    workers: dict[tuple[str, str], tuple[bool, str | None, str | None]] = field(default_factory=dict)
+    primaries: dict[str, str | None] = field(default_factory=dict)
+    pools: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    guard: threading.Lock = field(default_factory=threading.Lock)
+
+    def learn(self, account_sid: str, worker_sid: str, read: CallPathRead) -> None:
+        with self.guard:
+            if len(self.pools) + len(self.workers) > MEMORY_LIMIT:
+                self.pools.clear()
+                self.workers.clear()
+                self.primaries.clear()
+            state = read.worker
+            self.workers[(account_sid, worker_sid)] = (state.local_presence, state.team, state.caller_id)
+            self.primaries[account_sid] = read.head.primary
+            self.pools[(account_sid, HEAD)] = tuple(c.phone_number for c in read.head.pool)
+            for head in read.inherited:
+                self.pools[(head.account_sid, HEAD)] = tuple(c.phone_number for c in head.pool if c.shared)
+        self.learn_pools(account_sid, read.pools)
+
+    def learn_pools(self, account_sid: str, pools: dict[str, tuple[Candidate, ...]]) -> None:
+        with self.guard:
+            for key, candidates in pools.items():
+                self.pools[(account_sid, key)] = tuple(c.phone_number for c in candidates)
+
+    def phones(self, pools: Iterable[tuple[str, str]]) -> list[str]:
+        found: list[str] = []
+        for pool in pools:
+            found += self.pools.get(pool, ())
+        return found
 
 
 class OutboundCalls:
@@ -38,6 +96,8 @@ class OutboundCalls:
         build: Callable[[str], object],
         ancestors: Callable[[str], list[str]] = lambda account_sid: [],
         clock: Callable[[], float] = time.time,
+        limits: ReputationLimits = NO_LIMITS,
+        spread: Callable[[], int] = lambda: random.randrange(1 << 30),
     ) -> None:
         self.store = store
         self.phones = phones
@@ -45,6 +105,9 @@ class OutboundCalls:
         self.build = build
         self.ancestors = ancestors
         self.clock = clock
+        self.limits = limits
+        self.spread = spread
+        self.memory = CallPathMemory()
 
     def start(
         self,
@@ -59,49 +122,119 @@ class OutboundCalls:
         dialled = destination(to)
         wanted = normalise_e164(explicit_from) if explicit_from is not None else None
         ancestors = self.ancestors(worker.account_sid)
+        now = self.clock()
 
-        def lock(phone_number: str, *, diagnose: bool = True) -> CallerIdLock:
+        def lock(choice: Choice, *, diagnose: bool = True) -> CallerIdLock:
             return self.phones.acquire(
-                phone_number,
+                choice.phone_number,
                 worker,
                 ancestors=ancestors,
                 country=dialled.country,
                 ttl_seconds=self.lock_ttl_seconds,
-                now=self.clock(),
+                now=now,
                 diagnose=diagnose,
                 task_sid=task_sid,
+                limits=None if choice.reason is Reason.EXPLICIT else self.limits,
+                within_limits=choice.within_limits,
             )
 
         if wanted is not None:
+            explicit = Choice(wanted, Reason.EXPLICIT)
             try:
-                return OutboundCall(Choice(wanted, Reason.EXPLICIT), lock(wanted))
+                return OutboundCall(explicit, lock(explicit))
             except NotFound:
                 if self.store.head(worker.account_sid).refreshed_at > 0:
                     raise
                 self.build(worker.account_sid)
-                return OutboundCall(Choice(wanted, Reason.EXPLICIT), lock(wanted))
-        head, inherited, state = self.store.call_path_read(worker.account_sid, worker.worker_sid, ancestors)
-        if head.refreshed_at == 0:
+                return OutboundCall(explicit, lock(explicit))
+        read = self._read(worker, ancestors, dialled.place, queue_sid, now)
+        if read.head.refreshed_at == 0:
             # Only before anyone in the workspace has listed numbers: read them from Twilio once.
             self.build(worker.account_sid)
-            head, inherited, state = self.store.call_path_read(worker.account_sid, worker.worker_sid, ancestors)
-        pool = head.pool + tuple(c for h in inherited for c in h.pool if c.shared)
+            read = self._read(worker, ancestors, dialled.place, queue_sid, now)
+        state = read.worker
+        presence = tuple(c for key in presence_keys(dialled.place) for c in read.pools.get(key, ()))
+        assigned = (
+            read.pools.get(worker_assignment_key(worker.worker_sid), ()),
+            read.pools.get(team_assignment_key(state.team), ()) if state.team else (),
+            read.pools.get(queue_assignment_key(queue_sid), ()) if queue_sid else (),
+        )
+        pool = read.head.pool + tuple(c for h in read.inherited for c in h.pool if c.shared)
         request = ResolutionRequest(
             worker=worker,
             destination=dialled,
             selection=state.caller_id,
             local_presence=state.local_presence,
-            primary=head.primary,
+            primary=read.head.primary,
             pool=pool,
+            presence=presence if state.local_presence else (),
+            assigned=assigned,
+            phones=read.phones,
+            limits=self.limits,
+            now=now,
+            spread=self.spread(),
         )
-        for choice in plan_from_number(request):
-            try:
-                return OutboundCall(choice, lock(choice.phone_number, diagnose=False))
-            except CallerIdInUse:
+        plan = plan_from_number(request)
+        tried: set[str] = set()
+        refused = rereads = 0
+        while plan:
+            choice = plan.pop(0)
+            if choice.phone_number in tried:
                 continue
-        if pool and not any(c.may_call(dialled.country) for c in pool):
+            tried.add(choice.phone_number)
+            try:
+                return OutboundCall(choice, lock(choice, diagnose=False))
+            except CallerIdInUse:
+                refused += 1
+                if refused % REREAD_AFTER_REFUSALS == 0 and rereads < MAX_REREADS and plan:
+                    # The read is out of date (other agents took what it saw free): read the candidates again.
+                    rereads += 1
+                    phones = [c.phone_number for c in plan] + sorted(tried)
+                    fresh = self.store.pools_read(worker.account_sid, (), phones, now=now)
+                    request = replace(request, phones={**request.phones, **fresh.phones}, spread=self.spread())
+                    plan, tried = plan_from_number(request), set()
+        everything: list[Candidate] = [*pool, *presence, *(c for group in assigned for c in group)]
+        if everything and not any(c.may_call(dialled.country) for c in everything):
             raise DestinationNotAllowed(f"No caller ID of this workspace may call {dialled.country or 'there'}.")
         raise NoCallerIdAvailable("Every number this agent may call from is on another agent's call.")
+
+    def _read(
+        self, worker: WorkerRef, ancestors: list[str], place: Place, queue_sid: str | None, now: float
+    ) -> CallPathRead:
+        """The call path's read: one BatchGetItem, and a second only for pools the memory could not foresee."""
+        account = worker.account_sid
+        known = self.memory.workers.get((account, worker.worker_sid))
+        local_presence, team, selection = known or (False, None, None)
+        pools = self._pools(worker, place, queue_sid, local_presence, team)
+        first = [p for p in (selection, self.memory.primaries.get(account)) if p]
+        phones = first + self.memory.phones([(account, k) for k in pools] + [(account, HEAD)])
+        phones += self.memory.phones((a, HEAD) for a in ancestors)
+        read = self.store.call_path_read(account, worker.worker_sid, ancestors, pools=pools, phones=phones, now=now)
+        self.memory.learn(account, worker.worker_sid, read)
+        missing = []
+        if read.worker.local_presence and not local_presence:
+            missing += presence_keys(place)
+        if read.worker.team and read.worker.team != team:
+            missing.append(team_assignment_key(read.worker.team))
+        if missing:
+            unread = [p for p in (read.worker.caller_id, read.head.primary) if p and p not in read.phones]
+            more = self.store.pools_read(account, missing, unread, now=now)
+            read.pools.update(more.pools)
+            read.phones.update(more.phones)
+            self.memory.learn_pools(account, more.pools)
+        return read
+
+    @staticmethod
+    def _pools(
+        worker: WorkerRef, place: Place, queue_sid: str | None, local_presence: bool, team: str | None
+    ) -> list[str]:
+        pools = presence_keys(place) if local_presence else []
+        pools.append(worker_assignment_key(worker.worker_sid))
+        if team:
+            pools.append(team_assignment_key(team))
+        if queue_sid:
+            pools.append(queue_assignment_key(queue_sid))
+        return pools
 
     def release_own(self, caller: Caller) -> str | None:
         """Release the locks the caller holds; answers a number released, or ``None`` when nothing was."""

@@ -4,15 +4,15 @@ fakes (``tests/unit/fakes.py``) do too."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 from callerid.domain.identity import WorkerRef
 from callerid.domain.locks import CallerIdLock
 from callerid.domain.numbers import DialRule, DialRules, NumberQuery, NumberRecord, NumberSource, TwilioFacts
+from callerid.domain.reputation import PhoneState, ReputationLimits
 from callerid.store.health import NumberHealth
-from callerid.store.numbers import Head, RefreshState
-from callerid.store.workers import WorkerState
+from callerid.store.numbers import CallPathRead, Head, RefreshState
 from callerid.twilio.records import (
     AvailableNumber,
     NumberHooks,
@@ -39,8 +39,24 @@ class NumberStore(Protocol):
     def delete_shared(self, owner: str, phone_number: str) -> None: ...
     def head(self, account_sid: str) -> Head: ...
     def call_path_read(
-        self, account_sid: str, worker_sid: str, ancestors: list[str]
-    ) -> tuple[Head, list[Head], WorkerState]: ...
+        self,
+        account_sid: str,
+        worker_sid: str,
+        ancestors: list[str],
+        *,
+        pools: Iterable[str] = (),
+        phones: Iterable[str] = (),
+        now: float = 0.0,
+    ) -> CallPathRead: ...
+    def pools_read(
+        self,
+        account_sid: str,
+        pools: Iterable[str],
+        phones: Iterable[str],
+        *,
+        now: float,
+        with_keys: list[tuple[str, str]] | None = None,
+    ) -> CallPathRead: ...
     def ensure_head(self, account_sid: str) -> None: ...
     def adjust_counts(self, account_sid: str, deltas: dict[str, int]) -> None: ...
     def set_pool_entry(self, account_sid: str, phone_number: str, entry: str) -> bool: ...
@@ -82,12 +98,24 @@ class PhoneStore(Protocol):
         now: float,
         diagnose: bool = True,
         task_sid: str | None = None,
+        limits: ReputationLimits | None = None,
+        within_limits: bool = False,
     ) -> CallerIdLock: ...
     def release(self, phone_number: str, worker: WorkerRef, lease_id: str) -> bool: ...
     def release_for_call(self, phone_number: str, call_began: float, account_sid: str) -> bool: ...
     def held_by(self, worker: WorkerRef) -> list[CallerIdLock]: ...
     def get(self, phone_number: str) -> CallerIdLock | None: ...
     def get_many(self, phone_numbers: Iterable[str]) -> dict[str, CallerIdLock]: ...
+    def states(self, phone_numbers: Iterable[str], now: float) -> dict[str, PhoneState]: ...
+    def start_cooling(self, phone_number: str, until: float, now: float) -> bool: ...
+
+
+class PoolStore(Protocol):
+    """The small presence and assignment pools (``callerid.store.pools``)."""
+
+    def set_entry(self, account_sid: str, key: str, phone: str, entry: str, *, exists: bool = False) -> bool: ...
+    def set_entries(self, account_sid: str, key: str, entries: Mapping[str, str]) -> None: ...
+    def remove_entry(self, account_sid: str, key: str, phone: str) -> None: ...
 
 
 class NumberSourceGateway(Protocol):

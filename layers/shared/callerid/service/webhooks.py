@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from callerid.domain.errors import InvalidPhoneNumber, NotFound
 from callerid.domain.phone import normalise_e164
+from callerid.domain.reputation import NO_LIMITS, ReputationLimits
 from callerid.service.numbers import NumberDirectory
 from callerid.service.ports import PhoneStore
 from callerid.store.health import HealthRepository
@@ -61,11 +62,13 @@ class CallStatusEffects:
         health: HealthRepository,
         may_dial: Callable[[str, str], bool],
         clock: Callable[[], float] = time.time,
+        limits: ReputationLimits = NO_LIMITS,
     ) -> None:
         self.locks = locks
         self.health = health
         self.may_dial = may_dial
         self.clock = clock
+        self.limits = limits
 
     def handle(self, event: CallStatusEvent) -> dict[str, Any]:
         if event.call_status not in TERMINAL_CALL_STATUSES:
@@ -75,13 +78,21 @@ class CallStatusEffects:
             return {"terminal": True, "released": False, "counted": False}
         began = call_began(event.timestamp, event.duration, self.clock())
         released = self.locks.release_for_call(caller_id, began, event.account_sid)
-        counted = self.may_dial(event.account_sid, caller_id) and self.health.record_attempt(
+        if not self.may_dial(event.account_sid, caller_id):
+            return {"terminal": True, "released": released, "counted": False}
+        now = self.clock()
+        window = self.health.record_attempt(
             caller_id,
             answered=event.call_status == "completed",
             call=f"{event.account_sid}#{event.call_sid}",
-            now=self.clock(),
+            now=now,
+            limits=self.limits,
         )
-        return {"terminal": True, "released": released, "counted": counted}
+        cooling = window is not None and window.cools(self.limits)
+        if cooling:
+            # Its answer rate over the recent window fell below the floor: it rests for the cooldown.
+            self.locks.start_cooling(caller_id, now + self.limits.cooldown_seconds, now)
+        return {"terminal": True, "released": released, "counted": window is not None, "cooling": cooling}
 
 
 @dataclass(frozen=True, slots=True)

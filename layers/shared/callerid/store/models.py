@@ -7,13 +7,18 @@ Keys (the access patterns they serve are in README.md, "Storage"):
   WS#<account>        SID#<sid>              pointer from a number's SID to its record
   WS#<account>        CATALOGUE#REFRESH      lease: one refresher from Twilio at a time (TTL)
   WS#<account>        REFRESH#SEEN#<n>       SIDs a refresh pass has read so far (when it spans invocations)
-  WS#<account>        WORKER#<worker>        the worker's selection and TaskRouter team
+  WS#<account>        WORKER#<worker>        the worker's selection, its local-presence preference and team
   WS#<account>        LISTING#<filter>       page anchors: the sort key at every ANCHOR_STRIDE-th record a filter lists
+  WS#<account>        POOL#<level>#<key>     local presence: up to 100 dialable numbers of one area code (AC),
+                                             locality (LOC), state (ST), time zone (TZ) or country (CC)
+  WS#<account>        ASSIGN#<kind>#<key>    up to 100 numbers assigned to a worker (WK), team (TEAM), queue (WQ)
   WS#<account>        VERIFICATION#<e164>    the last caller-ID verification of a number
   SHARED#<owner>      <e164>                 sparse: a copy of each active number its owner shares with descendants
-  PHONE#<e164>        PHONE                  the phone's caller-ID lock (one per phone, whatever the workspace) and
-                                             each owning workspace's dial rule (``rule_<account>``); GSI ``lock_holder``
-  NUMBER#<e164>       HEALTH                 call attempts / answered counters
+  PHONE#<e164>        PHONE                  the phone's caller-ID lock (one per phone, whatever the workspace),
+                                             each owning workspace's dial rule (``rule_<account>``), its usage
+                                             (``last_used``, ``calls_<day>``, ``cooling_until``, ``recent_rate``);
+                                             GSI ``lock_holder``
+  NUMBER#<e164>       HEALTH                 call attempts / answered counters, the recent window of outcomes
   CALL#<account>#<sid> COUNTED               this call was counted for health (TTL)
   idempotency#…       <hash>                 Powertools idempotency records of the webhooks (TTL)
 """
@@ -201,6 +206,24 @@ class WorkerItem(TableItem, discriminator="worker"):
 class HealthItem(TableItem, discriminator="health"):
     attempts = NumberAttribute(default=0)
     answered = NumberAttribute(default=0)
+    # The last HEALTH_WINDOW_ATTEMPTS outcomes, oldest first ("1" answered, "0" not): the recent answer rate.
+    recent = UnicodeAttribute(null=True)
+
+
+class PhoneItem(TableItem, discriminator="phone"):
+    """The phone item (``store.phones`` writes it with the low-level connection: its ``rule_<account>`` and
+    ``calls_<day>`` attributes are named at run time); modelled for the health transaction's answer-rate mirror."""
+
+    recent_rate = NumberAttribute(null=True)
+    cooling_until = NumberAttribute(null=True)
+
+
+class PoolItem(TableItem, discriminator="pool"):
+    """A small candidate pool of a workspace (``POOL#<level>#<key>`` for local presence, ``ASSIGN#<kind>#<key>``
+    for assignments): up to POOL_SIZE entries as attributes ``e_<e164>`` (the head pool's entry format) and their
+    count ``n``. Written with the table's low-level connection (``store.pools``)."""
+
+    n = NumberAttribute(null=True)
 
 
 class CountedCallItem(TableItem, discriminator="counted_call"):
@@ -227,6 +250,8 @@ ITEM_CLASSES: tuple[type[TableItem], ...] = (
     HealthItem,
     CountedCallItem,
     VerificationItem,
+    PoolItem,
+    PhoneItem,
 )
 
 

@@ -19,6 +19,7 @@ from pynamodb.expressions.condition import Condition, size
 from pynamodb.expressions.update import Action
 
 from callerid.domain.errors import ConcurrentUpdate
+from callerid.domain.geography import Place, place_of_e164
 from callerid.domain.numbers import (
     Candidate,
     NumberQuery,
@@ -28,6 +29,7 @@ from callerid.domain.numbers import (
     OutboundAssignment,
     search_text,
 )
+from callerid.domain.reputation import PhoneState
 from callerid.store.conditions import failed_condition
 from callerid.store.models import (
     AnchorsItem,
@@ -37,12 +39,14 @@ from callerid.store.models import (
     SeenItem,
     SharedNumberItem,
     SidItem,
-    TableItem,
     WorkerItem,
     count_attribute,
     shared_count_attribute,
+    table,
     workspace_key,
 )
+from callerid.store.phones import PHONE, parse_state, phone_key, plain
+from callerid.store.pools import entries_of
 from callerid.store.workers import WorkerState, worker_key, worker_state
 
 HEAD = "NUMBERS"
@@ -95,6 +99,17 @@ class RefreshState:
     kept: tuple[tuple[str, int], ...] = ()
 
 
+@dataclass(slots=True)
+class CallPathRead:
+    """What the call path's one BatchGetItem found."""
+
+    head: Head
+    inherited: list[Head] = field(default_factory=list)
+    worker: WorkerState = field(default_factory=lambda: WorkerState())
+    pools: dict[str, tuple[Candidate, ...]] = field(default_factory=dict)
+    phones: dict[str, PhoneState] = field(default_factory=dict)
+
+
 @dataclass(frozen=True, slots=True)
 class Head:
     account_sid: str
@@ -121,25 +136,29 @@ class Head:
 
 
 def pool_entry(record: NumberRecord) -> str:
-    """A pool entry: flags (``s`` shared with descendants, ``a`` assigned) and the allowed outbound countries."""
+    """A pool entry: flags (``s`` shared with descendants, ``a`` assigned), the allowed outbound countries and the
+    number's place (area, locality, state, time zone, country: what local presence compares, derived now)."""
     flags = ("s" if record.shared_with_descendants else "") + ("a" if record.outbound_assignment else "")
-    return f"{flags};{','.join(record.allowed_outbound_countries)}"
+    place = place_of_e164(record.phone_number)
+    geography = (place.area, place.locality, place.region, place.time_zone, place.country)
+    return ";".join((flags, ",".join(record.allowed_outbound_countries), *(g or "" for g in geography)))
+
+
+def parse_entry(account_sid: str, phone: str, entry: str) -> Candidate:
+    flags, countries, *geography = str(entry).split(";")
+    area, locality, region, zone, country = ([*geography, "", "", "", "", ""])[:5]
+    return Candidate(
+        phone_number=phone,
+        owner_workspace=account_sid,
+        shared=("s" in flags),
+        assigned=("a" in flags),
+        outbound_countries=tuple(c for c in countries.split(",") if c),
+        place=Place(country or None, area or None, locality or None, region or None, zone or None),
+    )
 
 
 def parse_pool(account_sid: str, pool: dict[str, Any] | None) -> tuple[Candidate, ...]:
-    candidates = []
-    for phone, entry in sorted((pool or {}).items()):
-        flags, _, countries = str(entry).partition(";")
-        candidates.append(
-            Candidate(
-                phone_number=phone,
-                owner_workspace=account_sid,
-                shared=("s" in flags),
-                assigned=("a" in flags),
-                outbound_countries=tuple(c for c in countries.split(",") if c),
-            )
-        )
-    return tuple(candidates)
+    return tuple(parse_entry(account_sid, phone, entry) for phone, entry in sorted((pool or {}).items()))
 
 
 def to_head(item: HeadItem) -> Head:
@@ -359,21 +378,69 @@ class NumberRepository:
             return Head(account_sid)
 
     def call_path_read(
-        self, account_sid: str, worker_sid: str, ancestors: list[str]
-    ) -> tuple[Head, list[Head], WorkerState]:
-        """The call path's one read: the workspace's head, its ancestors' heads (their shared pools) and the
-        worker's state, in one BatchGetItem."""
-        keys = [(workspace_key(account_sid), HEAD), (workspace_key(account_sid), worker_key(worker_sid))]
-        keys += [(workspace_key(sid), HEAD) for sid in ancestors]
+        self,
+        account_sid: str,
+        worker_sid: str,
+        ancestors: list[str],
+        *,
+        pools: Iterable[str] = (),
+        phones: Iterable[str] = (),
+        now: float = 0.0,
+    ) -> CallPathRead:
+        """The call path's one read, one BatchGetItem: the workspace's head, its ancestors' heads (their shared
+        pools), the worker's state, the small pools ``pools`` (sort keys under the workspace: presence and
+        assignment pools) and the phone items of ``phones`` (their locks and usage), at most 100 keys in all
+        (phones beyond that are left out)."""
+        own = workspace_key(account_sid)
+        keys = [(own, HEAD), (own, worker_key(worker_sid)), *((workspace_key(a), HEAD) for a in ancestors)]
+        read = self.pools_read(account_sid, pools, phones, now=now, with_keys=keys)
+        found = {h.account_sid: h for h in read.inherited}
+        read.inherited = [found[a] for a in ancestors if a in found]
+        return read
+
+    def pools_read(
+        self,
+        account_sid: str,
+        pools: Iterable[str],
+        phones: Iterable[str],
+        *,
+        now: float,
+        with_keys: list[tuple[str, str]] | None = None,
+    ) -> CallPathRead:
+        """One BatchGetItem of the workspace's small pools ``pools`` and the phone items of ``phones`` (with the
+        call path's other keys, ``with_keys``), at most 100 keys: phones beyond that are left out."""
+        own = workspace_key(account_sid)
+        keys = list(with_keys or [])
+        keys += [(own, sk) for sk in dict.fromkeys(pools)]
+        room = BATCH_GET_KEYS - len(keys)
+        keys += [(phone_key(p), PHONE) for p in list(dict.fromkeys(phones))[: max(room, 0)]]
+        connection = table()
+        name = connection.table_name
+        items: list[dict[str, Any]] = []
+        pending: Any = [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in keys[:BATCH_GET_KEYS]]
+        while pending:
+            answer = connection.connection.dispatch(
+                "BatchGetItem", {"RequestItems": {name: {"Keys": pending, "ConsistentRead": True}}}
+            )
+            items += answer.get("Responses", {}).get(name, [])
+            pending = answer.get("UnprocessedKeys", {}).get(name, {}).get("Keys")
         heads: dict[str, Head] = {}
-        worker = WorkerState()
-        for item in TableItem.batch_get(keys, consistent_read=True):
-            if isinstance(item, HeadItem):
-                head = to_head(item)
+        read = CallPathRead(Head(account_sid))
+        for item in items:
+            pk, sk = str(plain(item["pk"])), str(plain(item["sk"]))
+            if pk.startswith("PHONE#"):
+                phone = pk.removeprefix("PHONE#")
+                read.phones[phone] = parse_state(phone, item, now)
+            elif sk == HEAD:
+                head = to_head(HeadItem.from_raw_data(item))
                 heads[head.account_sid] = head
-            elif isinstance(item, WorkerItem):
-                worker = worker_state(item)
-        return heads.get(account_sid, Head(account_sid)), [heads[a] for a in ancestors if a in heads], worker
+            elif sk.startswith("WORKER#"):
+                read.worker = worker_state(WorkerItem.from_raw_data(item))
+            else:
+                read.pools[sk] = tuple(parse_entry(account_sid, p, e) for p, e in sorted(entries_of(item).items()))
+        read.head = heads.pop(account_sid, Head(account_sid))
+        read.inherited = list(heads.values())
+        return read
 
     def ensure_head(self, account_sid: str) -> None:
         try:

@@ -25,6 +25,7 @@ from callerid.domain.errors import CallerIdInUse, DestinationNotAllowed, NotFoun
 from callerid.domain.identity import WorkerRef
 from callerid.domain.locks import CallerIdLock
 from callerid.domain.numbers import DialRule, DialRules, Verdict
+from callerid.domain.reputation import PhoneState, ReputationLimits, Usage, day_of, guard_of
 from callerid.store.conditions import failed_condition
 from callerid.store.models import table
 
@@ -40,6 +41,10 @@ LOCK_ATTRIBUTES = (
     "lock_until",
     "task_sid",
 )
+CALLS_PREFIX = "calls_"
+# A number's calls are counted per UTC day (``calls_<day>``); taking a lock removes the counters of the days before,
+# this many of them (a phone unused for longer keeps one stale counter, which no rule reads).
+STALE_DAYS_REMOVED = 7
 
 
 def phone_key(phone_number: str) -> str:
@@ -120,6 +125,55 @@ def parse_lock(phone_number: str, item: Mapping[str, Any]) -> CallerIdLock | Non
         expires_at=float(values["lock_until"]),
         task_sid=str(values["task_sid"]) if values.get("task_sid") else None,
     )
+
+
+def parse_usage(item: Mapping[str, Any], now: float) -> Usage:
+    """The phone's usage as of ``now`` (its calls on today's UTC day)."""
+
+    def number(name: str) -> float | None:
+        return float(plain(item[name])) if name in item else None
+
+    day = day_of(now)
+    calls = number(f"{CALLS_PREFIX}{day}")
+    return Usage(
+        last_used=number("last_used"),
+        day=day,
+        calls=int(calls or 0),
+        cooling_until=number("cooling_until"),
+        recent_rate=number("recent_rate"),
+    )
+
+
+def parse_state(phone_number: str, item: Mapping[str, Any], now: float) -> PhoneState:
+    return PhoneState(parse_lock(phone_number, item), parse_usage(item, now))
+
+
+def usage_actions(now: float) -> list[Action]:
+    """What taking a lock records of the number's use: its last use and one more call today."""
+    day = day_of(now)
+    actions: list[Action] = [Path("last_used").set(now), Path(f"{CALLS_PREFIX}{day}").add(1)]
+    actions += [Path(f"{CALLS_PREFIX}{day - n}").remove() for n in range(1, STALE_DAYS_REMOVED + 1)]
+    return actions
+
+
+def within_limits_condition(limits: ReputationLimits, now: float) -> Condition | None:
+    """``domain.reputation.guard_of`` is ``None``, as a condition (``None``: no rule is on)."""
+    parts: list[Condition] = []
+    if limits.daily_call_cap:
+        calls = Path(f"{CALLS_PREFIX}{day_of(now)}")
+        parts.append(calls.does_not_exist() | (calls < limits.daily_call_cap))
+    if limits.min_seconds_between_calls:
+        last = Path("last_used")
+        parts.append(last.does_not_exist() | (last <= now - limits.min_seconds_between_calls))
+    if limits.min_answer_rate:
+        cooling = Path("cooling_until")
+        parts.append(cooling.does_not_exist() | (cooling < now))
+    if not parts:
+        return None
+    condition = parts[0]
+    for part in parts[1:]:
+        condition = condition & part
+    return condition
 
 
 def lock_free_condition(worker: WorkerRef, now: float) -> Condition:
@@ -210,13 +264,17 @@ class PhoneRepository:
         now: float,
         diagnose: bool = True,
         task_sid: str | None = None,
+        limits: ReputationLimits | None = None,
+        within_limits: bool = False,
     ) -> CallerIdLock:
-        """Take the lock in one conditional write that also checks the worker may call ``country`` from it.
-        Raises ``CallerIdInUse`` (another worker holds it), ``NotFound`` (not the worker's to use) or
-        ``DestinationNotAllowed`` (not to that country). Telling these apart costs a read; without ``diagnose``
-        every refusal is ``CallerIdInUse`` (the call path skipping to its next choice needs no more). ``task_sid``
-        (the call's TaskRouter task, when the plugin named it) pins the lock to that task; a re-entrant take
-        without one drops the pin of the earlier call."""
+        """Take the lock in one conditional write that also checks the worker may call ``country`` from it, and
+        records the number's use (last use, calls today). Raises ``CallerIdInUse`` (another worker holds it),
+        ``NotFound`` (not the worker's to use) or ``DestinationNotAllowed`` (not to that country). Telling these
+        apart costs a read; without ``diagnose`` every refusal is ``CallerIdInUse`` (the call path skipping to its
+        next choice needs no more). ``task_sid`` (the call's TaskRouter task, when the plugin named it) pins the
+        lock to that task; a re-entrant take without one drops the pin of the earlier call. With ``limits``, the
+        lock says whether the number was resting when taken (from the item as it was: no extra request);
+        ``within_limits`` refuses a resting number."""
         ancestors = tuple(ancestors)
         lease = uuid.uuid4().hex
         values: dict[str, Any] = {
@@ -228,18 +286,30 @@ class PhoneRepository:
             "acquired_at": now,
             "lock_until": now + ttl_seconds,
         }
-        actions: list[Action] = [Path(name).set(value) for name, value in values.items()]
+        actions: list[Action] = [Path(name).set(value) for name, value in values.items()] + usage_actions(now)
         actions.append(Path("task_sid").set(task_sid) if task_sid else Path("task_sid").remove())
         condition = lock_free_condition(worker, now) & dial_condition(worker.account_sid, ancestors, country)
+        resting = within_limits_condition(limits, now) if limits is not None and within_limits else None
+        if resting is not None:
+            condition = condition & resting
         try:
-            table().update_item(phone_key(phone_number), PHONE, actions=actions, condition=condition)
+            answer = table().update_item(
+                phone_key(phone_number),
+                PHONE,
+                actions=actions,
+                condition=condition,
+                return_values="ALL_OLD" if limits is not None else None,
+            )
         except UpdateError as exc:
             if failed_condition(exc):
                 if not diagnose:
                     raise CallerIdInUse(f"{phone_number} is not free for this call.") from exc
                 raise self._refusal(phone_number, worker, ancestors, country, now) from exc
             raise
-        return CallerIdLock(phone_number, worker, lease, now, now + ttl_seconds, task_sid)
+        guard = None
+        if limits is not None:
+            guard = guard_of(parse_usage(answer.get("Attributes") or {}, now), limits, now)
+        return CallerIdLock(phone_number, worker, lease, now, now + ttl_seconds, task_sid, guard)
 
     def _refusal(
         self, phone_number: str, worker: WorkerRef, ancestors: tuple[str, ...], country: str | None, now: float
@@ -309,6 +379,31 @@ class PhoneRepository:
                 if lock is not None:
                     found[phone] = lock
         return found
+
+    def states(self, phone_numbers: Iterable[str], now: float) -> dict[str, PhoneState]:
+        """Locks and usage of these phones (the health route; the call path reads them with its BatchGetItem)."""
+        keys = [(phone_key(p), PHONE) for p in dict.fromkeys(phone_numbers)]
+        found = {}
+        for item in self._batch_get(keys):
+            phone = str(plain(item["pk"])).removeprefix("PHONE#")
+            found[phone] = parse_state(phone, item, now)
+        return found
+
+    def start_cooling(self, phone_number: str, until: float, now: float) -> bool:
+        """Cool the number down until ``until``, unless it is cooling already (the cooldown is not prolonged)."""
+        cooling = Path("cooling_until")
+        try:
+            table().update_item(
+                phone_key(phone_number),
+                PHONE,
+                actions=[cooling.set(until)],
+                condition=Path("pk").exists() & (cooling.does_not_exist() | (cooling < now)),
+            )
+        except UpdateError as exc:
+            if failed_condition(exc):
+                return False
+            raise
+        return True
 
     def _batch_get(self, keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
         if len(keys) > 100:

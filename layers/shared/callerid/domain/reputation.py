@@ -1,0 +1,123 @@
+"""Number reputation (PRODUCT.md, "Number reputation"): when a number rests, and the recent window of outcomes.
+
+A number *rests* when it reached the daily cap (``capped``), was used too recently (``spacing``), or its answer
+rate over its recent attempts fell below the floor (``cooling``, until ``cooling_until``). The call path knows a
+number's usage from its phone item (written by the very write that takes the lock), never from its record; the
+store's lock condition states the same rule (``store.phones.within_limits_condition``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from callerid.domain.locks import CallerIdLock
+
+DAY_SECONDS = 86_400
+
+
+class Guard(StrEnum):
+    CAPPED = "capped"
+    SPACING = "spacing"
+    COOLING = "cooling"
+
+
+@dataclass(frozen=True, slots=True)
+class ReputationLimits:
+    """The deployment's limits; a cap, a spacing or a floor of 0 turns that rule off."""
+
+    daily_call_cap: int = 0
+    min_seconds_between_calls: int = 0
+    window_attempts: int = 50
+    min_attempts: int = 20
+    min_answer_rate: float = 0.0
+    cooldown_seconds: int = 86_400
+
+    @property
+    def active(self) -> bool:
+        return bool(self.daily_call_cap or self.min_seconds_between_calls or self.min_answer_rate)
+
+
+def day_of(now: float) -> int:
+    """The UTC day a call counts in (``calls today`` resets at 00:00 UTC)."""
+    return int(now // DAY_SECONDS)
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """What the phone item says of a number's use: its last call, its calls on ``day``, its cooldown, and the answer
+    rate of its recent window (``None`` while the window holds fewer than the minimum attempts)."""
+
+    last_used: float | None = None
+    day: int | None = None
+    calls: int = 0
+    cooling_until: float | None = None
+    recent_rate: float | None = None
+
+    def calls_on(self, day: int) -> int:
+        return self.calls if self.day == day else 0
+
+
+NO_LIMITS = ReputationLimits()
+UNUSED = Usage()
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneState:
+    """What the call path read of a phone item: its lock (``None`` when free) and usage."""
+
+    lock: CallerIdLock | None = None
+    usage: Usage = UNUSED
+
+
+def guard_of(usage: Usage, limits: ReputationLimits, now: float) -> Guard | None:
+    """Why the number rests now, or ``None`` when it is within its limits."""
+    if limits.daily_call_cap and usage.calls_on(day_of(now)) >= limits.daily_call_cap:
+        return Guard.CAPPED
+    spacing = limits.min_seconds_between_calls
+    if spacing and usage.last_used is not None and usage.last_used > now - spacing:
+        return Guard.SPACING
+    if limits.min_answer_rate and usage.cooling_until is not None and usage.cooling_until >= now:
+        return Guard.COOLING
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class RecentWindow:
+    """The outcomes of a number's last attempts, oldest first (``"1"`` answered, ``"0"`` not)."""
+
+    outcomes: str = ""
+
+    def add(self, answered: bool, size: int) -> RecentWindow:
+        return RecentWindow((self.outcomes + ("1" if answered else "0"))[-max(size, 1) :])
+
+    @property
+    def attempts(self) -> int:
+        return len(self.outcomes)
+
+    @property
+    def answered(self) -> int:
+        return self.outcomes.count("1")
+
+    @property
+    def answer_rate(self) -> float | None:
+        return self.answered / self.attempts if self.attempts else None
+
+    def rate_for_ranking(self, limits: ReputationLimits) -> float | None:
+        """The rate local presence ranks by: only over at least ``min_attempts`` attempts."""
+        return self.answer_rate if self.attempts >= max(limits.min_attempts, 1) else None
+
+    def cools(self, limits: ReputationLimits) -> bool:
+        """Whether this window sends the number to cool down."""
+        rate = self.answer_rate
+        return (
+            bool(limits.min_answer_rate)
+            and self.attempts >= limits.min_attempts
+            and rate is not None
+            and rate < limits.min_answer_rate
+        )
+
+
+NO_OUTCOMES = RecentWindow()

@@ -1,0 +1,18 @@
+"""A team dialling from one pool, with real threads against the DynamoDB server: counts, never times."""
+
+from __future__ import annotations
+
+from bench.contention import run_contention
+
+
+def test_sixteen_agents_racing_over_twenty_numbers_never_share_one_and_spread_over_the_pool(local_stack):
+    # Each agent holds its number, on average, twice as long as its call path took (then releases it).
+    result = run_contention(
+        local_stack.stack.table_name, local_stack.dynamodb, agents=16, pool=20, calls_per_agent=60, hold=2.0
+    )
+    assert result.grants + result.refused == 16 * 60
+    assert result.double_grants == 0 and result.lease_mismatches == 0
+    assert result.refused == 0
+    # One BatchGetItem and one UpdateItem per call, plus a write per number a racing agent took first (and a read
+    # after every three of those).
+    assert result.requests_per_call <= 2.5, result.requests_per_call

@@ -1,0 +1,174 @@
+"""The From decision's services over in-memory fakes: the small pools kept equal to the records by
+``NumberDirectory.settle_pools``, and the call path's reads (what the container's memory lets it foresee)."""
+
+from __future__ import annotations
+
+import pytest
+
+from callerid.domain.identity import Caller, Role
+from callerid.domain.numbers import NumberStatus, OutboundAssignment
+from callerid.domain.reputation import NO_LIMITS, Guard, ReputationLimits
+from callerid.domain.resolution import Reason
+from callerid.service.numbers import NumberDirectory
+from callerid.service.outbound import OutboundCalls
+from callerid.store.pools import presence_keys
+from callerid.store.workers import WorkerState
+from tests.unit.factories import ACCOUNT, number
+from tests.unit.fakes import FakeNumberStore, FakePhones, FakePools
+
+WORKER = "WK" + "1" * 32
+
+
+class Clock:
+    now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class World:
+    def __init__(self, limits: ReputationLimits = NO_LIMITS) -> None:
+        self.store, self.phones, self.pools = FakeNumberStore(), FakePhones(), FakePools()
+        self.store.pools, self.store.phones = self.pools, self.phones
+        self.clock = Clock()
+        self.directory = NumberDirectory(self.store, self.phones, pools=self.pools, clock=self.clock)
+        self.calls = OutboundCalls(
+            self.store, self.phones, lock_ttl_seconds=300, build=lambda a: None, clock=self.clock, limits=limits
+        )
+
+    def add(self, phone, **kwargs):
+        record = self.directory.add(number(phone, **kwargs))
+        self.store.mark_refreshed(ACCOUNT, 1.0)
+        return record
+
+    def worker(self, **state):
+        self.store.workers[(ACCOUNT, WORKER)] = WorkerState(**state)
+
+    def start(self, to="+14155552671", **kwargs):
+        self.clock.now += 1
+        call = self.calls.start(Caller(ACCOUNT, "agent", frozenset({Role.AGENT}), WORKER), to, **kwargs)
+        self.phones.release(call.lock.phone_number, call.lock.holder, call.lock.lease_id)
+        return call
+
+    def pool(self, key):
+        return set(self.pools.items.get((ACCOUNT, key), {}))
+
+
+@pytest.fixture
+def world():
+    return World()
+
+
+def test_a_number_joins_the_presence_pools_of_its_place(world):
+    world.add("+16465550100")
+    keys = presence_keys(world.store.head(ACCOUNT).pool[0].place)
+    assert keys == ["POOL#AC#1646", "POOL#LOC#New York, NY", "POOL#ST#US-NY", "POOL#TZ#America/New_York", "POOL#CC#US"]
+    assert all(world.pool(k) == {"+16465550100"} for k in keys)
+
+
+def test_an_inactive_or_released_number_leaves_its_pools(world):
+    record = world.add("+16465550100")
+    world.directory.change(ACCOUNT, record.sid, {"status": NumberStatus.INACTIVE})
+    assert world.pool("POOL#AC#1646") == set()
+    active = world.directory.change(ACCOUNT, record.sid, {"status": NumberStatus.ACTIVE})
+    assert world.pool("POOL#AC#1646") == {"+16465550100"}
+    world.directory.release(ACCOUNT, active.sid, lambda r: None)
+    assert world.pool("POOL#AC#1646") == set()
+
+
+def test_an_assignment_moves_the_number_between_assignment_pools(world):
+    record = world.add("+13125550100")
+    world.directory.change(ACCOUNT, record.sid, {"outbound_assignment": OutboundAssignment(team="sales")})
+    assert world.pool("ASSIGN#TEAM#sales") == {"+13125550100"}
+    world.directory.change(ACCOUNT, record.sid, {"outbound_assignment": OutboundAssignment(worker_sid=WORKER)})
+    assert world.pool("ASSIGN#TEAM#sales") == set() and world.pool(f"ASSIGN#WK#{WORKER}") == {"+13125550100"}
+    world.directory.change(ACCOUNT, record.sid, {"outbound_assignment": None})
+    assert world.pool(f"ASSIGN#WK#{WORKER}") == set()
+
+
+def test_local_presence_reaches_numbers_outside_the_head_pool(world):
+    for n in range(100):
+        world.add(f"+1206555{n:04d}")
+    world.add("+16465550100")
+    assert "+16465550100" not in {c.phone_number for c in world.store.head(ACCOUNT).pool}
+    world.worker(local_presence=True)
+    call = world.start("+16465552671")
+    assert (call.lock.phone_number, call.choice.reason) == ("+16465550100", Reason.LOCAL_PRESENCE_AREA_CODE)
+
+
+def test_the_first_call_with_local_presence_reads_twice_and_later_calls_once(world):
+    world.add("+14155550100")
+    world.add("+16465550100")
+    world.worker(local_presence=True)
+    world.start("+16465552671")
+    assert (world.store.writes["call_path_read"], world.store.writes["pools_read"]) == (1, 1)
+    call = world.start("+16465552671")
+    assert call.choice.reason is Reason.LOCAL_PRESENCE_AREA_CODE
+    assert (world.store.writes["call_path_read"], world.store.writes["pools_read"]) == (2, 1)
+
+
+def test_a_team_change_costs_one_more_read_once(world):
+    world.add("+14155550100")
+    team_number = world.add("+13125550100")
+    world.directory.change(ACCOUNT, team_number.sid, {"outbound_assignment": OutboundAssignment(team="sales")})
+    world.worker(team="sales")
+    assert world.start().choice.reason is Reason.ASSIGNMENT
+    assert world.start().choice.reason is Reason.ASSIGNMENT
+    assert world.store.writes["pools_read"] == 1
+    world.worker(team="support")
+    assert world.start().choice.reason is Reason.FALLBACK
+    assert world.store.writes["pools_read"] == 2
+
+
+def test_the_queue_of_the_call_picks_its_assigned_number(world):
+    world.add("+14155550100")
+    queued = world.add("+13125550100")
+    queue = "WQ" + "7" * 32
+    world.directory.change(ACCOUNT, queued.sid, {"outbound_assignment": OutboundAssignment(queue_sid=queue)})
+    assert world.start(queue_sid=queue).lock.phone_number == "+13125550100"
+    assert world.start().lock.phone_number == "+14155550100"
+
+
+def test_the_guard_says_why_the_only_number_rests_and_explicit_ignores_it():
+    world = World(ReputationLimits(daily_call_cap=1))
+    world.add("+14155550100")
+    assert world.start().lock.guard is None
+    assert world.start().lock.guard is Guard.CAPPED
+    assert world.start(explicit_from="+14155550100").lock.guard is None
+
+
+def test_rotation_takes_the_least_recently_used_number():
+    world = World()
+    for phone in ("+14155550100", "+14155550101", "+14155550102"):
+        world.add(phone)
+    used = [world.start().lock.phone_number for _ in range(6)]
+    assert used[:3] == used[3:] and len(set(used[:3])) == 3
+
+
+def test_spacing_sends_the_call_to_another_number_then_to_the_least_used_resting_one():
+    world = World(ReputationLimits(min_seconds_between_calls=60))
+    world.add("+14155550100")
+    world.add("+14155550101")
+    first, second = world.start(), world.start()
+    assert {first.lock.phone_number, second.lock.phone_number} == {"+14155550100", "+14155550101"}
+    assert (first.lock.guard, second.lock.guard) == (None, None)
+    third = world.start()
+    assert (third.lock.phone_number, third.lock.guard) == (first.lock.phone_number, Guard.SPACING)
+    world.clock.now += 60
+    assert world.start().lock.guard is None
+
+
+def test_a_cooling_number_rests_for_the_cooldown():
+    world = World(ReputationLimits(min_answer_rate=0.5))
+    world.add("+14155550100")
+    world.add("+14155550101")
+    world.phones.start_cooling("+14155550100", world.clock.now + 100, world.clock.now)
+    assert {world.start().lock.phone_number for _ in range(3)} == {"+14155550101"}
+    world.clock.now += 101
+    assert "+14155550100" in {world.start().lock.phone_number for _ in range(2)}
+
+
+def test_pool_entries_carry_the_place(world):
+    world.add("+442079460100")
+    (candidate,) = world.store.head(ACCOUNT).pool
+    assert (candidate.place.area, candidate.place.country) == ("4420", "GB")
