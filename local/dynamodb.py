@@ -23,6 +23,7 @@ from urllib.parse import parse_qs
 import boto3
 from botocore.exceptions import ClientError
 
+from callerid.store.phones import LOCK_ATTRIBUTES  # what a phone item holds of its lock; the rules stay
 from local import partitions
 from local.template import table_definition, ttl_attribute
 
@@ -152,16 +153,6 @@ def release_locks(endpoint_url: str, table_name: str, region: str = "us-east-1")
                 )
 
 
-# What a phone item holds of its lock (``callerid.store.phones``); the rules stay.
-LOCK_ATTRIBUTES = (
-    "lock_holder",
-    "holder_account",
-    "holder_worker",
-    "lease_id",
-    "acquired_at",
-    "lock_until",
-    "task_sid",
-)
 # Every item a workspace's numbers consist of: forgetting them all makes the next list read Twilio afresh.
 NUMBER_PREFIXES = ("WS#", "SHARED#", "PHONE#")
 

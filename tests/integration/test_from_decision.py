@@ -169,9 +169,9 @@ def test_a_workers_team_is_written_only_over_an_older_one(stack):
 
     bind_table(Settings(table_name=stack.stack.table_name, dynamodb_endpoint_url=stack.dynamodb))
     workers = WorkerRepository()
-    account, worker = "AC" + "7" * 32, "WK" + "7" * 32
-    assert workers.set_team(account, worker, "sales", at=2.0)
-    assert not workers.set_team(account, worker, "support", at=1.0)
-    assert workers.get(WorkerRef(account, worker)).team == "sales"
-    assert workers.set_team(account, worker, None, at=3.0)
-    assert workers.get(WorkerRef(account, worker)).team is None
+    worker = WorkerRef("AC" + "7" * 32, "WK" + "7" * 32)
+    assert workers.save_team(worker, "sales", at=2.0)
+    assert not workers.save_team(worker, "support", at=1.0)
+    assert workers.get(worker).team == "sales"
+    assert workers.save_team(worker, None, at=3.0)
+    assert workers.get(worker).team is None

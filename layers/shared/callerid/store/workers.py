@@ -47,26 +47,6 @@ class WorkerRepository:
             return WorkerState()
         return worker_state(item)
 
-    def set_team(self, account_sid: str, worker_sid: str, team: str | None, at: float) -> bool:
-        """Record the worker's TaskRouter ``team_name`` as of ``at``, unless a later one is stored (events arrive
-        out of order). Answers whether it was written."""
-        item = WorkerItem(workspace_key(account_sid), worker_key(worker_sid))
-        newer = WorkerItem.team_updated_at.does_not_exist() | (WorkerItem.team_updated_at < at)
-        try:
-            item.update(
-                actions=[
-                    WorkerItem.kind.set(WorkerItem),
-                    WorkerItem.team_name.set(team) if team else WorkerItem.team_name.remove(),
-                    WorkerItem.team_updated_at.set(at),
-                ],
-                condition=newer,
-            )
-        except UpdateError as exc:
-            if failed_condition(exc):
-                return False
-            raise
-        return True
-
     def save_selection(
         self, worker: WorkerRef, caller_id: str | None, local_presence: bool, *, expected_version: int
     ) -> WorkerState:
