@@ -20,9 +20,6 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from typing import Any
 
-# Higher than any character a sort key holds: a prefix followed by it bounds the keys that begin with the prefix.
-BEYOND = "\U0010ffff"
-
 
 class Partition(dict[Any, Any]):
     """A partition's items by sort key (moto's ``DynamoType``), with the keys in order kept until one is added or
@@ -78,7 +75,9 @@ def bounds(keys: list[str], comparison: str | None, values: list[Any]) -> tuple[
     first = str(values[0].value) if values else ""
     comparison = SYMBOLS.get(comparison or "", (comparison or "").upper()) or None
     if comparison == "BEGINS_WITH":
-        return bisect_left(keys, first), bisect_left(keys, first + BEYOND)
+        # The first string past every one that begins with the prefix.
+        after = first[:-1] + chr(ord(first[-1]) + 1) if first and first[-1] < "\U0010ffff" else None
+        return bisect_left(keys, first), bisect_left(keys, after) if after is not None else len(keys)
     if comparison == "BETWEEN":
         return bisect_left(keys, first), bisect_right(keys, str(values[1].value))
     if comparison == "EQ":
@@ -163,10 +162,9 @@ def install() -> None:
         low, high = admitted
         if exclusive_start_key:
             low = max(low, bisect_right(texts, str(exclusive_start_key[self.range_key_attr]["S"])))
-        if limit:
-            # One more item than the page, in the key condition or not: moto says whether the page is full by
-            # whether any item follows it.
-            high = low + limit + 1
+        # moto checks its page limits (Limit, 1 MB) on every item after the start, in the key condition or not:
+        # with a Limit, one more item than the page says whether the page is full; without one, the rest.
+        high = low + limit + 1 if limit else len(keys)
         candidates = [partition[key] for key in keys[low:high]]
         self.all_items = lambda: candidates
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from callerid.domain.errors import NoCallerIdAvailable
 from callerid.domain.identity import Caller, Role
 from callerid.domain.numbers import NumberStatus, OutboundAssignment
 from callerid.domain.reputation import NO_LIMITS, Guard, ReputationLimits
@@ -172,3 +173,35 @@ def test_pool_entries_carry_the_place(world):
     world.add("+442079460100")
     (candidate,) = world.store.head(ACCOUNT).pool
     assert (candidate.place.area, candidate.place.country) == ("4420", "GB")
+
+
+def test_a_resting_number_whose_state_the_call_path_did_not_read_still_goes_out_as_resting():
+    """A new container knows no phone to read: its lock write refuses the resting number, and before answering
+    422 it reads the numbers it tried and takes the resting one with its guard."""
+    world = World(ReputationLimits(min_seconds_between_calls=60))
+    world.add("+14155550100")
+    assert world.start().lock.guard is None
+    world.calls = OutboundCalls(
+        world.store,
+        world.phones,
+        lock_ttl_seconds=300,
+        build=lambda a: None,
+        clock=world.clock,
+        limits=ReputationLimits(min_seconds_between_calls=60),
+    )  # another container: its memory is empty
+    call = world.start()
+    assert (call.lock.phone_number, call.lock.guard) == ("+14155550100", Guard.SPACING)
+
+
+def test_numbers_a_fresh_read_shows_on_other_agents_calls_are_not_tried_again():
+    world = World()
+    phones = [f"+1415555{n:04d}" for n in range(6)]
+    for phone in phones:
+        world.add(phone)
+    colleague = Caller(ACCOUNT, "agent", frozenset({Role.AGENT}), "WK" + "2" * 32).worker()
+    for phone in phones:
+        world.phones.acquire(phone, colleague, ancestors=(), country="US", ttl_seconds=300, now=world.clock.now)
+    before = world.phones.attempts
+    with pytest.raises(NoCallerIdAvailable):
+        world.start()
+    assert world.phones.attempts - before == 3, "three refused writes, then a read shows every number taken"

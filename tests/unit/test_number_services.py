@@ -179,6 +179,22 @@ def test_a_pass_spanning_invocations_releases_only_what_vanished_using_the_sids_
     assert world.store.head(ACCOUNT).own_numbers == 2499 and world.store.seen_chunks == {}
 
 
+def test_a_pass_stored_before_the_counts_were_kept_reads_its_sids_back():
+    world = World(page_size=1000)
+    phones = world.numbers(2500)
+    world.listed()
+    gone = phones[10]
+    del world.twilio.numbers[world.sid(gone)]
+    world.clock.now += 301
+    with deadline.invocation(Nearly(), margin=0):
+        world.directory.page(ACCOUNT, NumberQuery(per_page=10))
+    head = world.store.head(ACCOUNT)
+    world.store.save_refresh(ACCOUNT, replace(head.refresh, kept=()))  # as the code before this one stored it
+    world.directory.page(ACCOUNT, NumberQuery(per_page=10))
+    released = [p for p in phones if world.store.get(ACCOUNT, p).status is NumberStatus.RELEASED]
+    assert released == [gone] and world.store.writes["seen"] >= 1
+
+
 def test_twilio_down_serves_what_is_stored_and_fails_only_an_empty_workspace(world):
     world.numbers(3)
     world.twilio.fail = True

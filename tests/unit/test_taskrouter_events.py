@@ -106,7 +106,11 @@ def test_a_from_that_is_no_phone_number_names_no_caller_id():
         {"timestamp": "1e40"},
         {"task_age": None},
         {"task_age": "-5"},
+        {"task_age": "²"},  # a digit to str.isdigit(), not to int(): was a 500
+        {"task_age": "①"},
         {"task_attributes": "{not json"},
+        {"task_attributes": "[" * 100_000},  # deeper than the JSON parser recurses: was a 500
+        {"worker_attributes": '{"a":' * 50_000},
         {"task_attributes": "[1, 2]"},
         {"worker_attributes": "nope"},
     ],

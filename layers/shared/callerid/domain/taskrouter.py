@@ -86,7 +86,7 @@ def json_object(raw: str, name: str) -> dict[str, Any]:
     """``raw`` as a JSON object (TaskRouter's attributes always are one)."""
     try:
         value = json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # nesting deeper than the parser recurses is no object either
         raise InvalidRequest(f"{name}: not valid JSON.") from exc
     if not isinstance(value, dict):
         raise InvalidRequest(f"{name}: expected a JSON object.")
@@ -146,9 +146,11 @@ def read_event(
     team = team_of(json_object(worker_attributes, "WorkerAttributes")) if worker_attributes is not None else None
     began = outbound = None
     if base.ends_task:
-        if task_age is None or not task_age.strip().isdigit() or int(task_age) > MAX_SECONDS:
+        age = (task_age or "").strip()
+        # ASCII digits only: str.isdigit() also admits "²" and "①", which int() refuses.
+        if not (age.isascii() and age.isdecimal()) or int(age) > MAX_SECONDS:
             raise InvalidRequest("TaskAge: the task's age in whole seconds is required.")
-        began = occurred_at - int(task_age)
+        began = occurred_at - int(age)
         outbound = outbound_caller_id(json_object(task_attributes or "", "TaskAttributes"))
     return TaskRouterEvent(
         sid,

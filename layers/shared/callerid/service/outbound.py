@@ -39,6 +39,8 @@ from callerid.store.pools import presence_keys, queue_assignment_key, team_assig
 # After this many numbers refused, the call path reads its candidates' phone items again (at most MAX_REREADS times).
 REREAD_AFTER_REFUSALS = 3
 MAX_REREADS = 3
+# The memory's key for the numbers an ancestor's head shares with its descendants.
+SHARED_POOL = "NUMBERS#SHARED"
 # What the memory keeps at most (entries of pools and workers); beyond it, it starts again.
 MEMORY_LIMIT = 20_000
 
@@ -71,7 +73,8 @@ class CallPathMemory:
             self.primaries[account_sid] = read.head.primary
             self.pools[(account_sid, HEAD)] = tuple(c.phone_number for c in read.head.pool)
             for head in read.inherited:
-                self.pools[(head.account_sid, HEAD)] = tuple(c.phone_number for c in head.pool if c.shared)
+                # Apart from the ancestor's own entry: its own workers' calls read its whole pool.
+                self.pools[(head.account_sid, SHARED_POOL)] = tuple(c.phone_number for c in head.pool if c.shared)
         self.learn_pools(account_sid, read.pools)
 
     def learn_pools(self, account_sid: str, pools: dict[str, tuple[Candidate, ...]]) -> None:
@@ -84,6 +87,17 @@ class CallPathMemory:
         for pool in pools:
             found += self.pools.get(pool, ())
         return found
+
+
+def without_held(plan: list[Choice], request: ResolutionRequest) -> list[Choice]:
+    """The plan less the numbers a read made just now shows on other agents' calls (trying them again would only
+    cost refused writes)."""
+    kept = []
+    for choice in plan:
+        state = request.phones.get(choice.phone_number)
+        if state is None or state.lock is None or not state.lock.blocks(request.worker, request.now):
+            kept.append(choice)
+    return kept
 
 
 class OutboundCalls:
@@ -176,23 +190,29 @@ class OutboundCalls:
         )
         plan = plan_from_number(request)
         tried: set[str] = set()
+        unread: set[str] = set()
         refused = rereads = 0
         while plan:
             choice = plan.pop(0)
             if choice.phone_number in tried:
                 continue
             tried.add(choice.phone_number)
+            if choice.phone_number not in request.phones:
+                unread.add(choice.phone_number)
             try:
                 return OutboundCall(choice, lock(choice, diagnose=False))
             except CallerIdInUse:
                 refused += 1
-                if refused % REREAD_AFTER_REFUSALS == 0 and rereads < MAX_REREADS and plan:
-                    # The read is out of date (other agents took what it saw free): read the candidates again.
+                # The read is out of date (other agents took what it saw free), or a number tried without its
+                # state read may have been refused only for resting (it is still dialable as a resting choice).
+                stale = refused % REREAD_AFTER_REFUSALS == 0 and rereads < MAX_REREADS and plan
+                unread_last = not plan and unread and rereads <= MAX_REREADS
+                if stale or unread_last:
                     rereads += 1
                     phones = [c.phone_number for c in plan] + sorted(tried)
                     fresh = self.store.pools_read(worker.account_sid, (), phones, now=now)
                     request = replace(request, phones={**request.phones, **fresh.phones}, spread=self.spread())
-                    plan, tried = plan_from_number(request), set()
+                    plan, tried, unread = without_held(plan_from_number(request), request), set(), set()
         everything: list[Candidate] = [*pool, *presence, *(c for group in assigned for c in group)]
         if everything and not any(c.may_call(dialled.country) for c in everything):
             raise DestinationNotAllowed(f"No caller ID of this workspace may call {dialled.country or 'there'}.")
@@ -208,7 +228,7 @@ class OutboundCalls:
         pools = self._pools(worker, place, queue_sid, local_presence, team)
         first = [p for p in (selection, self.memory.primaries.get(account)) if p]
         phones = first + self.memory.phones([(account, k) for k in pools] + [(account, HEAD)])
-        phones += self.memory.phones((a, HEAD) for a in ancestors)
+        phones += self.memory.phones((a, SHARED_POOL) for a in ancestors)
         read = self.store.call_path_read(account, worker.worker_sid, ancestors, pools=pools, phones=phones, now=now)
         self.memory.learn(account, worker.worker_sid, read)
         missing = []

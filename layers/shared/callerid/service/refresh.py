@@ -118,6 +118,9 @@ class TwilioRefresh:
                 self.store.save_refresh(account_sid, replace(state, kept=tuple(sorted(kept.items()))))
                 return False
         earlier = dict(state.kept)
+        if state.chunks and not earlier:
+            # A pass stored before the counts were kept: read its stored SIDs back for every source.
+            earlier = {phase.value: 1 for phase in PHASES}
 
         def seen(phase: str) -> set[str]:
             stored = self.store.seen(account_sid, state.chunks, phase) if earlier.get(phase) else set()

@@ -607,6 +607,9 @@ class NumberRepository:
             page_size=page_size,
             last_evaluated_key=start,
             attributes_to_get=["sk", "kind"] if keys_only else None,
+            # Anchors are kept under the listing version read from the head (consistently): built from an
+            # eventually consistent read, they could miss a record that version counts, until the next change.
+            consistent_read=keys_only,
         )
 
     def _anchors(self, account_sid: str, query: NumberQuery, version: int, *, depth: int) -> list[str]:
