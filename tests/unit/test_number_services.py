@@ -162,25 +162,8 @@ def test_a_pass_spanning_invocations_reads_back_no_seen_sids_when_nothing_vanish
     assert world.store.seen_chunks == {}
 
 
-def test_a_pass_spanning_invocations_releases_only_what_vanished_using_the_sids_it_stored():
-    world = World(page_size=1000)
-    phones = world.numbers(2500)
-    world.listed()
-    gone = phones[10]
-    del world.twilio.numbers[world.sid(gone)]
-    world.clock.now += 301
-    with deadline.invocation(Nearly(), margin=0):
-        world.directory.page(ACCOUNT, NumberQuery(per_page=10))  # page 1 read, its SIDs stored, then it stops
-    world.directory.page(ACCOUNT, NumberQuery(per_page=10))  # the rest, in one go
-    assert world.store.writes["seen"] == 1 and world.store.writes["live_sids"] == 1
-    assert world.store.get(ACCOUNT, gone).status is NumberStatus.RELEASED
-    released = [p for p in phones if world.store.get(ACCOUNT, p).status is NumberStatus.RELEASED]
-    assert released == [gone], "the numbers read in the earlier invocation were seen, so they stay"
-    assert world.store.head(ACCOUNT).own_numbers == 2499 and world.store.seen_chunks == {}
-
-
-def test_a_pass_stored_before_the_counts_were_kept_reads_its_sids_back():
-    world = World(page_size=1000)
+def a_pass_stopped_after_page_one_with_a_number_gone(world: World) -> tuple[list[str], str]:
+    """2,500 numbers listed; one vanishes at Twilio; the next refresh reads page 1, stores its SIDs and stops."""
     phones = world.numbers(2500)
     world.listed()
     gone = phones[10]
@@ -188,11 +171,29 @@ def test_a_pass_stored_before_the_counts_were_kept_reads_its_sids_back():
     world.clock.now += 301
     with deadline.invocation(Nearly(), margin=0):
         world.directory.page(ACCOUNT, NumberQuery(per_page=10))
+    return phones, gone
+
+
+def released(world: World, phones: list[str]) -> list[str]:
+    return [p for p in phones if world.store.get(ACCOUNT, p).status is NumberStatus.RELEASED]
+
+
+def test_a_pass_spanning_invocations_releases_only_what_vanished_using_the_sids_it_stored():
+    world = World(page_size=1000)
+    phones, gone = a_pass_stopped_after_page_one_with_a_number_gone(world)
+    world.directory.page(ACCOUNT, NumberQuery(per_page=10))  # the rest, in one go
+    assert world.store.writes["seen"] == 1 and world.store.writes["live_sids"] == 1
+    assert released(world, phones) == [gone], "the numbers read in the earlier invocation were seen, so they stay"
+    assert world.store.head(ACCOUNT).own_numbers == 2499 and world.store.seen_chunks == {}
+
+
+def test_a_pass_stored_before_the_counts_were_kept_reads_its_sids_back():
+    world = World(page_size=1000)
+    phones, gone = a_pass_stopped_after_page_one_with_a_number_gone(world)
     head = world.store.head(ACCOUNT)
     world.store.save_refresh(ACCOUNT, replace(head.refresh, kept=()))  # as the code before this one stored it
     world.directory.page(ACCOUNT, NumberQuery(per_page=10))
-    released = [p for p in phones if world.store.get(ACCOUNT, p).status is NumberStatus.RELEASED]
-    assert released == [gone] and world.store.writes["seen"] >= 1
+    assert released(world, phones) == [gone] and world.store.writes["seen"] >= 1
 
 
 def test_twilio_down_serves_what_is_stored_and_fails_only_an_empty_workspace(world):
