@@ -96,12 +96,16 @@ def bounds(keys: list[str], comparison: str | None, values: list[Any]) -> tuple[
 PLAIN_ARGUMENTS = {"index_name", "consistent_read", "filter_expression", "hash_key_conditions", "range_key_conditions"}
 
 
+def index_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
+    """The index a Query names, from moto's ``Table.query`` arguments after the sort order."""
+    return kwargs.get("index_name") or (args[1] if len(args) > 1 else None)
+
+
 def readable_partition(
     table: Any, hash_key: Any, forward: bool, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Partition | None:
     """The partition a table Query reads, when this module can answer it (else moto does)."""
-    index_name = kwargs.get("index_name") or (args[1] if len(args) > 1 else None)
-    if index_name or forward is False or hash_key is None or set(kwargs) - PLAIN_ARGUMENTS:
+    if index_of(args, kwargs) or forward is False or hash_key is None or set(kwargs) - PLAIN_ARGUMENTS:
         return None
     if not table.range_key_attr or table.range_key_type != "S":
         return None
@@ -114,7 +118,7 @@ def stock_index_query(
 ) -> Any:
     """moto's query; for an index Query over only the items that carry the index's hash key (moto sorts every
     item of the table first, and the others can never match)."""
-    index_name = kwargs.get("index_name") or (args[1] if len(args) > 1 else None)
+    index_name = index_of(args, kwargs)
     if not index_name or not table.range_key_attr:
         return stock_query(*stock, *args, **kwargs)
     index = table.get_index(index_name)
@@ -155,10 +159,12 @@ def install() -> None:
     ) -> Any:
         stock = (self, hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward)
         partition = readable_partition(self, hash_key, scan_index_forward, args, kwargs)
-        admitted = bounds(partition.order()[0], range_comparison, range_objs) if partition is not None else None
-        if partition is None or admitted is None:
+        if partition is None:
             return stock_index_query(stock_query, self, stock, args, kwargs)
         texts, keys = partition.order()
+        admitted = bounds(texts, range_comparison, range_objs)
+        if admitted is None:
+            return stock_index_query(stock_query, self, stock, args, kwargs)
         low, high = admitted
         if exclusive_start_key:
             low = max(low, bisect_right(texts, str(exclusive_start_key[self.range_key_attr]["S"])))

@@ -118,12 +118,11 @@ class TwilioRefresh:
                 self.store.save_refresh(account_sid, replace(state, kept=tuple(sorted(kept.items()))))
                 return False
         earlier = dict(state.kept)
-        if state.chunks and not earlier:
-            # A pass stored before the counts were kept: read its stored SIDs back for every source.
-            earlier = {phase.value: 1 for phase in PHASES}
+        # A pass stored before the counts were kept: what it kept is unknown, so its stored SIDs are read back.
+        uncounted = bool(state.chunks) and not earlier
 
         def seen(phase: str) -> set[str]:
-            stored = self.store.seen(account_sid, state.chunks, phase) if earlier.get(phase) else set()
+            stored = self.store.seen(account_sid, state.chunks, phase) if uncounted or earlier.get(phase) else set()
             return stored | set(read.get(phase, ()))
 
         listed = {phase: earlier.get(phase, 0) + len(read.get(phase, ())) for phase in {*earlier, *read}}
