@@ -73,7 +73,7 @@ def call_filter() -> Callable[[Call], bool] | Response:
                 return False
             if suffix == "<" and at > moment:
                 return False
-            if suffix == "" and not moment <= at < day_start(moment) + DAY:
+            if suffix == "" and not day_start(moment) <= at < day_start(moment) + DAY:
                 return False
         return True
 

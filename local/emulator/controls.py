@@ -17,6 +17,7 @@ from local.emulator.common import twilio_error, world
 from local.emulator.state import Account, Fault, World
 from local.emulator.taskrouter import worker_json
 from local.emulator.tasks import (
+    CUSTOMER_LEGS,
     ENDINGS,
     OUTCOMES,
     Outcome,
@@ -175,12 +176,13 @@ def add_numbers() -> Response:
 
 @routes.post("/_emulator/outbound-tasks")
 def outbound_task() -> Response:
-    """``{"workerSid", "from", "to", "accountSid"?, "ageSeconds"?, "taskSid"?}``: the TaskRouter task of the worker's
-    outbound call (what Flex's StartOutboundCall creates), reserved to the worker and accepted, created ``ageSeconds``
-    ago (default 0), and its customer leg (an ``in-progress`` Call of the worker's account, its SID in the task's
-    attributes as ``conference.participants.customer``); its events (task.created, reservation.created,
-    reservation.accepted) are posted to the workspace's EventCallbackUrl before the answer ``{"task", "callSid",
-    "events": [{"eventType", "sid", "status"}]}``."""
+    """``{"workerSid", "from", "to", "accountSid"?, "ageSeconds"?, "taskSid"?, "customerLeg"?}``: the TaskRouter task
+    of the worker's outbound call (what Flex's StartOutboundCall creates), reserved to the worker and accepted,
+    created ``ageSeconds`` ago (default 0), and its customer leg: an ``in-progress`` Call of the worker's account, its
+    SID in the task's attributes as ``conference.participants.customer`` (``customerLeg`` ``attributes``, the
+    default), or only in the Calls list (``listOnly``), or no leg at all (``none``: ``callSid`` null); its events
+    (task.created, reservation.created, reservation.accepted) are posted to the workspace's EventCallbackUrl before
+    the answer ``{"task", "callSid", "events": [{"eventType", "sid", "status"}]}``."""
     body = request.get_json(silent=True)
     body = body if isinstance(body, dict) else {}
     worker = world().workers.get(str(body.get("workerSid")))
@@ -196,7 +198,10 @@ def outbound_task() -> Response:
         return twilio_error(400, 20001, "taskSid must be a task SID (WT + 32 hex digits)")
     if task_sid in world().tasks:
         return twilio_error(400, 20001, f"task {task_sid} exists already")
-    task, events = start_outbound_task(world(), worker, body["from"], body["to"], float(age), task_sid)
+    leg = body.get("customerLeg", "attributes")
+    if leg not in CUSTOMER_LEGS:
+        return twilio_error(400, 20001, f"customerLeg must be one of {', '.join(CUSTOMER_LEGS)}")
+    task, events = start_outbound_task(world(), worker, body["from"], body["to"], float(age), task_sid, str(leg))
     return jsonify({"task": task_json(task), "callSid": task.call_sid, "events": deliveries_json(events)})
 
 

@@ -118,23 +118,34 @@ def worker_attributes_changed(state: World, worker: Worker) -> None:
     deliver(state, workspace, params)
 
 
+# Where a task's customer leg is: placed, its SID in the task's attributes (as Flex writes them once the customer
+# joins the conference); placed, but not in the attributes (the task ended before Flex wrote them); not placed.
+CUSTOMER_LEGS = ("attributes", "listOnly", "none")
+
+
 def start_outbound_task(
-    state: World, worker: Worker, from_number: str, to: str, age_seconds: float = 0.0, task_sid: str | None = None
+    state: World,
+    worker: Worker,
+    from_number: str,
+    to: str,
+    age_seconds: float = 0.0,
+    task_sid: str | None = None,
+    customer_leg: str = "attributes",
 ) -> tuple[Task, list[Delivery]]:
     """The task of ``worker``'s outbound call, created ``age_seconds`` ago, reserved to the worker and accepted, and
-    its customer leg, placed when the task was created and in progress."""
+    its customer leg (as ``customer_leg`` says, one of ``CUSTOMER_LEGS``), placed when the task was created and in
+    progress."""
     with state.lock:
         workspace = state.workspaces[worker.workspace_sid]
         created = time.time() - age_seconds
-        call = Call(sid("CA"), worker.account_sid, from_number, to, "outbound-api", created, created=created)
-        attributes = {
-            "direction": "outbound",
-            "from": from_number,
-            "to": to,
-            "name": to,
-            "type": "outbound",
-            "conference": {"sid": sid("CF"), "participants": {"customer": call.sid}},
-        }
+        attributes: dict[str, Any] = {"direction": "outbound", "from": from_number, "to": to, "name": to}
+        attributes["type"] = "outbound"
+        call = None
+        if customer_leg != "none":
+            call = Call(sid("CA"), worker.account_sid, from_number, to, "outbound-api", created, created=created)
+            state.calls[call.sid] = call
+        if call is not None and customer_leg == "attributes":
+            attributes["conference"] = {"sid": sid("CF"), "participants": {"customer": call.sid}}
         task = Task(
             task_sid or sid("WT"),
             worker.account_sid,
@@ -143,10 +154,9 @@ def start_outbound_task(
             json.dumps(attributes),
             sid("WR"),
             created=created,
-            call_sid=call.sid,
+            call_sid=call.sid if call else None,
         )
         state.tasks[task.sid] = task
-        state.calls[call.sid] = call
         now = time.time()
         events = [
             event_params(workspace, "task.created", "Task", task.sid, task_fields(task, now), now),

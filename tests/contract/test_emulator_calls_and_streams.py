@@ -101,6 +101,22 @@ def test_a_dialpad_calls_task_has_its_customer_leg_in_progress(local_stack, api_
     )
 
 
+def test_a_task_can_end_before_flex_writes_its_leg_or_with_no_leg(local_stack, api_2010, tenant):
+    worker = worker_of(local_stack, tenant)
+    unlisted = place(local_stack, worker, customerLeg="listOnly")
+    assert "conference" not in unlisted["task"]["attributes"]
+    assert fetch_call(local_stack, api_2010, tenant, unlisted["callSid"])["status"] == "in-progress"
+    end(local_stack, unlisted["task"]["taskSid"], outcome="no-answer")
+    assert fetch_call(local_stack, api_2010, tenant, unlisted["callSid"])["status"] == "no-answer"
+    legless = place(local_stack, worker, customerLeg="none", to="+13125550188")
+    assert legless["callSid"] is None and "conference" not in legless["task"]["attributes"]
+    assert end(local_stack, legless["task"]["taskSid"])["deliveries"] == []
+    _, listed = exchange(
+        local_stack, "GET", tenant.url("Calls.json"), base=API, auth=tenant.auth, params={"To": "+13125550188"}
+    )
+    assert listed.json()["calls"] == []
+
+
 @pytest.mark.parametrize(
     ("body", "status", "duration"),
     [
@@ -176,6 +192,7 @@ def test_the_calls_list_filters_and_pages_like_twilio(local_stack, api_2010, ten
     assert listed(To=TO, StartTime=(today - timedelta(days=3)).isoformat()) == [old["callSid"]]
     an_hour_ago = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert listed(To=TO, **{"StartTime>": an_hour_ago}) == [recent["callSid"]]
+    assert listed(To=TO, StartTime=an_hour_ago) == ([recent["callSid"]] if an_hour_ago[:10] == str(today) else [])
     assert listed(To=TO, **{"EndTime>": today.isoformat()}) == [recent["callSid"]]
     assert listed(From="+19995550100") == []
     # What a query string reads as ``StartTime>=…`` is the parameter ``StartTime>``.
