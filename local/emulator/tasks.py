@@ -138,8 +138,13 @@ def start_outbound_task(
     with state.lock:
         workspace = state.workspaces[worker.workspace_sid]
         created = time.time() - age_seconds
-        attributes: dict[str, Any] = {"direction": "outbound", "from": from_number, "to": to, "name": to}
-        attributes["type"] = "outbound"
+        attributes: dict[str, Any] = {
+            "direction": "outbound",
+            "from": from_number,
+            "to": to,
+            "name": to,
+            "type": "outbound",
+        }
         call = None
         if customer_leg != "none":
             call = Call(sid("CA"), worker.account_sid, from_number, to, "outbound-api", created, created=created)
