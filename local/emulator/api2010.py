@@ -1,6 +1,6 @@
 """Api 2010: Accounts/{Sid}.json. The account's resources have their own modules: ``numbers``
 (IncomingPhoneNumbers), ``available`` (AvailablePhoneNumbers), ``callerids`` (OutgoingCallerIds and the
-ValidationRequests that create them)."""
+ValidationRequests that create them), ``calls`` (Calls)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ def account_json(account: Account) -> dict[str, Any]:
         "status": "active",
         "subresource_uris": {
             "available_phone_numbers": f"{base}/AvailablePhoneNumbers.json",
+            "calls": f"{base}/Calls.json",
             "incoming_phone_numbers": f"{base}/IncomingPhoneNumbers.json",
             "outgoing_caller_ids": f"{base}/OutgoingCallerIds.json",
         },

@@ -2,13 +2,17 @@
 
 * ``api2010``: Accounts; ``numbers``: IncomingPhoneNumbers; ``available``: AvailablePhoneNumbers (from ``stock``);
   ``callerids``: OutgoingCallerIds (and ValidationRequests)
+* ``calls``: Api 2010 Calls (the customer legs of the outbound-call tasks ``tasks`` plays), list and fetch
 * ``taskrouter``: Workspaces, Workers with ETag / If-Match / 412
+* ``events``: Event Streams Sinks, Subscriptions (and SubscribedEvents), Types; ``streams`` posts the Voice Insights
+  call summaries of ended calls to subscribed webhook sinks, signed
 * ``iam``: Flex token validation
 * ``verification``: the verification call a ValidationRequest places (it answers itself after
   ``verificationAnswerSeconds``, 30 unless ``TWILIO_EMULATOR_VERIFICATION_ANSWER_SECONDS`` says otherwise)
 * ``controls``: POST /_emulator/tokens, /seed, /caller-ids, /numbers; POST/GET /_emulator/verification-calls/{callSid}
   (play the digits); GET/POST /_emulator/settings; GET/DELETE /_emulator/requests; POST/DELETE /_emulator/faults (a
-  hung or failing Twilio)
+  hung or failing Twilio); POST /_emulator/outbound-tasks and .../{taskSid}/end (a Flex outbound call, its outcome);
+  GET/DELETE /_emulator/event-streams/deliveries
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import os
 
 from flask import Flask
 
-from local.emulator import api2010, available, callerids, controls, iam, numbers, taskrouter
+from local.emulator import api2010, available, callerids, calls, controls, events, iam, numbers, taskrouter
 from local.emulator.common import post_signed
 from local.emulator.state import World
 
@@ -27,7 +31,7 @@ __all__ = ["create_app", "main", "post_signed"]
 def create_app(state: World | None = None) -> Flask:
     app = Flask("twilio-emulator")
     app.config["WORLD"] = state or World()
-    for product in (controls, api2010, numbers, available, callerids, taskrouter, iam):
+    for product in (controls, api2010, numbers, available, callerids, calls, taskrouter, events, iam):
         app.register_blueprint(product.routes)
     return app
 

@@ -16,7 +16,17 @@ from local.emulator.callerids import caller_id_json
 from local.emulator.common import twilio_error, world
 from local.emulator.state import Account, Fault, World
 from local.emulator.taskrouter import worker_json
-from local.emulator.tasks import ENDINGS, deliveries_json, end_task, start_outbound_task, task_json
+from local.emulator.tasks import (
+    CUSTOMER_LEGS,
+    ENDINGS,
+    OUTCOMES,
+    Outcome,
+    deliveries_json,
+    end_task,
+    start_outbound_task,
+    stream_deliveries_json,
+    task_json,
+)
 from local.emulator.verification import play_digits, verification_call_json
 
 routes = Blueprint("controls", __name__)
@@ -166,10 +176,13 @@ def add_numbers() -> Response:
 
 @routes.post("/_emulator/outbound-tasks")
 def outbound_task() -> Response:
-    """``{"workerSid", "from", "to", "ageSeconds"?, "taskSid"?}``: the TaskRouter task of the worker's outbound call
-    (what Flex's StartOutboundCall creates), reserved to the worker and accepted, created ``ageSeconds`` ago
-    (default 0); its events (task.created, reservation.created, reservation.accepted) are posted to the
-    workspace's EventCallbackUrl before the answer ``{"task", "events": [{"eventType", "sid", "status"}]}``."""
+    """``{"workerSid", "from", "to", "accountSid"?, "ageSeconds"?, "taskSid"?, "customerLeg"?}``: the TaskRouter task
+    of the worker's outbound call (what Flex's StartOutboundCall creates), reserved to the worker and accepted,
+    created ``ageSeconds`` ago (default 0), and its customer leg: an ``in-progress`` Call of the worker's account, its
+    SID in the task's attributes as ``conference.participants.customer`` (``customerLeg`` ``attributes``, the
+    default), or only in the Calls list (``listOnly``), or no leg at all (``none``: ``callSid`` null); its events
+    (task.created, reservation.created, reservation.accepted) are posted to the workspace's EventCallbackUrl before
+    the answer ``{"task", "callSid", "events": [{"eventType", "sid", "status"}]}``."""
     body = request.get_json(silent=True)
     body = body if isinstance(body, dict) else {}
     worker = world().workers.get(str(body.get("workerSid")))
@@ -177,29 +190,78 @@ def outbound_task() -> Response:
     task_sid = body.get("taskSid")
     if worker is None or not isinstance(body.get("from"), str) or not isinstance(body.get("to"), str):
         return twilio_error(400, 20001, "a known workerSid, from and to are required")
+    if body.get("accountSid", worker.account_sid) != worker.account_sid:
+        return twilio_error(400, 20001, "accountSid must be the worker's account")
     if isinstance(age, bool) or not isinstance(age, int | float) or not 0 <= age < 86_400 * 30:
         return twilio_error(400, 20001, "ageSeconds must be a number of seconds, 0 or more")
     if task_sid is not None and (not isinstance(task_sid, str) or not re.fullmatch(r"WT[0-9a-f]{32}", task_sid)):
         return twilio_error(400, 20001, "taskSid must be a task SID (WT + 32 hex digits)")
     if task_sid in world().tasks:
         return twilio_error(400, 20001, f"task {task_sid} exists already")
-    task, events = start_outbound_task(world(), worker, body["from"], body["to"], float(age), task_sid)
-    return jsonify({"task": task_json(task), "events": deliveries_json(events)})
+    leg = body.get("customerLeg", "attributes")
+    if leg not in CUSTOMER_LEGS:
+        return twilio_error(400, 20001, f"customerLeg must be one of {', '.join(CUSTOMER_LEGS)}")
+    task, events = start_outbound_task(world(), worker, body["from"], body["to"], float(age), task_sid, str(leg))
+    return jsonify({"task": task_json(task), "callSid": task.call_sid, "events": deliveries_json(events)})
 
 
 @routes.post("/_emulator/outbound-tasks/<task_sid>/end")
 def end_outbound_task(task_sid: str) -> Response:
-    """``{"ending"}``: ``wrapup``, ``completed``, ``canceled`` (the task), or ``rejected``, ``timeout``,
-    ``reservation-canceled`` (its reservation); posts that event and answers ``{"task", "events"}``."""
+    """``{"ending", "outcome"?, "durationSeconds"?, "sipCode"?}``: the customer leg ends as ``outcome`` says
+    (``completed``, the default, connected ``durationSeconds``, default 60; ``no-answer``, ``busy``, ``failed``,
+    ``canceled``) with the final SIP response ``sipCode`` (default: 200, 487, 486, 500, 487) — on the task's first
+    end only —; then the ``ending`` is posted: ``wrapup``, ``completed``, ``canceled`` (the task), or ``rejected``,
+    ``timeout``, ``reservation-canceled`` (its reservation); then the leg's call summary goes to the account's
+    subscribed Event Streams webhook sinks. Answers ``{"task", "callSid", "events", "deliveries"}``."""
     body = request.get_json(silent=True)
-    ending = body.get("ending") if isinstance(body, dict) else None
+    body = body if isinstance(body, dict) else {}
+    ending = body.get("ending")
     if ending not in ENDINGS:
         return twilio_error(400, 20001, f"ending must be one of {', '.join(ENDINGS)}")
+    outcome = outcome_of(body)
+    if isinstance(outcome, Response):
+        return outcome
     task = world().tasks.get(task_sid)
     if task is None:
         return twilio_error(404, 20404, f"No outbound task {task_sid}")
-    events = end_task(world(), task, str(ending))
-    return jsonify({"task": task_json(task), "events": deliveries_json(events)})
+    events, summaries = end_task(world(), task, str(ending), outcome)
+    return jsonify(
+        {
+            "task": task_json(task),
+            "callSid": task.call_sid,
+            "events": deliveries_json(events),
+            "deliveries": stream_deliveries_json(summaries),
+        }
+    )
+
+
+def outcome_of(body: dict[str, Any]) -> Outcome | Response:
+    status = body.get("outcome", "completed")
+    duration = body.get("durationSeconds", 60)
+    sip_code = body.get("sipCode")
+    if status not in OUTCOMES:
+        return twilio_error(400, 20001, f"outcome must be one of {', '.join(OUTCOMES)}")
+    if "durationSeconds" in body and status != "completed":
+        return twilio_error(400, 20001, "durationSeconds is for a completed call only")
+    if isinstance(duration, bool) or not isinstance(duration, int) or not 0 <= duration <= 86_400:
+        return twilio_error(400, 20001, "durationSeconds must be a whole number of seconds, 0 to 86400")
+    if isinstance(sip_code, str) and sip_code.isdigit():
+        sip_code = int(sip_code)
+    if sip_code is not None and (isinstance(sip_code, bool) or not isinstance(sip_code, int)):
+        return twilio_error(400, 20001, "sipCode must be a SIP response code (100 to 699)")
+    if sip_code is not None and not (200 <= sip_code < 300 if status == "completed" else 300 <= sip_code <= 699):
+        return twilio_error(400, 20001, "sipCode must be 2xx for a completed call, 300 to 699 otherwise")
+    return Outcome(str(status), duration, sip_code)
+
+
+@routes.route("/_emulator/event-streams/deliveries", methods=["GET", "DELETE"])
+def stream_deliveries() -> Response:
+    """What Event Streams posted to webhook sinks: ``{"deliveries": [{"sinkSid", "type", "callSid", "status"}]}``
+    (status: the sink's answer, null when it did not answer); DELETE clears the list."""
+    with world().lock:
+        if request.method == "DELETE":
+            world().stream_deliveries.clear()
+        return jsonify({"deliveries": stream_deliveries_json(list(world().stream_deliveries))})
 
 
 @routes.get("/_emulator/workers/<worker_sid>")

@@ -1,5 +1,6 @@
 """The emulator's in-memory world: accounts, numbers, verified caller IDs and the verification calls that create
-them, TaskRouter workers and Flex tokens."""
+them, TaskRouter workers and Flex tokens, the calls Flex places (Api 2010 Calls), and Event Streams sinks and
+subscriptions with what was delivered to them."""
 
 from __future__ import annotations
 
@@ -149,6 +150,69 @@ class Task:
     created: float = field(default_factory=time.time)
     assignment_status: str = "assigned"
     ended: str | None = None
+    # The customer leg Flex dialled for the task (``conference.participants.customer`` in its attributes).
+    call_sid: str | None = None
+
+
+@dataclass
+class Call:
+    """A call leg as Api 2010's Calls resource shows it. ``sip_code`` is the final SIP response, which Twilio keeps
+    for Voice Insights (``last_sip_response_num``), not on the Calls resource."""
+
+    sid: str
+    account_sid: str
+    from_number: str
+    to: str
+    direction: str
+    start_time: float
+    status: str = "in-progress"
+    end_time: float | None = None
+    duration: int | None = None
+    sip_code: int | None = None
+    created: float = field(default_factory=time.time)
+    updated: float = field(default_factory=time.time)
+
+    @property
+    def ended(self) -> bool:
+        return self.end_time is not None
+
+
+@dataclass
+class Sink:
+    """An Event Streams sink; ``configuration`` is the decoded ``SinkConfiguration`` (for a webhook:
+    ``destination``, ``method``, ``batch_events``)."""
+
+    sid: str
+    account_sid: str
+    description: str
+    sink_type: str
+    configuration: dict[str, Any]
+    status: str
+    created: float = field(default_factory=time.time)
+    updated: float = field(default_factory=time.time)
+
+
+@dataclass
+class Subscription:
+    """An Event Streams subscription: which event types (with their schema version) go to one sink."""
+
+    sid: str
+    account_sid: str
+    description: str
+    sink_sid: str
+    types: dict[str, int]
+    created: float = field(default_factory=time.time)
+    updated: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
+class StreamDelivery:
+    """One Event Streams webhook request the emulator made, and the HTTP status it got (None: no answer)."""
+
+    sink_sid: str
+    event_type: str
+    call_sid: str
+    status: int | None
 
 
 @dataclass
@@ -190,6 +254,10 @@ class World:
         self.workspaces: dict[str, Workspace] = {}
         self.workers: dict[str, Worker] = {}
         self.tasks: dict[str, Task] = {}
+        self.calls: dict[str, Call] = {}
+        self.sinks: dict[str, Sink] = {}
+        self.subscriptions: dict[str, Subscription] = {}
+        self.stream_deliveries: list[StreamDelivery] = []
         self.tokens: dict[str, FlexToken] = {}
         self.requests: list[dict[str, Any]] = []
         self.faults: list[Fault] = []

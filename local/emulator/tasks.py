@@ -5,9 +5,12 @@ workspace's ``EventsFilter`` names (all when it is unset).
 
 An outbound call's task (what Flex's StartOutboundCall creates): created for one worker with ``direction:
 outbound``, ``from`` and ``to`` in its attributes, reserved to that worker and accepted; then it ends as the
-caller asks (wrap-up, completion, cancellation, or a rejected / timed-out / cancelled reservation). Every event is
-posted before the request that caused it is answered (one order Twilio's asynchronous events may take), so a test
-sees its effect at once and no event lands later in another test's request counts."""
+caller asks (wrap-up, completion, cancellation, or a rejected / timed-out / cancelled reservation). Its customer
+leg — the call Flex dials into the task's conference — is an Api 2010 Call (``in-progress`` while the task lives),
+its SID in the task's attributes as ``conference.participants.customer`` as Flex writes them; the task's first end
+gives the leg its outcome, and Event Streams delivers the leg's Voice Insights summary to subscribed sinks
+(``streams``). Every event is posted before the request that caused it is answered (one order Twilio's asynchronous
+events may take), so a test sees its effect at once and no event lands later in another test's request counts."""
 
 from __future__ import annotations
 
@@ -19,7 +22,8 @@ from typing import Any
 import requests
 
 from local.emulator.common import post_signed
-from local.emulator.state import Task, Worker, Workspace, World, sid
+from local.emulator.state import Call, StreamDelivery, Task, Worker, Workspace, World, sid
+from local.emulator.streams import deliver_call_summaries
 
 # How each ending of a task is reported, and the task's assignment status after it.
 ENDINGS: dict[str, tuple[str, str, str]] = {
@@ -30,6 +34,20 @@ ENDINGS: dict[str, tuple[str, str, str]] = {
     "timeout": ("reservation.timeout", "Reservation", "pending"),
     "reservation-canceled": ("reservation.canceled", "Reservation", "canceled"),
 }
+
+
+# How a call can end: the Calls resource's terminal statuses, and the final SIP response of each unless one is given.
+OUTCOMES: dict[str, int] = {"completed": 200, "no-answer": 487, "busy": 486, "failed": 500, "canceled": 487}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How the customer leg ended: its status, the seconds it was connected (a completed call) and its final SIP
+    response."""
+
+    status: str = "completed"
+    duration_seconds: int = 60
+    sip_code: int | None = None
 
 
 @dataclass(frozen=True)
@@ -100,13 +118,39 @@ def worker_attributes_changed(state: World, worker: Worker) -> None:
     deliver(state, workspace, params)
 
 
+# Where a task's customer leg is: placed, its SID in the task's attributes (as Flex writes them once the customer
+# joins the conference); placed, but not in the attributes (the task ended before Flex wrote them); not placed.
+CUSTOMER_LEGS = ("attributes", "listOnly", "none")
+
+
 def start_outbound_task(
-    state: World, worker: Worker, from_number: str, to: str, age_seconds: float = 0.0, task_sid: str | None = None
+    state: World,
+    worker: Worker,
+    from_number: str,
+    to: str,
+    age_seconds: float = 0.0,
+    task_sid: str | None = None,
+    customer_leg: str = "attributes",
 ) -> tuple[Task, list[Delivery]]:
-    """The task of ``worker``'s outbound call, created ``age_seconds`` ago, reserved to the worker and accepted."""
+    """The task of ``worker``'s outbound call, created ``age_seconds`` ago, reserved to the worker and accepted, and
+    its customer leg (as ``customer_leg`` says, one of ``CUSTOMER_LEGS``), placed when the task was created and in
+    progress."""
     with state.lock:
         workspace = state.workspaces[worker.workspace_sid]
-        attributes = {"direction": "outbound", "from": from_number, "to": to, "name": to, "type": "outbound"}
+        created = time.time() - age_seconds
+        attributes: dict[str, Any] = {
+            "direction": "outbound",
+            "from": from_number,
+            "to": to,
+            "name": to,
+            "type": "outbound",
+        }
+        call = None
+        if customer_leg != "none":
+            call = Call(sid("CA"), worker.account_sid, from_number, to, "outbound-api", created, created=created)
+            state.calls[call.sid] = call
+        if call is not None and customer_leg == "attributes":
+            attributes["conference"] = {"sid": sid("CF"), "participants": {"customer": call.sid}}
         task = Task(
             task_sid or sid("WT"),
             worker.account_sid,
@@ -114,7 +158,8 @@ def start_outbound_task(
             worker.sid,
             json.dumps(attributes),
             sid("WR"),
-            created=time.time() - age_seconds,
+            created=created,
+            call_sid=call.sid if call else None,
         )
         state.tasks[task.sid] = task
         now = time.time()
@@ -140,9 +185,14 @@ def start_outbound_task(
     return task, [d for d in (deliver(state, workspace, e) for e in events) if d is not None]
 
 
-def end_task(state: World, task: Task, ending: str) -> list[Delivery]:
-    """End the task as ``ending`` says (a key of ``ENDINGS``), posting its event."""
+def end_task(
+    state: World, task: Task, ending: str, outcome: Outcome | None = None
+) -> tuple[list[Delivery], list[StreamDelivery]]:
+    """End the task as ``ending`` says (a key of ``ENDINGS``): the customer leg ends with ``outcome`` (on the task's
+    first end only: a call ends once), the task's event is posted, then the leg's call summary to subscribed
+    sinks."""
     event_type, resource_type, status = ENDINGS[ending]
+    ended_call = hang_up(state, task, outcome or Outcome())
     with state.lock:
         workspace = state.workspaces[task.workspace_sid]
         worker = state.workers[task.worker_sid]
@@ -156,7 +206,24 @@ def end_task(state: World, task: Task, ending: str) -> list[Delivery]:
             fields["TaskCompletedReason"] = "call ended"
         params = event_params(workspace, event_type, resource_type, resource, fields, now)
     delivered = deliver(state, workspace, params)
-    return [delivered] if delivered else []
+    summaries = deliver_call_summaries(state, ended_call) if ended_call is not None else []
+    return ([delivered] if delivered else []), summaries
+
+
+def hang_up(state: World, task: Task, outcome: Outcome) -> Call | None:
+    """End the task's customer leg with the outcome; the call, or None when it had ended already."""
+    with state.lock:
+        call = state.calls.get(task.call_sid or "")
+        if call is None or call.ended:
+            return None
+        now = time.time()
+        connected = outcome.duration_seconds if outcome.status == "completed" else 0
+        call.status, call.duration = outcome.status, connected
+        call.sip_code = outcome.sip_code if outcome.sip_code is not None else OUTCOMES[outcome.status]
+        # A connected call lasts at least its duration: it ends then, or now if that is later.
+        call.end_time = max(now, call.start_time + connected)
+        call.updated = now
+        return call
 
 
 def task_json(task: Task) -> dict[str, Any]:
@@ -168,7 +235,14 @@ def task_json(task: Task) -> dict[str, Any]:
         "attributes": json.loads(task.attributes),
         "assignmentStatus": task.assignment_status,
         "ended": task.ended,
+        "callSid": task.call_sid,
     }
+
+
+def stream_deliveries_json(deliveries: list[StreamDelivery]) -> list[dict[str, Any]]:
+    return [
+        {"sinkSid": d.sink_sid, "type": d.event_type, "callSid": d.call_sid, "status": d.status} for d in deliveries
+    ]
 
 
 def deliveries_json(deliveries: list[Delivery]) -> list[dict[str, Any]]:

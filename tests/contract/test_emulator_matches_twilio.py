@@ -6,15 +6,14 @@ from __future__ import annotations
 import json
 import re
 import threading
-import uuid
-from dataclasses import dataclass
 
 import phonenumbers
 import pytest
 import requests
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 
-API = "https://api.twilio.com"
+from tests.contract.conftest import API
+
 TASKROUTER = "https://taskrouter.twilio.com"
 
 
@@ -38,16 +37,6 @@ def valid(spec, request, response):
     spec.validate_response(request, RequestsOpenAPIResponse(response))
 
 
-@pytest.fixture
-def parent(local_stack):
-    return local_stack.parent
-
-
-@pytest.fixture
-def auth(parent):
-    return (parent["sid"], parent["authToken"])
-
-
 def twilio_error(response, status, code):
     """Twilio's error body, with this status and code."""
     body = response.json()
@@ -55,32 +44,6 @@ def twilio_error(response, status, code):
     assert set(body) == {"code", "message", "more_info", "status"}
     assert (body["status"], body["code"]) == (status, code)
     assert body["more_info"] == f"https://www.twilio.com/docs/errors/{code}"
-
-
-@dataclass
-class Tenant:
-    """A fresh account and its subaccount at the emulator: tests that buy, change and release numbers use their own,
-    so the demo accounts stay as the other suites expect them."""
-
-    sid: str
-    auth: tuple[str, str]
-    child_sid: str
-
-    def url(self, path, account_sid=None):
-        return f"{API}/2010-04-01/Accounts/{account_sid or self.sid}/{path}"
-
-
-@pytest.fixture
-def tenant(local_stack):
-    key = f"contract-{uuid.uuid4().hex[:8]}"
-    accounts = [
-        {"key": key, "friendlyName": "Contract tenant"},
-        {"key": f"{key}-sub", "parent": key, "friendlyName": "Contract tenant (subaccount)"},
-    ]
-    created = requests.post(f"{local_stack.emulator}/_emulator/seed", json={"accounts": accounts}, timeout=10)
-    created.raise_for_status()
-    parent, child = created.json()["accounts"]
-    return Tenant(parent["sid"], (parent["sid"], parent["authToken"]), child["sid"])
 
 
 def buy(stack, tenant, account_sid=None, **form):
