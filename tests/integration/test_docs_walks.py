@@ -330,3 +330,92 @@ def test_walk(walk: str, stacks: Stacks) -> None:
     for step, outcome in zip(steps, outcomes, strict=True):
         problem = check(step, outcome)
         assert problem is None, report(walk, text, step, outcome, problem)
+
+
+# -- the runner's own rules (no stack)
+
+
+@pytest.mark.parametrize(
+    ("shown", "answer", "agrees"),
+    [
+        ('{"released":true,"phoneNumber":"+12125550100"}', {"released": True, "phoneNumber": "+12125550100"}, True),
+        ('{"released":true}', {"released": True, "phoneNumber": "+1"}, False),  # no …: exactly these keys
+        ('{"released":true,…}', {"released": True, "phoneNumber": "+1"}, True),
+        ('{…,"label":"x",…}', {"sid": "PN1", "label": "x", "status": "active"}, True),
+        ('{"workerSid":"WK…"}', {"workerSid": "WK0123"}, True),
+        ('{"workerSid":"WK…"}', {"workerSid": "PN0123"}, False),
+        ('{"lock":…}', {"lock": {"phoneNumber": "+1"}}, True),
+        ('{"guard":null}', {"guard": False}, False),  # a literal is that value, of that type
+        ('{"n":1}', {"n": True}, False),
+        ('[{"a":1},…]', [{"a": 1}, {"a": 2}, {"a": 3}], True),
+        ('[{"a":1},…]', [{"a": 2}], False),
+        ('{"l":[{…},{…}]}', {"l": [{"a": 1}]}, False),
+    ],
+)
+def test_a_json_answer_agrees_with_what_is_shown(shown, answer, agrees):
+    (expected,) = expected_json(shown)
+    assert matches(expected, answer) is agrees
+
+
+def outcome(stdout: str, *statuses: int, code: int = 0) -> Outcome:
+    return Outcome(code, stdout, list(statuses), "")
+
+
+@pytest.mark.parametrize(
+    ("expected", "got", "problem"),
+    [
+        (
+            ['409 {"error":{"code":"caller_id_in_use",…}}   (still Alice\'s)'],
+            outcome('{"error":{"code":"caller_id_in_use"}}', 409),
+            None,
+        ),
+        (['409 {"error":…}'], outcome('{"error":{}}', 204), "status 204, not 409"),
+        (['{"from":"+1…",…}'], outcome('{"from":"+1"}', 422), "a request answered 422"),
+        (["204"], outcome("", 204), None),
+        (["204"], outcome("{}", 204), "an answer with a body, where none is printed"),
+        ([], outcome("anything", 200, 201), None),
+        ([], outcome("", 200, 404), "a request answered 404"),
+        ([], outcome("", code=1), "the command exited with 1"),
+        (['{"a":1}', '{"a":2}'], outcome('{"a":1}\n{"a":2}', 200, 200), None),
+        (['{"a":1}', '{"a":2}'], outcome('{"a":1}', 200), "a different answer"),
+        (
+            ["POST /webhooks/twilio/voice -> 200 <?xml …><Response>…</Response>"],
+            outcome('POST /webhooks/twilio/voice -> 200 <?xml version="1.0"?><Response><Reject/></Response>'),
+            None,
+        ),
+        (["405 Allow: OPTIONS,POST"], outcome("Allow: OPTIONS,POST\r", 405), None),
+    ],
+)
+def test_a_step_is_checked_as_docs_readme_says(expected, got, problem):
+    assert check(Step(0, 1, "true", expected), got) == problem
+
+
+def test_comments_right_under_a_command_are_its_answer_and_others_are_notes():
+    page = "\n".join(
+        [
+            "```sh",
+            "# a note above",
+            "X=$(echo 1 |",
+            "  cat)",
+            "curl -s \\",
+            "  $API/x",
+            "# {…}",
+            "#  (continued)",
+            "",
+            "# a note after a blank line",
+            "for i in 1 2; do",
+            "  echo $i",
+            "done",
+            "# 1",
+            "```",
+            "```bash",
+            "aws ssm put-parameter",
+            "```",
+        ]
+    )
+    steps = steps_of(page)
+    assert [(s.line, s.command.split()[0], s.expected) for s in steps] == [
+        (3, "X=$(echo", []),
+        (5, "curl", ["{…}", "(continued)"]),
+        (11, "for", ["1"]),
+    ]
