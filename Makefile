@@ -85,13 +85,13 @@ chromium: ## Make sure headless Chromium is installed (apt-get as root) for the 
 	@test -x "$(CHROMIUM)" || { echo "The browser tests need Chromium at $(CHROMIUM): as root, \
 	\`apt-get install chromium\` (\`make chromium\` does it), or set CHROMIUM=/path/to/chromium." >&2; exit 1; }
 
-# The docs' walks (tests/integration/test_docs_walks.py runs them) read JSON with jq, as a reader does.
+# The docs' walks (tests/integration/test_docs_walks.py runs them) use curl and read JSON with jq, as a reader does.
 .PHONY: jq
-jq: ## Make sure jq is installed (apt-get as root) for the docs' walks
-	@command -v jq >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
-	  { apt-get update && apt-get install -y --no-install-recommends jq; }
-	@command -v jq >/dev/null || { echo "The docs' walks need jq: as root, \
-	\`apt-get install jq\` (\`make jq\` does it); elsewhere install it with your package manager." >&2; exit 1; }
+jq: ## Make sure jq and curl are installed (apt-get as root) for the docs' walks
+	@{ command -v jq && command -v curl; } >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
+	  { apt-get update && apt-get install -y --no-install-recommends jq curl; }
+	@{ command -v jq && command -v curl; } >/dev/null || { echo "The docs' walks need jq and curl: as root, \
+	\`apt-get install jq curl\` (\`make jq\` does it); elsewhere install them with your package manager." >&2; exit 1; }
 
 test-unit: dev-env ## Unit tests only (no network)
 	$(PY) -m pytest tests/unit

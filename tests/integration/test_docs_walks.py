@@ -1,5 +1,6 @@
-"""The docs' walks run: every ```sh block of the walks in docs/, in order, against a fresh local stack, each answer
-compared with the one printed under its command. The syntax is docs/README.md's ("Walks that run")."""
+"""The docs' walks run: every ```sh block of the walks in docs/, in order, against a fresh local stack, and the
+README's first call on a stack of its own, each answer compared with the one printed under its command. The syntax
+is docs/README.md's ("Walks that run")."""
 
 from __future__ import annotations
 
@@ -61,7 +62,9 @@ class Outcome:
 
 def sh_blocks(text: str) -> list[tuple[int, list[str]]]:
     """The ```sh blocks of a page: (line number of the first line, lines)."""
-    blocks, current, start = [], None, 0
+    blocks: list[tuple[int, list[str]]] = []
+    current: list[str] | None = None
+    start = 0
     for number, line in enumerate(text.splitlines(), 1):
         if current is None and line.strip() == "```sh":
             current, start = [], number + 1
@@ -121,7 +124,9 @@ ANY = "\0any"
 def expected_json(text: str) -> list[Any]:
     """The JSON values of an answer, where a bare ``…`` is any value, any other keys of an object, or any other
     elements of a list; a string with ``…`` in it matches a string with anything in that place."""
-    out, stack, i, in_string = [], [], 0, False
+    out: list[str] = []
+    stack: list[str] = []
+    i, in_string = 0, False
     while i < len(text):
         c = text[i]
         if in_string:
@@ -254,7 +259,7 @@ def report(walk: str, text: str, step: Step, outcome: Outcome, problem: str) -> 
     statuses = ", ".join(map(str, outcome.statuses)) or "none (no curl)"
     stderr = f"\nstderr:\n   {outcome.stderr}" if outcome.stderr else ""
     return (
-        f"docs/{walk}, line {step.line}: {problem}\n\nThe block:\n{block}\n\nExpected:\n{expected}\n\n"
+        f"{walk}, line {step.line}: {problem}\n\nThe block:\n{block}\n\nExpected:\n{expected}\n\n"
         f"Actual (HTTP status {statuses}; exit {outcome.code}):\n   {outcome.stdout or '(no output)'}{stderr}"
     )
 
@@ -277,15 +282,17 @@ class Stacks:
         self.running.append(stack)
         return stack, stack.start(ready=lambda facts: write_facts(stack_file, facts))
 
-    def for_walk(self, steps: list[Step]) -> tuple[dict[str, Any], list[Step]]:
+    def for_walk(self, steps: list[Step]) -> tuple[Stack | None, dict[str, Any], list[Step]]:
+        """The stack a walk runs on: its own (answered first, to be stopped after the walk) when its first command
+        is ``make dev``, else the shared one; and the steps left to run."""
         first = MAKE_DEV.match(steps[0].command.strip()) if steps else None
         if first:
             settings = dict(pair.split("=", 1) for pair in first.group(1).split())
-            return self.start(settings)[1], steps[1:]
+            return *self.start(settings), steps[1:]
         if self.shared is None:
             self.shared = self.start({})
         write_facts(self.workdir / ".dev" / "stack.json", self.shared[1])
-        return self.shared[1], steps
+        return None, self.shared[1], steps
 
     def stop(self) -> None:
         for stack in self.running:
@@ -320,16 +327,34 @@ def test_every_walk_is_run():
     assert pages == set(WALKS)
 
 
-@pytest.mark.parametrize("walk", WALKS)
-def test_walk(walk: str, stacks: Stacks) -> None:
-    text = (DOCS / walk).read_text()
-    steps = steps_of(text)
-    assert steps, f"docs/{walk} has no command"
-    facts, steps = stacks.for_walk(steps)
+def walk_through(page: str, steps: list[Step], facts: dict[str, Any], stacks: Stacks) -> None:
+    text = (ROOT / page).read_text()
     outcomes = run(steps, stacks.workdir, walk_env(stacks.workdir, facts))
     for step, outcome in zip(steps, outcomes, strict=True):
         problem = check(step, outcome)
-        assert problem is None, report(walk, text, step, outcome, problem)
+        assert problem is None, report(page, text, step, outcome, problem)
+
+
+def test_the_front_pages_first_call(stacks: Stacks) -> None:
+    steps = steps_of((ROOT / "README.md").read_text())
+    assert steps, "README.md shows a first call"
+    own, facts = stacks.start({})
+    try:
+        walk_through("README.md", steps, facts, stacks)
+    finally:
+        own.stop()
+
+
+@pytest.mark.parametrize("walk", WALKS)
+def test_walk(walk: str, stacks: Stacks) -> None:
+    steps = steps_of((DOCS / walk).read_text())
+    assert steps, f"docs/{walk} has no command"
+    own, facts, steps = stacks.for_walk(steps)
+    try:
+        walk_through(f"docs/{walk}", steps, facts, stacks)
+    finally:
+        if own is not None:
+            own.stop()
 
 
 # -- the runner's own rules (no stack)
