@@ -18,8 +18,10 @@ export AWS_DEFAULT_REGION ?= us-east-1
 .PHONY: help install dev test test-unit lint format bench build validate openapi events vendor geo clean local-env \
 	dev-env plugin-test plugin-build
 
+# The names' column is as wide as the longest name, so a longer target never pushes its row out of line.
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {name[++n] = $$1; text[n] = $$2; if (length($$1) > width) width = length($$1)} \
+	END {for (i = 1; i <= n; i++) printf "  make %-" width "s  %s\n", name[i], text[i]}' $(MAKEFILE_LIST)
 
 # Before anything is installed: is PYTHON one the project supports, and was .venv made by it? A wrong PYTHON stops
 # here with one line; a .venv made by another (or a gone) interpreter is removed, and the sub-make makes it again.
@@ -53,7 +55,7 @@ install: dev-env ## Create the virtualenv and install everything (what CI runs f
 dev: local-env ## Run the local stack: API :3000, Twilio emulator :3001, DynamoDB :8000, demo data
 	$(PY) -m local.stack
 
-test: dev-env chromium plugin-test ## Run the whole test suite (starts its own local stack on free ports)
+test: dev-env chromium jq plugin-test ## Run the whole test suite (starts its own local stack on free ports)
 	$(PY) -m pytest
 
 # The reference Flex plugin (clients/flex-plugin): npm ci when package-lock.json is newer than the install, its jest
@@ -82,6 +84,14 @@ chromium: ## Make sure headless Chromium is installed (apt-get as root) for the 
 	  { apt-get update && apt-get install -y --no-install-recommends chromium; }
 	@test -x "$(CHROMIUM)" || { echo "The browser tests need Chromium at $(CHROMIUM): as root, \
 	\`apt-get install chromium\` (\`make chromium\` does it), or set CHROMIUM=/path/to/chromium." >&2; exit 1; }
+
+# The docs' walks (tests/integration/test_docs_walks.py runs them) use curl and read JSON with jq, as a reader does.
+.PHONY: jq
+jq: ## Make sure jq and curl are installed (apt-get as root) for the docs' walks
+	@{ command -v jq && command -v curl; } >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
+	  { apt-get update && apt-get install -y --no-install-recommends jq curl; }
+	@{ command -v jq && command -v curl; } >/dev/null || { echo "The docs' walks need jq and curl: as root, \
+	\`apt-get install jq curl\` (\`make jq\` does it); elsewhere install them with your package manager." >&2; exit 1; }
 
 test-unit: dev-env ## Unit tests only (no network)
 	$(PY) -m pytest tests/unit

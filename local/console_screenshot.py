@@ -1,4 +1,4 @@
-"""Take the README's picture of the admin console's numbers list (``docs/console-numbers.png``) from a running
+"""Take docs/admin-console.md's picture of the numbers list (``docs/console-numbers.png``) from a running
 ``make dev`` stack: it signs in with the demo supervisor's link, as the stack's banner prints it.
 
     make dev                                    # in one terminal
@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from local.stack import console_link
+from local.stack import console_link, stack_file
 from local.template import ROOT
 
 TARGET = ROOT / "docs" / "console-numbers.png"
 
 
 def main() -> None:
-    facts = json.loads(Path(os.environ.get("STACK_FILE") or ROOT / ".dev" / "stack.json").read_text())
+    facts = json.loads(stack_file().read_text())
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
         page = browser.new_page(viewport={"width": 1280, "height": 720}, device_scale_factor=1)

@@ -5,6 +5,10 @@ Starts the embedded DynamoDB (moto, single-threaded) and the Twilio emulator unl
 the API and prints how to use it; ``.dev/stack.json`` (or ``STACK_FILE``) holds the same facts. Ctrl-C stops every
 child process.
 
+The stack file is this run's or none: a previous run's is removed once the ports are known free, the new one is
+written whole (a temporary file renamed over it) before the API answers ``/health``, it names the process that
+wrote it (``pid``), and it is removed when the stack stops.
+
 Nothing starts unless every port it needs is free, and nothing is called "up" unless every process it started
 is still running: a port taken by something else would otherwise answer in place of ours (a DynamoDB on 8000
 would get our table).
@@ -18,7 +22,9 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -186,7 +192,9 @@ class Stack:
                 service = self.started[process.pid]
                 raise StackError(f"The {service.name} on port {service.port} exited (code {process.returncode}).")
 
-    def start(self) -> dict[str, Any]:
+    def start(self, ready: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+        """Start every service and seed the demo data; answers the stack's facts. ``ready`` is given the facts
+        before the API is started, so whatever it writes exists before ``/health`` answers."""
         env = {**os.environ, **LOCAL_AWS, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "layers" / "shared")])}
         self.check_ports()
         try:
@@ -219,29 +227,33 @@ class Stack:
                 **self.extra_env,
             }
             self.api_env = api_env
+            self.facts = {
+                "apiUrl": self.api_url,
+                "emulatorUrl": self.emulator_url,
+                "dynamodbEndpoint": self.dynamodb_url,
+                "tableName": self.table_name,
+                "publicBaseUrl": api_env["PUBLIC_BASE_URL"],
+                "pid": os.getpid(),
+                "accounts": [
+                    {
+                        "sid": a["sid"],
+                        "authToken": a["authToken"],
+                        "friendlyName": a["friendlyName"],
+                        "parentSid": a["parentSid"],
+                        "taskrouterWorkspaceSid": a["taskrouterWorkspaceSid"],
+                    }
+                    for a in seeded["accounts"]
+                ],
+                "taskrouterWorkspaceSid": parent["taskrouterWorkspaceSid"],
+                "workers": seeded["workers"],
+            }
+            if ready is not None:
+                ready(self.facts)
             wait_for(f"{self.api_url}/health", self._spawn(self.api, api_env), "API")
             self.ensure_running()
         except BaseException:
             self.stop()
             raise
-        self.facts = {
-            "apiUrl": self.api_url,
-            "emulatorUrl": self.emulator_url,
-            "dynamodbEndpoint": self.dynamodb_url,
-            "tableName": self.table_name,
-            "publicBaseUrl": api_env["PUBLIC_BASE_URL"],
-            "accounts": [
-                {
-                    "sid": a["sid"],
-                    "authToken": a["authToken"],
-                    "friendlyName": a["friendlyName"],
-                    "parentSid": a["parentSid"],
-                }
-                for a in seeded["accounts"]
-            ],
-            "taskrouterWorkspaceSid": parent["taskrouterWorkspaceSid"],
-            "workers": seeded["workers"],
-        }
         return self.facts
 
     def stop(self) -> None:
@@ -255,6 +267,45 @@ class Stack:
                 process.kill()
         self.processes.clear()
         self.started.clear()
+
+
+def stack_file() -> Path:
+    """Where ``make dev`` writes its facts and the local tools read them: ``STACK_FILE``, else ``.dev/stack.json``."""
+    return Path(os.environ.get("STACK_FILE") or ROOT / ".dev" / "stack.json")
+
+
+def write_facts(path: Path, facts: dict[str, Any]) -> None:
+    """Write the stack file whole or not at all: a reader sees the previous state or this one, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w") as out:
+            out.write(json.dumps(facts, indent=2))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def remove_facts(path: Path, pid: int) -> None:
+    """Remove the stack file if the process ``pid`` wrote it (another stack's file is left alone)."""
+    try:
+        if json.loads(path.read_text()).get("pid") == pid:
+            path.unlink()
+    except (OSError, ValueError):
+        pass
+
+
+def shell_variables(facts: dict[str, Any]) -> dict[str, str]:
+    """The shell variables the banner exports and the docs' walks use: ``API``, ``EMU``, a token per demo worker,
+    and the account SID of each subaccount worker (tokens are opaque: a subaccount's user names its account)."""
+    root = next(a["sid"] for a in facts["accounts"] if a["parentSid"] is None)
+    variables = {"API": facts["apiUrl"], "EMU": facts["emulatorUrl"]}
+    for w in facts["workers"]:
+        variables[f"{w['identity'].upper()}_TOKEN"] = w["token"]
+        if w["accountSid"] != root:
+            variables[f"{w['identity'].upper()}_ACCOUNT_SID"] = w["accountSid"]
+    return variables
 
 
 def banner(facts: dict[str, Any], stack_file: Path) -> str:
@@ -272,12 +323,18 @@ def banner(facts: dict[str, Any], stack_file: Path) -> str:
         for a in facts["accounts"]
     ]
     lines += ["", f"Workers and ready Flex tokens (also in {shown(stack_file)}):"]
-    root = next(a["sid"] for a in facts["accounts"] if a["parentSid"] is None)
+    variables = shell_variables(facts)
     for w in facts["workers"]:
         lines.append(f"  {w['identity']:<6} {','.join(w['roles']):<11} {w['sid']}")
-        lines.append(f"         export {w['identity'].upper()}_TOKEN='{w['token']}'")
-        if w["accountSid"] != root:  # tokens are opaque: a subaccount's user names the account it belongs to
-            lines.append(f"         export {w['identity'].upper()}_ACCOUNT_SID='{w['accountSid']}'")
+        for suffix in ("TOKEN", "ACCOUNT_SID"):
+            name = f"{w['identity'].upper()}_{suffix}"
+            if name in variables:
+                lines.append(f"         export {name}='{variables[name]}'")
+    lines += [
+        "",
+        "The docs' walks (docs/) use these too:",
+        f"  export API='{facts['apiUrl']}' EMU='{facts['emulatorUrl']}'",
+    ]
     lines += ["", "Admin console, signed in as the demo supervisor (the token stays in that tab's sessionStorage):"]
     lines += [f"  {console_link(facts)}"]
     lines += [
@@ -324,12 +381,12 @@ def main() -> None:
     # Explicit handlers: a shell that starts `make dev` in the background leaves SIGINT ignored.
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, shutdown)
-    out = Path(os.environ.get("STACK_FILE") or ROOT / ".dev" / "stack.json")
+    out = stack_file()
     failure = None
     try:
-        facts = stack.start()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(facts, indent=2))
+        stack.check_ports()  # before the old file goes: it may be a running stack's, on these very ports
+        out.unlink(missing_ok=True)
+        facts = stack.start(ready=lambda facts: write_facts(out, facts))
         print(banner(facts, out), flush=True)
         while True:
             stack.ensure_running()
@@ -340,6 +397,7 @@ def main() -> None:
         pass
     finally:
         stack.stop()
+        remove_facts(out, os.getpid())
     if failure:
         sys.exit(failure)
 

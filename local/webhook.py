@@ -1,10 +1,14 @@
-"""Play Twilio's part by hand: post a correctly signed webhook to the local API (used by the README's
-walk-through). Reads the running stack from ``.dev/stack.json``.
+"""Play Twilio's part by hand: post a correctly signed webhook to the local API (used by the walks in docs/).
+Reads the running stack from ``.dev/stack.json`` (or ``STACK_FILE``).
 
     python -m local.webhook call-status --from +12125550100 --status completed
     python -m local.webhook voice --to +12065550100 --from +442079460958
     python -m local.webhook taskrouter-event --worker alice --from +12125550100 --event-type task.wrapup
     python -m local.webhook taskrouter-event --worker alice --event-type worker.attributes.update --team sales
+
+``--team`` first changes the worker at TaskRouter, as an admin would (the emulator's TaskRouter Workers API, with
+``If-Match``), so the worker Flex and the backend read carries the team too, then posts the event with the
+worker's attributes as TaskRouter now holds them. Each line printed is one request and its answer.
 """
 
 from __future__ import annotations
@@ -15,11 +19,14 @@ import secrets
 import time
 from email.utils import formatdate
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
 from local.emulator.app import post_signed
-from local.template import ROOT
+from local.stack import stack_file
+
+TASKROUTER_UPDATE_ATTEMPTS = 5
 
 
 def main() -> None:
@@ -35,9 +42,11 @@ def main() -> None:
     parser.add_argument("--event-type", default="task.wrapup", help="taskrouter-event: EventType")
     parser.add_argument("--task-sid", default=None, help="taskrouter-event: TaskSid (random by default)")
     parser.add_argument("--age", default="30", help="taskrouter-event: TaskAge, seconds since the task began")
-    parser.add_argument("--team", default=None, help="taskrouter-event: WorkerAttributes with this team_name")
+    parser.add_argument(
+        "--team", default=None, help="taskrouter-event: set the worker's team_name at TaskRouter first ('' clears it)"
+    )
     args = parser.parse_args()
-    facts = json.loads((ROOT / ".dev" / "stack.json").read_text())
+    facts = json.loads(stack_file().read_text())
     account = next(a for a in facts["accounts"] if (a["parentSid"] is not None) == args.subaccount)
     if args.kind == "taskrouter-event":
         post(facts, account, args.kind + "s", taskrouter_event(facts, account, args))
@@ -75,24 +84,52 @@ def taskrouter_event(facts: dict[str, Any], account: dict[str, Any], args: argpa
         "WorkerSid": worker["sid"],
     }
     if args.team is not None:  # --team "" reports a worker with no team
-        team = {"team_name": args.team} if args.team else {}
-        params["WorkerAttributes"] = json.dumps({"contact_uri": f"client:{worker['identity']}", **team})
+        attributes = set_team(facts, account, worker, args.team)
+        params["WorkerAttributes"] = json.dumps(attributes)
     if args.from_number:
-        attributes = {"direction": "outbound", "from": args.from_number, "to": args.to}
+        task = {"direction": "outbound", "from": args.from_number, "to": args.to}
         params.update(
             {
                 "TaskSid": args.task_sid or "WT" + secrets.token_hex(16),
                 "TaskAge": args.age,
-                "TaskAttributes": json.dumps(attributes),
+                "TaskAttributes": json.dumps(task),
             }
         )
     return params
 
 
+def set_team(facts: dict[str, Any], account: dict[str, Any], worker: dict[str, Any], team: str) -> dict[str, Any]:
+    """Merge ``team_name`` into the worker's TaskRouter attributes (``""`` removes it) through TaskRouter's Workers
+    API, with ``If-Match`` on the worker's ETag as the backend writes them, so a selection made meanwhile is kept.
+    TaskRouter then posts ``worker.attributes.update`` to the workspace's callback itself. Answers the attributes
+    as TaskRouter holds them."""
+    workspace = account.get("taskrouterWorkspaceSid") or facts["taskrouterWorkspaceSid"]
+    url = f"{facts['emulatorUrl']}/v1/Workspaces/{workspace}/Workers/{worker['sid']}"
+    auth = (account["sid"], account["authToken"])
+    for _ in range(TASKROUTER_UPDATE_ATTEMPTS):
+        fetched = requests.get(url, auth=auth, timeout=10)
+        fetched.raise_for_status()
+        attributes = {k: v for k, v in json.loads(fetched.json()["attributes"] or "{}").items() if k != "team_name"}
+        if team:
+            attributes["team_name"] = team
+        updated = requests.post(
+            url,
+            auth=auth,
+            data={"Attributes": json.dumps(attributes)},
+            headers={"If-Match": fetched.headers["ETag"]},
+            timeout=30,
+        )
+        if updated.status_code != 412:  # 412: changed since it was read; read it again
+            updated.raise_for_status()
+            print(f"TaskRouter worker {worker['identity']}: team_name {json.dumps(team or None)}")
+            return dict(json.loads(updated.json()["attributes"]))
+    raise SystemExit(f"TaskRouter kept refusing the update of {worker['identity']} (412 Precondition Failed)")
+
+
 def post(facts: dict[str, Any], account: dict[str, Any], path: str, params: dict[str, str]) -> None:
     url = f"{facts['publicBaseUrl']}/webhooks/twilio/{path}"
     response = post_signed(account["authToken"], url, params, post=requests.post)
-    print(f"POST {url} -> {response.status_code} {response.text}")
+    print(f"POST {urlsplit(url).path} -> {response.status_code} {response.text}".rstrip())
 
 
 if __name__ == "__main__":

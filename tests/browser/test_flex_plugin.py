@@ -18,7 +18,7 @@ from tests.conftest import Agent, LocalStack
 
 pytestmark = pytest.mark.stack
 
-# The README's picture of the plugin: written on every run under .artifacts/, and to docs/ when asked
+# docs/flex-plugin.md's picture of the plugin: written on every run under .artifacts/, and to docs/ when asked
 # (`UPDATE_SCREENSHOTS=1 make test`), so a test run leaves the work tree clean.
 SCREENSHOT = ROOT / "docs" / "flex-plugin-dropdown.png"
 ARTIFACT = ROOT / ".artifacts" / "browser" / "flex-plugin-dropdown.png"

@@ -265,3 +265,132 @@ def test_make_refuses_an_unsupported_python_before_installing_anything(tmp_path)
     assert "PYTHON=" in first
     assert not venv.exists()
     assert "pip install" not in stdout
+
+
+def test_the_stack_file_is_this_runs_whole_before_health_answers_and_gone_after(tmp_path):
+    # A previous run's file (killed, say): its tokens are dead, and it must never pass for the new stack's.
+    stack_file = tmp_path / "stack.json"
+    stack_file.write_text(json.dumps({"pid": 1, "apiUrl": "http://127.0.0.1:1", "workers": []}))
+    env = stack_env(stack_file)
+    health = f"http://127.0.0.1:{env['PORT']}/health"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local.stack"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    seen: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                up = requests.get(health, timeout=1).status_code == 200
+            except requests.RequestException:
+                up = False
+            try:
+                facts = json.loads(stack_file.read_text())  # never half a file: it is renamed into place
+            except FileNotFoundError:
+                facts = None
+            if facts is not None:
+                seen.append(facts["pid"])
+            if up:
+                assert facts is not None, "the API answered /health before the stack file was written"
+                assert facts["pid"] == process.pid and facts["apiUrl"] == f"http://127.0.0.1:{env['PORT']}"
+                break
+            assert process.poll() is None
+            time.sleep(0.02)
+        else:
+            pytest.fail("the stack did not answer /health")
+        assert list(tmp_path.iterdir()) == [stack_file], "no temporary file is left beside it"
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+        assert not stack_file.exists(), "a stopped stack leaves no file to be taken for a running one"
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=30)
+    assert set(seen) <= {1, process.pid}
+
+
+def test_a_taken_port_leaves_the_running_stacks_file_alone(tmp_path, foreign_server):
+    port, _ = foreign_server
+    stack_file = tmp_path / "stack.json"
+    stack_file.write_text('{"pid": 4242}')
+    env = stack_env(stack_file, PORT=port)
+    run = subprocess.run(
+        [sys.executable, "-m", "local.stack"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode != 0
+    assert stack_file.read_text() == '{"pid": 4242}', "another stack on these ports still owns its file"
+
+
+def test_webhook_team_changes_the_worker_at_taskrouter_too(local_stack, tmp_path):
+    # The backend keeps a worker's team from TaskRouter's events, and a selection PUT stores the team it reads
+    # from the worker at TaskRouter: a team changed only in the event would be put back by the next PUT.
+    agent = local_stack.agent()
+    parent = local_stack.parent
+    facts = {
+        **local_stack.facts,
+        "workers": [
+            {
+                "sid": agent.worker_sid,
+                "identity": agent.identity,
+                "roles": ["agent"],
+                "accountSid": agent.account_sid,
+                "token": agent.token,
+            }
+        ],
+    }
+    stack_file = tmp_path / "stack.json"
+    stack_file.write_text(json.dumps(facts))
+    played = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "local.webhook",
+            "taskrouter-event",
+            "--worker",
+            agent.identity,
+            "--event-type",
+            "worker.attributes.update",
+            "--team",
+            "closers",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": PYTHONPATH, "STACK_FILE": str(stack_file)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert played.returncode == 0, played.stderr
+    assert played.stdout.splitlines() == [
+        f'TaskRouter worker {agent.identity}: team_name "closers"',
+        "POST /webhooks/twilio/taskrouter-events -> 204",
+    ]
+    worker_url = f"{local_stack.emulator}/v1/Workspaces/{parent['taskrouterWorkspaceSid']}/Workers/{agent.worker_sid}"
+    auth = (parent["sid"], parent["authToken"])
+
+    def teams() -> tuple[str | None, str | None]:
+        at_twilio = json.loads(requests.get(worker_url, auth=auth, timeout=10).json()["attributes"])
+        stored = local_stack.table.get_item(
+            TableName=local_stack.stack.table_name,
+            Key={"pk": {"S": f"WS#{parent['sid']}"}, "sk": {"S": f"WORKER#{agent.worker_sid}"}},
+            ConsistentRead=True,
+        ).get("Item", {})
+        return at_twilio.get("team_name"), stored.get("team_name", {}).get("S")
+
+    assert teams() == ("closers", "closers")
+    selected = local_stack.call(
+        "PUT", "/v1/workers/me/caller-id", agent, json={"callerId": None, "localPresence": False}
+    )
+    assert selected.status_code == 200, selected.text
+    assert teams() == ("closers", "closers"), "the selection PUT read the team back from TaskRouter"
+
+
+def test_make_help_rows_line_up():
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    rows = subprocess.run(
+        ["make", "--no-print-directory", "help"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    ).stdout.splitlines()
+    assert len(rows) > 10 and all(row.startswith("  make ") for row in rows)
+    names = [row.split()[1] for row in rows]
+    assert {"dev", "test", "lint", "format", "bench", "build", "validate", "plugin-build"} <= set(names)
+    columns = {row.index(row.split()[2], len("  make ") + len(row.split()[1])) for row in rows}
+    assert len(columns) == 1, "\n".join(rows)
