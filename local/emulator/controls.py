@@ -29,7 +29,7 @@ from local.emulator.tasks import (
     stream_deliveries_json,
     task_json,
 )
-from local.emulator.trusthub import POLICY_OF_KIND, STATUSES, add_trust_product, trust_product_json
+from local.emulator.trusthub import POLICY_OF_KIND, STATUSES, add_trust_product, seed_assignment, trust_product_json
 from local.emulator.verification import play_digits, verification_call_json
 
 routes = Blueprint("controls", __name__)
@@ -360,7 +360,11 @@ def request_log() -> Response:
 
 
 def apply_seed(state: World, spec: dict[str, Any]) -> dict[str, Any]:
-    """Create accounts (parents before children), their numbers and verified caller IDs, from a JSON spec."""
+    """Create accounts (parents before children), their numbers, verified caller IDs and Trust Hub products from a
+    JSON spec. An account's ``trustProducts``: ``[{"friendlyName", "kind", "status"?, "phoneNumbers"?}]`` (a kind
+    of ``POST /_emulator/trust-products``, default status ``twilio-approved``, the E.164 numbers of the account
+    assigned to it), each with a SID stable for the account's key and the product's name; answered per account as
+    ``trustProducts: [{"sid", "friendlyName", "kind", "status", "policySid"}]``."""
     created: dict[str, Any] = {"accounts": []}
     by_key: dict[str, Account] = {}
     for entry in spec.get("accounts", []):
@@ -379,6 +383,7 @@ def apply_seed(state: World, spec: dict[str, Any]) -> dict[str, Any]:
             )
         for caller_id in entry.get("callerIds", []):
             state.add_caller_id(account.sid, caller_id["phoneNumber"], caller_id.get("friendlyName"))
+        products = [seed_trust_product(state, account, entry["key"], p) for p in entry.get("trustProducts", [])]
         created["accounts"].append(
             {
                 "key": entry["key"],
@@ -387,6 +392,34 @@ def apply_seed(state: World, spec: dict[str, Any]) -> dict[str, Any]:
                 "friendlyName": account.friendly_name,
                 "parentSid": parent.sid if parent else None,
                 "taskrouterWorkspaceSid": state.workspace_of(account.sid).sid,
+                "trustProducts": products,
             }
         )
     return created
+
+
+def seed_trust_product(state: World, account: Account, key: str, spec: dict[str, Any]) -> dict[str, Any]:
+    kind, status = spec["kind"], spec.get("status", "twilio-approved")
+    if kind not in POLICY_OF_KIND or status not in STATUSES:
+        raise ValueError(f"trust product kind {kind!r} or status {status!r} unknown")
+    product = add_trust_product(
+        state,
+        account.sid,
+        POLICY_OF_KIND[kind],
+        spec["friendlyName"],
+        spec.get("email", "trust@example.com"),
+        status=status,
+        seed=f"{key}:trust:{spec['friendlyName']}",
+    )
+    for phone in spec.get("phoneNumbers", []):
+        owned = state.owners.get(phone)
+        if owned is None or owned.account_sid != account.sid:
+            raise ValueError(f"{phone} is not a number of {account.sid}")
+        seed_assignment(state, product, owned.sid)
+    return {
+        "sid": product.sid,
+        "friendlyName": product.friendly_name,
+        "kind": kind,
+        "status": product.status,
+        "policySid": product.policy_sid,
+    }

@@ -85,11 +85,25 @@ def add_trust_product(
     email: str,
     status_callback: str | None = None,
     status: str = "draft",
+    seed: str | None = None,
 ) -> TrustProduct:
-    product = TrustProduct(sid("BU"), account_sid, policy_sid, friendly_name, email, status, status_callback or None)
+    """A new trust product (its SID stable for a ``seed``: demo data)."""
+    product = TrustProduct(
+        sid("BU", seed), account_sid, policy_sid, friendly_name, email, status, status_callback or None
+    )
     with state.lock:
         state.trust_products[product.sid] = product
     return product
+
+
+def seed_assignment(state: World, product: TrustProduct, endpoint_sid: str) -> EndpointAssignment:
+    """The phone number assigned to the product (demo data: a stable SID, no refusal)."""
+    assignment = EndpointAssignment(
+        sid("RA", f"{product.sid}:{endpoint_sid}"), product.account_sid, product.sid, PHONE_NUMBER, endpoint_sid
+    )
+    with state.lock:
+        state.endpoint_assignments[assignment.sid] = assignment
+    return assignment
 
 
 def callback_error(url: str | None) -> Response | None:

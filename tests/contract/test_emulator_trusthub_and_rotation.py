@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import uuid
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
@@ -176,6 +177,41 @@ def test_a_product_twilio_cannot_create_is_400(local_stack, trusthub, tenant):
     ):
         _, refused = trust(local_stack, "POST", "/v1/TrustProducts", tenant.auth, data=form)
         twilio_error(refused, 400, 20001)
+
+
+def test_seeded_trust_products_have_stable_sids_and_their_numbers(local_stack, trusthub):
+    key = f"trust-{uuid.uuid4().hex[:8]}"
+    entry = {
+        "key": key,
+        "friendlyName": "Seeded trust",
+        "numbers": [{"phoneNumber": "+14155550177"}],
+        "trustProducts": [
+            {"friendlyName": "SHAKEN/STIR", "kind": "shaken_stir", "phoneNumbers": ["+14155550177"]},
+            {"friendlyName": "CNAM", "kind": "cnam", "status": "in-review"},
+        ],
+    }
+    seeded = [
+        requests.post(f"{local_stack.emulator}/_emulator/seed", json={"accounts": [entry]}, timeout=10).json()
+        for _ in range(2)
+    ]
+    assert seeded[0] == seeded[1]
+    (account,) = seeded[0]["accounts"]
+    shaken, cnam = account["trustProducts"]
+    assert (shaken["kind"], shaken["status"], shaken["policySid"]) == (
+        "shaken_stir",
+        "twilio-approved",
+        POLICIES["shaken_stir"],
+    )
+    assert (cnam["kind"], cnam["status"]) == ("cnam", "in-review")
+    auth = (account["sid"], account["authToken"])
+    listed = read(local_stack, trusthub, "/v1/TrustProducts", auth)
+    assert [p["sid"] for p in listed["results"]] == [shaken["sid"], cnam["sid"]]
+    path = f"/v1/TrustProducts/{shaken['sid']}/ChannelEndpointAssignments"
+    (assigned,) = read(local_stack, trusthub, path, auth)["results"]
+    numbers = requests.get(
+        f"{local_stack.emulator}/2010-04-01/Accounts/{account['sid']}/IncomingPhoneNumbers.json", auth=auth, timeout=10
+    ).json()["incoming_phone_numbers"]
+    assert assigned["channel_endpoint_sid"] == numbers[0]["sid"]
 
 
 # Trust Hub: ChannelEndpointAssignments
