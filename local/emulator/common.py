@@ -58,7 +58,7 @@ def basic_auth() -> Account | None:
     if auth is None or auth.type != "basic":
         return None
     account = world().accounts.get(auth.username or "")
-    return account if account and account.auth_token == auth.password else None
+    return account if account and account.authenticates(auth.password) else None
 
 
 def authorised_for(account_sid: str) -> Account | Response:
@@ -143,6 +143,34 @@ def account_record(account_sid: str, pick: Callable[[World], Owned | None]) -> O
     with world().lock:
         found = pick(world())
     return found if found is not None and found.account_sid == account_sid else not_found()
+
+
+def v1_page(base: str, key: str, rows: list[dict[str, Any]]) -> Response:
+    """Paging of Twilio's v1 APIs (``base``: the API's host): PageSize (default 50, at most 1000), Page; ``meta``
+    with the request's filters in its URLs."""
+    size = page_size()
+    if isinstance(size, Response):
+        return size
+    given = request.args.get("Page", "0")
+    if not given.isdigit():
+        return twilio_error(400, 20001, "Page must be a whole number")
+    page = int(given)
+    filters = [(k, v) for k, v in request.args.items(multi=True) if k not in {"PageSize", "Page", "PageToken"}]
+
+    def url(p: int) -> str:
+        return f"{base}{request.path}?{urlencode([*filters, ('PageSize', size), ('Page', p)])}"
+
+    more = (page + 1) * size < len(rows)
+    meta = {
+        "first_page_url": url(0),
+        "key": key,
+        "next_page_url": url(page + 1) if more else None,
+        "page": page,
+        "page_size": size,
+        "previous_page_url": url(page - 1) if page else None,
+        "url": url(page),
+    }
+    return jsonify({key: rows[page * size : (page + 1) * size], "meta": meta})
 
 
 def taskrouter_page(key: str, path: str, rows: list[dict[str, Any]]) -> Response:

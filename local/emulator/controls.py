@@ -1,12 +1,14 @@
 """Emulator controls (``/_emulator/…``): tokens, seeding, caller IDs, verification calls, outbound-call tasks and
-their end, settings, numbers in bulk, the request log and faults; and the hooks that log every Twilio request and
-play the configured faults."""
+their end, settings, numbers in bulk, Trust Hub products and their statuses, auth-token rotation, the request log and
+faults; and the hooks that log every Twilio request and play the configured faults."""
 
 from __future__ import annotations
 
 import math
 import re
+import secrets
 import threading
+import time
 from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
@@ -27,6 +29,7 @@ from local.emulator.tasks import (
     stream_deliveries_json,
     task_json,
 )
+from local.emulator.trusthub import POLICY_OF_KIND, STATUSES, add_trust_product, seed_assignment, trust_product_json
 from local.emulator.verification import play_digits, verification_call_json
 
 routes = Blueprint("controls", __name__)
@@ -264,6 +267,84 @@ def stream_deliveries() -> Response:
         return jsonify({"deliveries": stream_deliveries_json(list(world().stream_deliveries))})
 
 
+@routes.post("/_emulator/trust-products")
+def add_product() -> Response:
+    """``{"accountSid", "friendlyName", "kind", "status"?, "email"?}``: a Trust Hub trust product of the account, of
+    a ``kind`` (``voice_integrity``, ``shaken_stir``, ``cnam``, ``branded_calling``, or ``other``: A2P messaging,
+    whose policy takes no phone numbers), its ``policy_sid`` Twilio's policy for that kind, in ``status`` (default
+    ``draft``); answers the product as Trust Hub shows it."""
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    kind, status = body.get("kind"), body.get("status", "draft")
+    friendly_name, email = body.get("friendlyName"), body.get("email", "trust@example.com")
+    if body.get("accountSid") not in world().accounts:
+        return twilio_error(400, 20001, "a known accountSid is required")
+    if kind not in POLICY_OF_KIND:
+        return twilio_error(400, 20001, f"kind must be one of {', '.join(POLICY_OF_KIND)}")
+    if status not in STATUSES:
+        return twilio_error(400, 20001, f"status must be one of {', '.join(STATUSES)}")
+    if not isinstance(friendly_name, str) or not friendly_name or not isinstance(email, str):
+        return twilio_error(400, 20001, "friendlyName (a string) is required; email is a string")
+    product = add_trust_product(
+        world(), str(body["accountSid"]), POLICY_OF_KIND[kind], friendly_name, email, status=str(status)
+    )
+    return jsonify(trust_product_json(product))
+
+
+@routes.post("/_emulator/trust-products/<product_sid>")
+def set_product_status(product_sid: str) -> Response:
+    """``{"status"}``: the trust product's status, as Twilio's review sets it (any of Trust Hub's statuses)."""
+    body = request.get_json(silent=True)
+    status = body.get("status") if isinstance(body, dict) else None
+    if status not in STATUSES:
+        return twilio_error(400, 20001, f"status must be one of {', '.join(STATUSES)}")
+    with world().lock:
+        product = world().trust_products.get(product_sid)
+        if product is None:
+            return twilio_error(404, 20404, f"No trust product {product_sid}")
+        product.status, product.updated = str(status), time.time()
+        return jsonify(trust_product_json(product))
+
+
+@routes.post("/_emulator/accounts/<account_sid>/rotate-auth-token")
+def rotate_auth_token(account_sid: str) -> Response:
+    """``{"authToken"?}``: Twilio's auth-token promotion. The account's secondary auth token (the given one, else
+    the account's secondary token, else a new one) becomes its primary token and the previous primary stops working
+    at once: REST requests with it get 401, and every callback the emulator posts from now on is signed with the new
+    token. Answers ``{"accountSid", "authToken", "previousAuthToken"}``."""
+    body = request.get_json(silent=True)
+    given = body.get("authToken") if isinstance(body, dict) else None
+    account = world().accounts.get(account_sid)
+    if account is None:
+        return twilio_error(404, 20404, f"No account {account_sid}")
+    if given is not None and (not isinstance(given, str) or not re.fullmatch(r"[0-9a-f]{32}", given)):
+        return twilio_error(400, 20001, "authToken must be 32 lowercase hex digits, as Twilio's are")
+    if given == account.auth_token:
+        return twilio_error(400, 20001, "authToken must differ from the current one")
+    previous = world().rotate_auth_token(account, given)
+    return jsonify({"accountSid": account.sid, "authToken": account.auth_token, "previousAuthToken": previous})
+
+
+@routes.route("/_emulator/accounts/<account_sid>/secondary-auth-token", methods=["POST", "DELETE"])
+def secondary_auth_token(account_sid: str) -> Response:
+    """``POST {"secondaryAuthToken"?}`` creates the account's secondary auth token (Twilio's ``AuthTokens/Secondary``):
+    REST requests authenticate with it as with the primary one, callbacks stay signed with the primary one until it
+    is promoted (``rotate-auth-token``). ``DELETE`` removes it. Answers ``{"accountSid", "secondaryAuthToken"}``."""
+    body = request.get_json(silent=True)
+    given = body.get("secondaryAuthToken") if isinstance(body, dict) else None
+    account = world().accounts.get(account_sid)
+    if account is None:
+        return twilio_error(404, 20404, f"No account {account_sid}")
+    if given is not None and (not isinstance(given, str) or not re.fullmatch(r"[0-9a-f]{32}", given)):
+        return twilio_error(400, 20001, "secondaryAuthToken must be 32 lowercase hex digits, as Twilio's are")
+    with world().lock:
+        if request.method == "DELETE":
+            account.secondary_auth_token = None
+        else:
+            account.secondary_auth_token = given or secrets.token_hex(16)
+        return jsonify({"accountSid": account.sid, "secondaryAuthToken": account.secondary_auth_token})
+
+
 @routes.get("/_emulator/workers/<worker_sid>")
 def peek_worker(worker_sid: str) -> Response:
     worker = world().workers.get(worker_sid)
@@ -279,7 +360,11 @@ def request_log() -> Response:
 
 
 def apply_seed(state: World, spec: dict[str, Any]) -> dict[str, Any]:
-    """Create accounts (parents before children), their numbers and verified caller IDs, from a JSON spec."""
+    """Create accounts (parents before children), their numbers, verified caller IDs and Trust Hub products from a
+    JSON spec. An account's ``trustProducts``: ``[{"friendlyName", "kind", "status"?, "phoneNumbers"?}]`` (a kind
+    of ``POST /_emulator/trust-products``, default status ``twilio-approved``, the E.164 numbers of the account
+    assigned to it), each with a SID stable for the account's key and the product's name; answered per account as
+    ``trustProducts: [{"sid", "friendlyName", "kind", "status", "policySid"}]``."""
     created: dict[str, Any] = {"accounts": []}
     by_key: dict[str, Account] = {}
     for entry in spec.get("accounts", []):
@@ -298,6 +383,7 @@ def apply_seed(state: World, spec: dict[str, Any]) -> dict[str, Any]:
             )
         for caller_id in entry.get("callerIds", []):
             state.add_caller_id(account.sid, caller_id["phoneNumber"], caller_id.get("friendlyName"))
+        products = [seed_trust_product(state, account, entry["key"], p) for p in entry.get("trustProducts", [])]
         created["accounts"].append(
             {
                 "key": entry["key"],
@@ -306,6 +392,34 @@ def apply_seed(state: World, spec: dict[str, Any]) -> dict[str, Any]:
                 "friendlyName": account.friendly_name,
                 "parentSid": parent.sid if parent else None,
                 "taskrouterWorkspaceSid": state.workspace_of(account.sid).sid,
+                "trustProducts": products,
             }
         )
     return created
+
+
+def seed_trust_product(state: World, account: Account, key: str, spec: dict[str, Any]) -> dict[str, Any]:
+    kind, status = spec["kind"], spec.get("status", "twilio-approved")
+    if kind not in POLICY_OF_KIND or status not in STATUSES:
+        raise ValueError(f"trust product kind {kind!r} or status {status!r} unknown")
+    product = add_trust_product(
+        state,
+        account.sid,
+        POLICY_OF_KIND[kind],
+        spec["friendlyName"],
+        spec.get("email", "trust@example.com"),
+        status=status,
+        seed=f"{key}:trust:{spec['friendlyName']}",
+    )
+    for phone in spec.get("phoneNumbers", []):
+        owned = state.owners.get(phone)
+        if owned is None or owned.account_sid != account.sid:
+            raise ValueError(f"{phone} is not a number of {account.sid}")
+        seed_assignment(state, product, owned.sid)
+    return {
+        "sid": product.sid,
+        "friendlyName": product.friendly_name,
+        "kind": kind,
+        "status": product.status,
+        "policySid": product.policy_sid,
+    }

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import time
 from typing import Any
-from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, request
 
-from local.emulator.common import basic_auth, page_size, twilio_error, world
+from local.emulator import common
+from local.emulator.common import basic_auth, twilio_error, world
 from local.emulator.state import Account, Sink, Subscription, iso8601, sid
 
 routes = Blueprint("events", __name__)
@@ -39,31 +39,7 @@ def not_found() -> Response:
 
 
 def v1_page(key: str, rows: list[dict[str, Any]]) -> Response:
-    """Paging of Twilio's v1 APIs: PageSize (default 50, at most 1000), Page; ``meta`` with the request's filters in
-    its URLs."""
-    size = page_size()
-    if isinstance(size, Response):
-        return size
-    given = request.args.get("Page", "0")
-    if not given.isdigit():
-        return twilio_error(400, 20001, "Page must be a whole number")
-    page = int(given)
-    filters = [(k, v) for k, v in request.args.items(multi=True) if k not in {"PageSize", "Page", "PageToken"}]
-
-    def url(p: int) -> str:
-        return f"{EVENTS}{request.path}?{urlencode([*filters, ('PageSize', size), ('Page', p)])}"
-
-    more = (page + 1) * size < len(rows)
-    meta = {
-        "first_page_url": url(0),
-        "key": key,
-        "next_page_url": url(page + 1) if more else None,
-        "page": page,
-        "page_size": size,
-        "previous_page_url": url(page - 1) if page else None,
-        "url": url(page),
-    }
-    return jsonify({key: rows[page * size : (page + 1) * size], "meta": meta})
+    return common.v1_page(EVENTS, key, rows)
 
 
 # Sinks

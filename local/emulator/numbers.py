@@ -27,6 +27,7 @@ SETTINGS = {
     "StatusCallbackMethod": "status_callback_method",
 }
 METHODS = ("VoiceMethod", "VoiceFallbackMethod", "StatusCallbackMethod")
+URLS = ("VoiceUrl", "VoiceFallbackUrl", "StatusCallback")
 
 
 @routes.get(f"{NUMBERS}.json")
@@ -136,8 +137,12 @@ def release_number(account_sid: str, number_sid: str) -> Response:
 
 
 def settings_of(form: Mapping[str, str]) -> dict[str, str] | Response:
-    """The settings the form sets (methods in capitals), or Twilio's 400 for a method other than GET or POST."""
+    """The settings the form sets (methods in capitals; an empty URL clears it), or Twilio's 400: a method other
+    than GET or POST, a URL that is not http(s) (21502, "Invalid callback url")."""
     chosen = {attribute: form[param] for param, attribute in SETTINGS.items() if param in form}
+    for param in URLS:
+        if form.get(param) and not re.match(r"https?://[^/\s]+", form[param]):
+            return twilio_error(400, 21502, f"Invalid callback url: {param} must be an http(s) URL")
     for param in METHODS:
         if param in form and form[param].upper() not in ("GET", "POST"):
             return twilio_error(400, 20001, f"{param} must be GET or POST")

@@ -1,6 +1,6 @@
 """The emulator's in-memory world: accounts, numbers, verified caller IDs and the verification calls that create
-them, TaskRouter workers and Flex tokens, the calls Flex places (Api 2010 Calls), and Event Streams sinks and
-subscriptions with what was delivered to them."""
+them, TaskRouter workers and Flex tokens, the calls Flex places (Api 2010 Calls), Event Streams sinks and
+subscriptions with what was delivered to them, and Trust Hub trust products with the phone numbers assigned to them."""
 
 from __future__ import annotations
 
@@ -36,11 +36,18 @@ def iso8601(moment: float) -> str:
 
 @dataclass
 class Account:
+    """An account and its credentials: the primary auth token (which signs every callback) and, while one exists,
+    a secondary auth token, which authenticates REST requests as the primary does until it is promoted."""
+
     sid: str
     auth_token: str
     friendly_name: str
     owner_account_sid: str
     created: float = field(default_factory=time.time)
+    secondary_auth_token: str | None = None
+
+    def authenticates(self, token: str | None) -> bool:
+        return token is not None and token in (self.auth_token, self.secondary_auth_token)
 
 
 @dataclass
@@ -216,6 +223,33 @@ class StreamDelivery:
 
 
 @dataclass
+class TrustProduct:
+    """A Trust Hub trust product (a ``BU`` bundle) of one account; its policy says what kind it is."""
+
+    sid: str
+    account_sid: str
+    policy_sid: str
+    friendly_name: str
+    email: str
+    status: str = "draft"
+    status_callback: str | None = None
+    created: float = field(default_factory=time.time)
+    updated: float = field(default_factory=time.time)
+
+
+@dataclass
+class EndpointAssignment:
+    """A phone number (``PN``) assigned to a trust product: a ChannelEndpointAssignment (``RA``)."""
+
+    sid: str
+    account_sid: str
+    trust_product_sid: str
+    channel_endpoint_type: str
+    channel_endpoint_sid: str
+    created: float = field(default_factory=time.time)
+
+
+@dataclass
 class Fault:
     """Twilio misbehaving on purpose: requests whose path matches ``path`` (a regex) wait ``delay_seconds`` (a
     hung Twilio), then are answered ``status`` when one is set (an outage), else normally."""
@@ -258,6 +292,8 @@ class World:
         self.sinks: dict[str, Sink] = {}
         self.subscriptions: dict[str, Subscription] = {}
         self.stream_deliveries: list[StreamDelivery] = []
+        self.trust_products: dict[str, TrustProduct] = {}
+        self.endpoint_assignments: dict[str, EndpointAssignment] = {}
         self.tokens: dict[str, FlexToken] = {}
         self.requests: list[dict[str, Any]] = []
         self.faults: list[Fault] = []
@@ -330,8 +366,10 @@ class World:
         return number
 
     def release_number(self, number: Number) -> None:
-        """The number goes back to Twilio's stock."""
+        """The number goes back to Twilio's stock, and leaves the trust products it was assigned to."""
         with self.lock:
+            for assignment in [a for a in self.endpoint_assignments.values() if a.channel_endpoint_sid == number.sid]:
+                del self.endpoint_assignments[assignment.sid]
             del self.numbers[number.sid]
             del self.owners[number.phone_number]
             ordered = self.numbers_by_sid[number.account_sid]
@@ -403,6 +441,16 @@ class World:
         with self.switchboard:
             self.verification_answer_seconds = seconds
             self.switchboard.notify_all()
+
+    def rotate_auth_token(self, account: Account, new_token: str | None = None) -> str:
+        """Promote the secondary auth token to primary (creating it first, as ``new_token`` or a random one, when the
+        account has none), as Twilio's ``AuthTokens/Promote`` does: the previous primary token stops working at once.
+        Answers the previous primary token."""
+        with self.lock:
+            previous = account.auth_token
+            account.auth_token = new_token or account.secondary_auth_token or secrets.token_hex(16)
+            account.secondary_auth_token = None
+            return previous
 
     def worker_for(self, account_sid: str, identity: str) -> Worker:
         with self.lock:

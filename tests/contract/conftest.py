@@ -33,6 +33,11 @@ def events() -> OpenAPI:
 
 
 @pytest.fixture(scope="session")
+def trusthub() -> OpenAPI:
+    return load("twilio_trusthub_v1.json")
+
+
+@pytest.fixture(scope="session")
 def insights_spec() -> dict:
     """Twilio's Voice Insights spec as JSON (the call summary an Event Streams delivery carries is its schema)."""
     return json.loads((SPECS / "twilio_insights_v1.json").read_text())
@@ -40,9 +45,10 @@ def insights_spec() -> dict:
 
 @pytest.fixture(scope="session")
 def twilio_paths() -> list[tuple[str, str]]:
-    """Every (method, path template) in Twilio's Api 2010, TaskRouter and Events specs."""
+    """Every (method, path template) in Twilio's Api 2010, TaskRouter, Events and Trust Hub specs."""
     found = []
-    for name in ("twilio_api_v2010.json", "twilio_taskrouter_v1.json", "twilio_events_v1.json"):
+    names = ("twilio_api_v2010.json", "twilio_taskrouter_v1.json", "twilio_events_v1.json", "twilio_trusthub_v1.json")
+    for name in names:
         for path, operations in json.loads((SPECS / name).read_text())["paths"].items():
             found += [(method.upper(), path) for method in operations if method in {"get", "post", "delete"}]
     return found
