@@ -4,6 +4,7 @@ numbers, phone numbers arrive as E.164, and a refusal names the field."""
 from __future__ import annotations
 
 import json
+from importlib.resources import files
 from typing import Any
 
 import pytest
@@ -14,7 +15,6 @@ from callerid.config import Settings
 from callerid.http import models
 from callerid.http.models import CallerIdSelectionIn, NumberPatchIn, OutboundCallIn, VerificationIn
 from callerid.http.resolver import make_resolver
-from local.openapi import DOCUMENT
 
 app = make_resolver(Settings(), Logger(service="test"))
 
@@ -107,7 +107,7 @@ def test_a_phone_field_takes_no_json_number():
 
 def json_body_models() -> list[type[BaseModel]]:
     """The request model of every route that takes a JSON body, read from the generated OpenAPI document."""
-    document = json.loads(DOCUMENT.read_text())
+    document = json.loads(files("callerid").joinpath("openapi.json").read_text())
     found: dict[str, type[BaseModel]] = {}
     for operations in document["paths"].values():
         for operation in operations.values():
