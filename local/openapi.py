@@ -11,6 +11,10 @@ import os
 import sys
 from typing import Any
 
+from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
+from aws_lambda_powertools.event_handler.openapi.models import SecurityScheme
+from pydantic import TypeAdapter
+
 from callerid.http.answers import SECURITY_SCHEMES
 from local.functions import load_function
 from local.template import ROOT, routes
@@ -29,23 +33,18 @@ ENVIRONMENT = {
 def generate() -> dict[str, Any]:
     for key, value in ENVIRONMENT.items():
         os.environ.setdefault(key, value)
-    document: dict[str, Any] = {}
+    # Powertools' merge, fed each function's own document: its discovery finds only resolvers built by a literal
+    # ``APIGatewayRestResolver(...)`` call, and ours come from ``make_resolver``. A route in two functions is an
+    # error, never one silently hiding the other.
+    schemes = TypeAdapter(dict[str, SecurityScheme]).validate_python(SECURITY_SCHEMES)
+    merge = OpenAPIMerge(title=TITLE, version=VERSION, security_schemes=schemes, on_conflict="error")
     for code_uri in sorted({r.code_uri for r in routes()}):
-        module = load_function(code_uri)
-        schema = json.loads(
-            module.app.get_openapi_json_schema(title=TITLE, version=VERSION, security_schemes=SECURITY_SCHEMES)
-        )
-        if not document:
-            document = schema
-            document.setdefault("components", {}).setdefault("schemas", {})
-            continue
-        for path, operations in schema.get("paths", {}).items():
-            document["paths"].setdefault(path, {}).update(operations)
-        document["components"]["schemas"].update(schema.get("components", {}).get("schemas", {}))
+        app = load_function(code_uri).app
+        own = app.get_openapi_json_schema(title=TITLE, version=VERSION, security_schemes=SECURITY_SCHEMES)
+        merge.add_schema(json.loads(own))
+    document: dict[str, Any] = json.loads(merge.get_openapi_json_schema())
     document["paths"] = dict(sorted(document["paths"].items()))
     document["components"]["schemas"] = dict(sorted(document["components"]["schemas"].items()))
-    document["components"]["securitySchemes"] = SECURITY_SCHEMES
-    document.pop("security", None)  # each operation says its own
     drop_answers_never_given(document)
     return document
 

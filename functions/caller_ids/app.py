@@ -20,9 +20,9 @@ from callerid.http.models import (
     UNSET,
     CallerIdList,
     CallerIdRenameIn,
+    E164Number,
     NumberOut,
     PageMeta,
-    PhoneText,
     VerificationIn,
     VerificationOut,
     VerificationStarted,
@@ -64,7 +64,7 @@ def start_verification(
 @app.get("/v1/caller-ids/verifications/<phoneNumber>", responses=answers(*FLEX_ERRORS, 404), security=FLEX_TOKEN)
 def verification_status(
     caller: Annotated[Caller, Depends(supervisor)],
-    phone_number: Annotated[str, Path(alias="phoneNumber", min_length=1, max_length=64)],
+    phone_number: Annotated[E164Number, Path(alias="phoneNumber")],
 ) -> VerificationOut:
     found = caller_ids.status(caller.account_sid, phone_number)
     return VerificationOut(
@@ -78,7 +78,7 @@ def verification_status(
 @app.get("/v1/caller-ids", responses=answers(*FLEX_ERRORS), security=FLEX_TOKEN)
 def list_caller_ids(
     caller: Annotated[Caller, Depends(supervisor)],
-    phone_number: Annotated[PhoneText, Query(alias="phoneNumber")] = UNSET,
+    phone_number: Annotated[E164Number, Query(alias="phoneNumber")] = UNSET,
     friendly_name: Annotated[str, Query(alias="friendlyName", min_length=1, max_length=64)] = UNSET,
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(alias="perPage", ge=1, le=1000)] = 50,

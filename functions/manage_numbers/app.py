@@ -8,12 +8,11 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.event_handler import Depends, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from callerid import runtime
 from callerid.domain.identity import Caller, Role
-from callerid.domain.phone import normalise_e164
 from callerid.http.answers import FLEX_ERRORS, FLEX_TOKEN, answers
 from callerid.http.auth import caller_dependency
 from callerid.http.logging import make_logger, make_metrics
@@ -78,9 +77,11 @@ def available_numbers(
 
 
 @app.post("/v1/phone-numbers/provision", responses=answers(*FLEX_ERRORS, 422, success=201), security=FLEX_TOKEN)
-def provision_number(caller: Annotated[Caller, Depends(supervisor)], body: ProvisionIn) -> Response[NumberOut]:
+def provision_number(
+    caller: Annotated[Caller, Depends(supervisor)], body: Annotated[ProvisionIn, Body()]
+) -> Response[NumberOut]:
     if isinstance(body, ProvisionByNumber):
-        order = NumberOrder(phone_number=normalise_e164(body.phone_number))
+        order = NumberOrder(phone_number=body.phone_number)
     else:
         order = NumberOrder(area_code=body.area_code)
     record = management.provision(caller.account_sid, order, hooks())

@@ -157,6 +157,30 @@ def test_what_needs_no_verification_or_is_not_a_number_is_refused(stack):
     )
 
 
+def test_a_call_delay_that_is_not_a_json_number_is_400_and_starts_no_call(stack):
+    """``"callDelay": "5"`` once started a verification call: a JSON number field takes a JSON number only."""
+    workspace = Workspace(stack, 1)
+    stack.clear_twilio_requests()
+    for delay in ("5", True, 5.5, None):
+        answer = start(workspace, new_phone(), callDelay=delay)
+        assert answer.status_code == 400, (delay, answer.text)
+        assert answer.json()["error"]["code"] == "invalid_request"
+        assert answer.json()["error"]["message"].startswith("callDelay: ")
+    assert not [r for r in stack.twilio_requests() if r["path"].endswith("/OutgoingCallerIds.json")]
+
+
+def test_a_number_in_any_format_names_the_same_verification_and_caller_id(stack):
+    workspace = Workspace(stack, 1)
+    phone = verified(stack, workspace)["phoneNumber"]
+    national = f"({phone[2:5]}) {phone[5:8]}-{phone[8:]}"
+    assert status(workspace, f"{phone[2:5]}.{phone[5:8]}.{phone[8:]}").json()["phoneNumber"] == phone
+    listed = workspace.call("GET", "/v1/caller-ids", params={"phoneNumber": national}).json()["callerIds"]
+    assert [c["phoneNumber"] for c in listed] == [phone]
+    for answer in (status(workspace, "call-me"), workspace.call("GET", "/v1/caller-ids", params={"phoneNumber": "12"})):
+        assert answer.status_code == 400 and answer.json()["error"]["code"] == "invalid_phone_number", answer.text
+        assert "phoneNumber: " in answer.json()["error"]["message"]
+
+
 def test_an_expired_pending_verification_reads_as_gone(stack):
     workspace = Workspace(stack, 1)
     phone = new_phone()

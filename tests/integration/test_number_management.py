@@ -360,6 +360,18 @@ def test_a_bought_number_points_at_this_deployment_and_is_dialable_at_once(stack
     assert by_area.status_code == 201 and by_area.json()["phoneNumber"].startswith("+1305")
 
 
+def test_a_number_to_buy_may_be_given_in_any_format(workspace):
+    offered = workspace.call("GET", "/v1/phone-numbers/available", params={"areaCode": "415", "limit": 1})
+    (choice,) = offered.json()["availablePhoneNumbers"]
+    e164 = choice["phoneNumber"]
+    bought = workspace.call("POST", "/v1/phone-numbers/provision", json={"phoneNumber": f"1-{e164[2:5]}-{e164[5:]}"})
+    assert bought.status_code == 201, bought.text
+    assert bought.json()["phoneNumber"] == e164
+    refused = workspace.call("POST", "/v1/phone-numbers/provision", json={"phoneNumber": "555"})
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "invalid_phone_number"
+    assert "phoneNumber: " in refused.json()["error"]["message"]
+
+
 def test_buying_what_twilio_refuses_names_twilios_error(workspace):
     taken = workspace.call("POST", "/v1/phone-numbers/provision", json={"phoneNumber": "+14155550100"})
     assert taken.status_code == 422, taken.text

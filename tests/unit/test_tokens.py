@@ -173,3 +173,34 @@ def test_an_account_that_is_not_ours_is_remembered(validator, twilio):
     assert [url for _, url in twilio.calls if url.endswith(f"/Accounts/{STRANGER}.json")] == [
         f"https://api.twilio.com/2010-04-01/Accounts/{STRANGER}.json"
     ]
+
+
+def test_the_cache_is_bounded_and_forgets_the_least_recently_used_first(twilio):
+    settings = Settings(twilio_account_sid=ROOT, twilio_auth_token="root-token")
+    directory = AccountDirectory(settings, twilio)  # type: ignore[arg-type]
+    small = FlexTokenValidator(directory, twilio, clock=lambda: twilio.now, max_entries=2)  # type: ignore[arg-type]
+    for token in ("a", "b", "c"):
+        twilio.answers[token] = valid(identity=token)
+    small.validate("a")
+    small.validate("b")
+    small.validate("a")  # "b" is now the least recently used
+    small.validate("c")
+    asked = len(twilio.calls)
+    small.validate("a")
+    small.validate("c")
+    assert len(twilio.calls) == asked
+    small.validate("b")
+    assert len(twilio.calls) == asked + 1
+
+
+def test_each_answer_expires_on_its_own_time(validator, twilio):
+    twilio.answers["short"] = valid(identity="short", expires_in=30)
+    twilio.answers["long"] = valid(identity="long", expires_in=3600)
+    validator.validate("short")
+    validator.validate("long")
+    twilio.now += 31
+    validator.validate("long")
+    assert len(twilio.calls) == 2
+    twilio.answers["short"] = {"valid": False, "code": 20101, "message": "Expired"}
+    with pytest.raises(Unauthenticated):
+        validator.validate("short")

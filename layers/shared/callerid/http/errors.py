@@ -61,14 +61,17 @@ def envelope(status: int, code: str, message: str, path: str = "", wait: int | N
 
 
 def describe_validation_errors(errors: list[dict[str, Any]]) -> tuple[str, str]:
-    """A code and a readable message for request-validation failures (body, query or path)."""
+    """A code and a readable message naming the fields, for request-validation failures (body, query or path).
+    Numbers that do not parse are ``invalid_phone_number`` when nothing else is wrong (``http.models.e164``)."""
     if any(e.get("type") == "json_invalid" for e in errors):
-        return "invalid_json", "The request body is not valid JSON."
+        return domain.InvalidJson.code, "The request body is not valid JSON."
     parts = []
     for error in errors[:5]:
         where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body",)) or "body"
         parts.append(f"{where}: {error.get('msg', 'invalid')}")
-    return "invalid_request", "; ".join(parts) or "The request is not valid."
+    phones = bool(errors) and all(e.get("type") == domain.InvalidPhoneNumber.code for e in errors)
+    code = domain.InvalidPhoneNumber.code if phones else domain.InvalidRequest.code
+    return code, "; ".join(parts) or "The request is not valid."
 
 
 def register_error_handlers(app: Any, logger: Any) -> None:
@@ -93,11 +96,7 @@ def register_error_handlers(app: Any, logger: Any) -> None:
     @app.exception_handler(RequestValidationError)
     def _validation(exc: RequestValidationError) -> Response[Any]:
         code, message = describe_validation_errors(list(exc.errors()))
-        for error in exc.errors():
-            ctx = error.get("ctx") or {}
-            if isinstance(ctx.get("error"), domain.InvalidPhoneNumber):
-                return envelope(400, domain.InvalidPhoneNumber.code, str(ctx["error"]), path())
-        return envelope(400, code, message, path())
+        return envelope(STATUS[domain.InvalidRequest], code, message, path())
 
     @app.exception_handler(NotFoundError)
     def _no_route(exc: NotFoundError) -> Response[Any]:

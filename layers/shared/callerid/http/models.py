@@ -8,12 +8,15 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import phonenumbers
 from aws_lambda_powertools.event_handler import Response, content_types
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, StrictBool, Tag
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
+from callerid.domain.errors import InvalidPhoneNumber
 from callerid.domain.identity import WorkerRef
 from callerid.domain.locks import CallerIdLock
 from callerid.domain.numbers import NumberRecord, NumberSource, NumberStatus
+from callerid.domain.phone import normalise_e164
 from callerid.domain.reputation import day_of
 from callerid.domain.resolution import Reason
 from callerid.domain.transfers import DisplayedNumber, TransferType
@@ -23,9 +26,37 @@ from callerid.twilio.records import AvailableNumber, OwnedNumber
 if TYPE_CHECKING:
     from callerid.service.management import HealthReport
 
-PhoneText = Annotated[
-    str, Field(min_length=1, max_length=64, description="Any format phonenumbers parses (default region US)")
+
+def e164(raw: str) -> str:
+    """``raw`` as E.164, else a validation error of type ``invalid_phone_number`` (the contract's code), so the
+    answer names the field it came from."""
+    try:
+        return normalise_e164(raw)
+    except InvalidPhoneNumber as exc:
+        raise PydanticCustomError(InvalidPhoneNumber.code, "{reason}", {"reason": exc.message}) from exc
+
+
+def json_number(value: Any) -> Any:
+    """A JSON number field takes a JSON number: pydantic's lax mode would read ``"5"`` and ``true`` as 5."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("number_type", "Input should be a JSON number, not {kind}", {"kind": kind_of(value)})
+    return value
+
+
+def kind_of(value: Any) -> str:
+    return {bool: "a boolean", str: "a string", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+# A phone number in a request, in any format ``phonenumbers`` parses (default region US): the handler gets E.164.
+E164Number = Annotated[
+    str,
+    Field(min_length=1, max_length=64, description="Any format phonenumbers parses (default region US)"),
+    AfterValidator(e164),
 ]
+# The last annotation of an ``int`` or ``float`` in a JSON body (after its ``Field``, so that its bounds stay in the
+# schema): an integer is then a JSON number with no fraction (5 or 5.0, as JSON Schema's ``integer``), never "5",
+# 5.5 or true. Query strings and form bodies are text: their numbers stay plain ``int``.
+JSON_NUMBER = BeforeValidator(json_number)
 FlexToken = Annotated[
     str | None, Field(default=None, alias="Token", description="Flex token, when not sent as a Bearer header")
 ]
@@ -163,7 +194,7 @@ def catalogue_answer(listing: Listing, *, stale: bool) -> Response[Listing]:
 
 
 class CallerIdSelectionIn(RequestModel):
-    caller_id: PhoneText | None = Field(description="The number to show on outbound calls, or null to clear")
+    caller_id: E164Number | None = Field(description="The number to show on outbound calls, or null to clear")
     local_presence: StrictBool | None = Field(
         default=None, description="Prefer a number local to the destination; unchanged when omitted"
     )
@@ -183,8 +214,8 @@ class OutboundCallIn(RequestModel):
     """Flex's StartOutboundCall payload: ``destination`` as ``to``, ``callerId`` as ``from``, ``queueSid``,
     ``taskSid``."""
 
-    to: PhoneText
-    from_: PhoneText | None = Field(default=None, alias="from")
+    to: E164Number
+    from_: E164Number | None = Field(default=None, alias="from")
     queue_sid: Annotated[str | None, Field(default=None, pattern=r"^WQ[0-9a-fA-F]{32}$")] = None
     task_sid: Annotated[str | None, Field(default=None, pattern=r"^WT[0-9a-fA-F]{32}$")] = None
 
@@ -217,8 +248,8 @@ class TransferCallerIdIn(RequestModel):
         description="What a cold transfer shows: the original caller's number (default) or the agent's; warm and "
         "conference always show the agent's",
     )
-    caller_number: PhoneText | None = Field(default=None, description="The original caller's number")
-    agent_number: PhoneText | None = Field(
+    caller_number: E164Number | None = Field(default=None, description="The original caller's number")
+    agent_number: E164Number | None = Field(
         default=None, description="The agent's caller ID: a number list-numbers offers the agent"
     )
 
@@ -290,7 +321,7 @@ class NumberPatchIn(RequestModel):
 
 
 class ByotIn(RequestModel):
-    phone_number: PhoneText
+    phone_number: E164Number
     provider: Annotated[str, Field(min_length=1, max_length=64, description="The carrier the number is with")]
     connection: Annotated[
         str, Field(min_length=1, max_length=256, description="How calls reach it: a SIP trunk, a BYOC trunk SID, …")
@@ -365,7 +396,7 @@ class AvailableNumberList(ApiModel):
 class ProvisionByNumber(RequestModel):
     """Buy exactly this number (one a search offered)."""
 
-    phone_number: PhoneText
+    phone_number: E164Number
 
 
 class ProvisionByAreaCode(RequestModel):
@@ -374,7 +405,18 @@ class ProvisionByAreaCode(RequestModel):
     area_code: Annotated[str, Field(pattern=r"^[2-9][0-9]{2}$", description="A North American area code")]
 
 
-ProvisionIn = ProvisionByNumber | ProvisionByAreaCode
+def provision_kind(body: Any) -> str:
+    """Which of the two a body means, so that a refusal speaks of that one only (a bad ``phoneNumber`` is
+    ``invalid_phone_number``, not a list of what the other shape lacks)."""
+    wants_area = isinstance(body, dict) and "areaCode" in body and "phoneNumber" not in body
+    return ProvisionByAreaCode.__name__ if wants_area else ProvisionByNumber.__name__
+
+
+ProvisionIn = Annotated[
+    Annotated[ProvisionByNumber, Tag(ProvisionByNumber.__name__)]
+    | Annotated[ProvisionByAreaCode, Tag(ProvisionByAreaCode.__name__)],
+    Discriminator(provision_kind),
+]
 
 
 class OwnedNumberOut(ApiModel):
@@ -436,9 +478,9 @@ class CallerIdRenameIn(RequestModel):
 
 
 class VerificationIn(RequestModel):
-    phone_number: PhoneText
+    phone_number: E164Number
     friendly_name: FriendlyName = UNSET
-    call_delay: Annotated[int, Field(ge=0, le=60, description="Seconds Twilio waits before calling")] = 0
+    call_delay: Annotated[int, Field(ge=0, le=60, description="Seconds Twilio waits before calling"), JSON_NUMBER] = 0
     extension: Annotated[
         str, Field(pattern=r"^[0-9#*w]{1,32}$", description="Digits to dial after the call connects (w: wait)")
     ] = UNSET

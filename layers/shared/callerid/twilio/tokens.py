@@ -15,11 +15,12 @@ import hashlib
 import json
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from cachetools import TLRUCache
 
 from callerid.domain.errors import NotFound, Unauthenticated, UpstreamUnavailable
 from callerid.domain.identity import Caller
@@ -35,6 +36,11 @@ MAX_TOKEN_LENGTH = 8192
 class _Cached:
     caller: Caller
     until: float
+
+
+def _until(_key: str, cached: _Cached, _now: float) -> float:
+    """How long a validated answer is served: until the token's ``expiration``, at most five minutes."""
+    return cached.until
 
 
 def _epoch(expiration: Any) -> float | None:
@@ -60,9 +66,9 @@ class FlexTokenValidator:
         self.accounts = accounts
         self.transport = transport
         self.clock = clock
-        self.max_entries = max_entries
-        self._cache: OrderedDict[str, _Cached] = OrderedDict()
-        self._lock = threading.Lock()
+        # Least recently used answers go first when full; each expires on its own time (``_until``).
+        self._cache: TLRUCache[str, _Cached] = TLRUCache(maxsize=max_entries, ttu=_until, timer=clock)
+        self._lock = threading.Lock()  # cachetools' caches are not thread-safe; the dev server's copies are threads
 
     def validate(self, token: str | None, account_sid: str | None = None) -> Caller:
         """The caller behind ``token``, validated against ``account_sid`` (the account the request names; the
@@ -71,17 +77,13 @@ class FlexTokenValidator:
             raise Unauthenticated("A Flex token is required (Authorization: Bearer <token>).")
         account_sid = account_sid or self.accounts.root_sid
         key = hashlib.sha256(f"{account_sid}:{token}".encode()).hexdigest()
-        now = self.clock()
         with self._lock:
             hit = self._cache.get(key)
-            if hit is not None and hit.until > now:
-                self._cache.move_to_end(key)
-                return hit.caller
-        caller, until = self._ask_twilio(token, account_sid, now)
+        if hit is not None:
+            return hit.caller
+        caller, until = self._ask_twilio(token, account_sid, self.clock())
         with self._lock:
             self._cache[key] = _Cached(caller, until)
-            while len(self._cache) > self.max_entries:
-                self._cache.popitem(last=False)
         return caller
 
     def _ask_twilio(self, token: str, account_sid: str, now: float) -> tuple[Caller, float]:

@@ -60,7 +60,6 @@ class RetryingTwilioHttpClient(TwilioHttpClient):
         self.backoff_seconds = backoff_seconds
         self.max_backoff_seconds = max_backoff_seconds
         self.sleep = sleep
-        self.requests_sent = 0
 
     def request(
         self,
@@ -77,7 +76,6 @@ class RetryingTwilioHttpClient(TwilioHttpClient):
         for attempt in range(1, self.attempts + 1):
             last = attempt == self.attempts
             try:
-                self.requests_sent += 1
                 response = self._send_once(
                     method, target, params, data, headers, auth, self._attempt_timeout(timeout), allow_redirects
                 )
