@@ -58,12 +58,14 @@ dev: local-env ## Run the local stack: API :3000, Twilio emulator :3001, DynamoD
 test: dev-env chromium jq plugin-test ## Run the whole test suite (starts its own local stack on free ports)
 	$(PY) -m pytest
 
-# The reference Flex plugin (clients/flex-plugin): npm ci when package-lock.json is newer than the install, its jest
-# tests, then its bundle (build/plugin-caller-id.js, which tests/browser/test_flex_plugin.py loads in a page).
+# The reference Flex plugin (clients/flex-plugin): npm ci when package-lock.json is newer than the install, its
+# bundle built by the Flex plugin builder (`flex-plugin build`: build/plugin-caller-id.js, which
+# tests/browser/test_flex_plugin.py loads in a page), then its jest tests (deploy's pre-upload checks among them,
+# on that bundle) and its type check against @twilio/flex-ui's own types. See clients/flex-plugin/README.md.
 PLUGIN := clients/flex-plugin
 PLUGIN_STAMP := $(PLUGIN)/node_modules/.installed
 NPM ?= npm
-$(PLUGIN_STAMP): $(PLUGIN)/package.json $(PLUGIN)/package-lock.json
+$(PLUGIN_STAMP): $(PLUGIN)/package.json $(PLUGIN)/package-lock.json $(PLUGIN)/stubs/fs/package.json
 	@command -v $(NPM) >/dev/null || { echo "The Flex plugin's tests need Node 20+ and npm: \
 	\`apt-get install nodejs npm\` (as root), or set NPM=/path/to/npm." >&2; exit 1; }
 	cd $(PLUGIN) && $(NPM) ci --no-audit --no-fund
@@ -72,7 +74,7 @@ $(PLUGIN_STAMP): $(PLUGIN)/package.json $(PLUGIN)/package-lock.json
 plugin-test: plugin-build ## The Flex plugin's bundle (npm ci first when needed), its jest tests and type check
 	cd $(PLUGIN) && $(NPM) test && $(NPM) run typecheck
 
-plugin-build: $(PLUGIN_STAMP) ## Build the Flex plugin bundle clients/flex-plugin/build/plugin-caller-id.js
+plugin-build: $(PLUGIN_STAMP) ## Build clients/flex-plugin/build/plugin-caller-id.js with the Flex plugin builder
 	cd $(PLUGIN) && $(NPM) run build
 
 # The browser tests (tests/browser) drive Debian's Chromium through Playwright, which cannot download its own.

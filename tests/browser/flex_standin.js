@@ -1,5 +1,7 @@
-// A minimal stand-in of what Flex UI 2.x gives a plugin: the globals its plugin loader provides (React, ReactDOM,
-// Twilio.Flex), Twilio.Flex.Plugins.init (what @twilio/flex-plugin's loadPlugin calls), Actions with before/after
+// A minimal stand-in of what Flex UI 2.x gives a plugin: the globals the Flex plugin builder's webpack config leaves
+// to Flex (React and ReactDOM as externals, Redux and ReactRedux too though this plugin imports neither, and
+// Twilio.Flex, which its shim hands to `import ... from '@twilio/flex-ui'`, or Twilio.FlexProxy[<plugin name>] when
+// Flex sets one), Twilio.Flex.Plugins.init (what @twilio/flex-plugin's loadPlugin calls), Actions with before/after
 // listeners and abort, Notifications with {{templates}}, the OutboundDialerPanel and SideNav content fragments,
 // SideLink, and Manager.getInstance(). The test sets window.FLEX_STANDIN (token, accountSid, roles, backendUrl)
 // before the page loads. Calls, tasks and notifications are kept on window.standin for the test to read.

@@ -1,7 +1,8 @@
-"""The BUILT Flex plugin (clients/flex-plugin/build/plugin-caller-id.js) in a real browser, loaded by a stand-in of
-Flex's plugin API (flex_standin.js) on an origin the API's CORS allows, against the local stack: the dropdown lists
-and saves, a call's From is rewritten and its number locked, a colleague's explicit call from that number is refused
-(409, aborted, the API's message shown), and ending the call frees the number for the next agent."""
+"""The BUILT Flex plugin (clients/flex-plugin/build/plugin-caller-id.js, what the Flex plugin builder makes in
+`make plugin-build`) in a real browser, loaded by a stand-in of Flex's plugin API (flex_standin.js) on an origin the
+API's CORS allows, against the local stack: the dropdown lists and saves, a call's From is rewritten and its number
+locked, a colleague's explicit call from that number is refused (409, aborted, the API's message shown), and ending
+the call frees the number for the next agent."""
 
 from __future__ import annotations
 

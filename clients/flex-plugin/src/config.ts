@@ -1,4 +1,4 @@
-import type { Manager } from '@twilio/flex-ui';
+import type { Config, Manager } from '@twilio/flex-ui';
 
 /** The Flex configuration's UI attribute (`ui_attributes.custom_data.<this>`) that holds the backend's URL. */
 export const BACKEND_URL_ATTRIBUTE = 'callerIdBackendUrl';
@@ -6,12 +6,16 @@ export const BACKEND_URL_ATTRIBUTE = 'callerIdBackendUrl';
 /** Roles that see the "Phone numbers" side-nav entry (the console needs a supervisor or admin token). */
 export const CONSOLE_ROLES = ['supervisor', 'admin'];
 
+/** Flex's configuration as Flex builds it: the configuration's `ui_attributes` merged in, `custom_data` included,
+ * which Flex's own `Config` type leaves out (the Flex project template reads it the same way). */
+type UiAttributes = Config & { custom_data?: Record<string, unknown> };
+
 /**
  * The backend's base URL, from the Flex configuration's UI attributes (set with the Flex Configuration API, or in
  * `public/appConfig.js` when running locally). Without it the plugin cannot work, so it says so once and stays off.
  */
 export function backendUrl(manager: Manager): string | null {
-  const value = manager.configuration?.custom_data?.[BACKEND_URL_ATTRIBUTE];
+  const value = (manager.configuration as UiAttributes | undefined)?.custom_data?.[BACKEND_URL_ATTRIBUTE];
   if (typeof value !== 'string' || !/^https?:\/\/[^\s]+$/.test(value.trim())) {
     return null;
   }

@@ -1,6 +1,10 @@
-import type { ActionPayload, ActionsApi, NotificationsApi } from '@twilio/flex-ui';
+import type { ActionPayload, Actions, Notifications } from '@twilio/flex-ui';
 
 import { ApiError, CallerIdApi, OutboundCallRequest } from './api';
+
+/** What the call hooks use of Flex's Actions and Notifications (tests hand fakes of these). */
+export type ActionsPort = Pick<typeof Actions, 'addListener'>;
+export type NotificationsPort = Pick<typeof Notifications, 'showNotification'>;
 
 export const REFUSED_NOTIFICATION = 'CallerIdRefused';
 export const FAILED_NOTIFICATION = 'CallerIdFailed';
@@ -26,7 +30,7 @@ export function isOutboundCallTask(task: any): boolean {
  */
 export function makeBeforeStartOutboundCall(
   api: CallerIdApi,
-  notifications: NotificationsApi,
+  notifications: NotificationsPort,
   onLockTaken: (phoneNumber: string) => void = () => undefined,
 ) {
   return async function beforeStartOutboundCall(payload: ActionPayload, abort: () => void): Promise<void> {
@@ -82,7 +86,7 @@ export function makeReleaseLock(api: CallerIdApi, held: () => string | null, onR
   };
 }
 
-export function registerCallHooks(actions: ActionsApi, notifications: NotificationsApi, api: CallerIdApi): void {
+export function registerCallHooks(actions: ActionsPort, notifications: NotificationsPort, api: CallerIdApi): void {
   let held: string | null = null;
   actions.addListener(
     'beforeStartOutboundCall',

@@ -1,4 +1,4 @@
-import type { ActionListener, Manager, Notification } from '@twilio/flex-ui';
+import type { ActionPayload, Manager, Notification } from '@twilio/flex-ui';
 import React from 'react';
 
 export interface Sent {
@@ -8,6 +8,9 @@ export interface Sent {
   headers: Record<string, string>;
   body: any;
 }
+
+/** A before/after listener of Flex's Actions: the payload, and for before-listeners the function that aborts. */
+type ActionListener = (payload: ActionPayload, abort: () => void) => void | Promise<void>;
 
 type Reply = { status: number; body?: unknown } | Error;
 type Route = (request: Sent) => Reply;
@@ -89,7 +92,8 @@ export function fakeManager(overrides: {
     configuration: { custom_data: overrides.customData ?? { callerIdBackendUrl: 'https://callerid.example.com/' } },
     serviceConfiguration: overrides.accountSid === null ? {} : { account_sid: overrides.accountSid ?? ACCOUNT },
     workerClient: { accountSid: overrides.workerAccountSid, sid: 'WK' + '1'.repeat(32) },
-  } as Manager;
+    // Only the members the plugin reads; Flex's Manager has some twenty more.
+  } as unknown as Manager;
 }
 
 /** A stand-in of the `Flex` namespace: actions with before/after listeners, notifications, content fragments. */
@@ -136,7 +140,7 @@ export function fakeFlex() {
   /** The text a shown notification displays: its registered template filled from its context. */
   const shownText = () =>
     shown.map(({ id, context }) =>
-      notifications.get(id)!.content.replace(/{{(\w+)}}/g, (_, key) => String(context?.[key] ?? '')),
+      String(notifications.get(id)!.content).replace(/{{(\w+)}}/g, (_, key: string) => String(context?.[key] ?? '')),
     );
   return { flex: flex as any, listeners, notifications, shown, shownText, dialer, sideNav };
 }
