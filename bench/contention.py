@@ -5,7 +5,8 @@ Each agent holds its number for a while (``hold`` times its call path's latency,
 Every grant is recorded with its lease and checked twice: against the grants in force in this process (two
 workers holding one number at once is a double grant) and against the phone item itself (its lease must still be
 the grant's while the worker holds it). DynamoDB requests are counted per call at the repositories (one per
-BatchGetItem and per UpdateItem of the call path) and, in total, at the server. Used by ``make bench`` and by
+BatchGetItem and per UpdateItem of the call path) and, in total, at the server, with the read and write units
+the server's counter bills (``local.capacity``). Used by ``make bench`` and by
 ``tests/integration/test_contention.py`` (smaller).
 """
 
@@ -19,6 +20,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
+
+import requests
 
 from callerid.config import Settings
 from callerid.domain.errors import NoCallerIdAvailable
@@ -62,10 +65,23 @@ class ContentionResult:
     lease_mismatches: int = 0
     requests: list[int] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    read_units: dict[str, float] = field(default_factory=dict)
+    write_units: dict[str, float] = field(default_factory=dict)
 
     @property
     def requests_per_call(self) -> float:
         return sum(self.requests) / len(self.requests) if self.requests else 0.0
+
+    @property
+    def read_units_per_call(self) -> float:
+        """The call path's read units per call; GetItem is the bench's own check of the lease, not the call
+        path's."""
+        call_path = sum(units for operation, units in self.read_units.items() if operation != "GetItem")
+        return call_path / self.attempts if self.attempts else 0.0
+
+    @property
+    def write_units_per_call(self) -> float:
+        return sum(self.write_units.values()) / self.attempts if self.attempts else 0.0
 
 
 def workspace(table_name: str, endpoint: str, size: int) -> str:
@@ -100,6 +116,7 @@ def run_contention(
     calls last minutes, far longer than the call path; holding for a multiple of the latency keeps the share of
     agents racing each other the same however slow the shared moto server is under load)."""
     account = workspace(table_name, endpoint, pool)
+    requests.delete(f"{endpoint}/_dynamodb/requests", timeout=300)  # the calls' units, not the workspace's
     counts: Counter[str] = Counter()
     phones = CountingPhones(counts)
     calls = OutboundCalls(CountingNumbers(counts), phones, lock_ttl_seconds=300, build=lambda account_sid: None)
@@ -140,4 +157,7 @@ def run_contention(
 
     with ThreadPoolExecutor(max_workers=agents, thread_name_prefix="agent") as executor:
         list(executor.map(agent, range(agents)))
+    served = requests.get(f"{endpoint}/_dynamodb/requests", timeout=300).json()
+    result.read_units = served.get("readUnitsByOperation", {})
+    result.write_units = served.get("writeUnitsByOperation", {})
     return result

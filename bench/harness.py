@@ -9,7 +9,7 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -44,16 +44,31 @@ def twilio_operation(path: str) -> str:
 
 @dataclass(frozen=True)
 class Counts:
-    """What the emulator and the DynamoDB server saw since the last reset."""
+    """What the emulator and the DynamoDB server saw since the last reset; read and write units as DynamoDB bills
+    them (``local.capacity``), by operation."""
 
     twilio: dict[str, int]
     dynamodb: dict[str, int]
     dynamodb_bytes: int
     last: dict[str, Any] | None = None
+    read_units: dict[str, float] = field(default_factory=dict)
+    write_units: dict[str, float] = field(default_factory=dict)
 
     @property
     def dynamodb_total(self) -> int:
         return sum(self.dynamodb.values())
+
+    @property
+    def twilio_total(self) -> int:
+        return sum(self.twilio.values())
+
+    @property
+    def read_units_total(self) -> float:
+        return sum(self.read_units.values())
+
+    @property
+    def write_units_total(self) -> float:
+        return sum(self.write_units.values())
 
 
 class Bench:
@@ -96,13 +111,19 @@ class Bench:
         )
         params = {"last": last} if last else {}
         dynamodb = requests.get(f"{self.dynamodb}/_dynamodb/requests", params=params, timeout=300).json()
-        return Counts(dict(twilio), dynamodb["byOperation"], dynamodb["bytes"], dynamodb.get("last"))
+        return Counts(
+            dict(twilio),
+            dynamodb["byOperation"],
+            dynamodb["bytes"],
+            dynamodb.get("last"),
+            dynamodb.get("readUnitsByOperation", {}),
+            dynamodb.get("writeUnitsByOperation", {}),
+        )
 
-    def measure(self, label: str, action: Callable[[], Any]) -> tuple[str, dict[str, int], dict[str, int]]:
+    def measure(self, label: str, action: Callable[[], Any]) -> tuple[str, Counts]:
         self.reset_counts()
         action()
-        counts = self.counts()
-        return label, counts.twilio, counts.dynamodb
+        return label, self.counts()
 
     def request(self, headers: dict[str, str], method: str, path: str, **kwargs: Any) -> requests.Response:
         return requests.request(method, f"{self.api}{path}", headers=headers, timeout=120, **kwargs)

@@ -1,21 +1,22 @@
 """``make bench``: request counts, latency ratios, scale and cold imports, measured in one run against local stacks.
 
 Figures are relative to baselines measured in the same run on the same machine: latency as a multiple of a raw
-DynamoDB round trip (boto3 GetItem against the same moto server), cold import as a multiple of ``import boto3``.
-Counts come from the emulator's request log and the DynamoDB server's request counter. The Scale section
-(``bench.scale``) says how its figures are computed. Nothing here asserts: the bench prints.
+DynamoDB round trip (boto3 GetItem against the same moto server), cold import as a multiple of ``import boto3``
+(interleaved, in the layer-only environment: ``bench.cold_imports``). Counts come from the emulator's request log
+and the DynamoDB server's counter: requests, bytes, and read and write units as DynamoDB bills them
+(``local.capacity``). The Scale section (``bench.scale``) says how its figures are computed. Nothing here asserts:
+the bench prints.
 
 ``BENCH_SAMPLES`` (200), ``BENCH_SIZES`` (10,1000,10000,50000), ``BENCH_ROUNDS`` (5), ``BENCH_MEASURE_SECONDS``
 (30) and ``BENCH_REFRESH_SECONDS`` (600) trade precision for time; ``BENCH_AGENTS`` (32), ``BENCH_POOL`` (40),
-``BENCH_CALLS_PER_AGENT`` (313) and ``BENCH_HOLD`` (2.0, times the call path) shape the team dialling from one pool.
+``BENCH_CALLS_PER_AGENT`` (313) and ``BENCH_HOLD`` (2.0, times the call path) shape the team dialling from one pool;
+``BENCH_IMPORT_REPEATS`` (7) is the cold imports' pairs per function.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import statistics
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -23,32 +24,29 @@ from collections import Counter
 import boto3
 import requests
 
+from bench.cold_imports import ColdImports, layer_environment, measure, print_cold_imports
 from bench.contention import ContentionResult, run_contention
-from bench.harness import SAMPLES, Bench, percentiles, start_stack, timed
-from bench.scale import ScaleResults, run_scale
+from bench.harness import SAMPLES, Bench, Counts, percentiles, start_stack, timed
+from bench.scale import PLUGIN_MAX_PAGES, PLUGIN_PER_PAGE, ScaleResults, run_scale
 from bench.scale_report import print_scale
-from local.template import ROOT, routes
 
-Rows = list[tuple[str, dict[str, int], dict[str, int]]]
+Rows = list[tuple[str, Counts]]
 
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def import_seconds(code: str, env: dict[str, str], repeats: int = 5) -> float:
-    script = f"import time, sys\nt = time.perf_counter()\n{code}\nprint(time.perf_counter() - t)"
-    runs = [float(run_python(script, env).split()[-1]) for _ in range(repeats)]
-    return statistics.median(runs)
-
-
-def run_python(code: str, env: dict[str, str]) -> str:
-    """``code``'s output in a fresh interpreter; its last error line if it fails."""
-    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
-        raise RuntimeError(last)
-    return done.stdout
+def page_load(bench: Bench, agent: dict[str, str]) -> None:
+    """What the reference Flex plugin asks for when an agent's page loads (``bench.scale.Workspace.page_load``)."""
+    listed = 0
+    for page in range(1, PLUGIN_MAX_PAGES + 1):
+        path = f"/v1/phone-numbers?status=active&perPage={PLUGIN_PER_PAGE}&page={page}"
+        body = bench.call(agent, "GET", path).json()
+        listed += len(body["phoneNumbers"])
+        if not body["phoneNumbers"] or listed >= body["meta"]["total"]:
+            break
+    bench.call(agent, "GET", "/v1/workers/me/caller-id")
 
 
 def request_counts(bench: Bench) -> Rows:
@@ -87,6 +85,11 @@ def request_counts(bench: Bench) -> Rows:
         )
     )
     rows.append(bench.measure("release own lock", lambda: bench.call(cold_agent, "DELETE", "/v1/outbound-calls/lock")))
+    new_agent = bench.agent()
+    rows.append(
+        bench.measure("an agent's page load (the plugin's requests), new agent", lambda: page_load(bench, new_agent))
+    )
+    rows.append(bench.measure("the same agent's page load again", lambda: page_load(bench, cold_agent)))
     return rows
 
 
@@ -109,36 +112,22 @@ def latencies(bench: Bench) -> dict[str, dict[str, float]]:
     }
 
 
-Imports = dict[str, tuple[float, bool] | str]
-
-
-def imports(env: dict[str, str]) -> tuple[float, Imports]:
-    """Seconds to ``import boto3``, and to import each function (and whether it imports ``twilio.rest``) or why
-    it could not be."""
-    baseline = import_seconds("import boto3", env)
-    out: Imports = {}
-    for code_uri in sorted({r.code_uri for r in routes()}):
-        code = (
-            "from local.functions import load_function\nfrom pathlib import Path\n"
-            f"load_function(Path({str(code_uri)!r}))\n"
-        )
-        try:
-            seconds = import_seconds(code, env)
-            rest = run_python(code + "import sys\nprint('twilio.rest' in sys.modules)", env).split()[-1] == "True"
-        except RuntimeError as exc:
-            out[code_uri.name] = f"failed to import: {exc}"
-            continue
-        out[code_uri.name] = (seconds, rest)
-    return baseline, out
-
-
 def print_counts(rows: Rows) -> None:
-    print("\nRequests per operation (Twilio emulator log, DynamoDB server counter)")
-    for label, twilio, dynamodb in rows:
-        twilio_total, dynamodb_total = sum(twilio.values()), sum(dynamodb.values())
+    print(
+        "\nRequests per operation (Twilio emulator log, DynamoDB server counter; read and write units as DynamoDB "
+        "bills them)"
+    )
+    for label, counts in rows:
         print(f"  {label}")
-        print(f"      Twilio {twilio_total:>4}  {json.dumps(twilio)}")
-        print(f"      DynamoDB {dynamodb_total:>2}  {json.dumps(dynamodb)}")
+        print(f"      Twilio {counts.twilio_total:>4}  {json.dumps(counts.twilio)}")
+        print(
+            f"      DynamoDB {counts.dynamodb_total:>2}  {json.dumps(counts.dynamodb)}   "
+            f"{counts.dynamodb_bytes:,} bytes"
+        )
+        print(
+            f"      read units {counts.read_units_total:g}  {json.dumps(counts.read_units)}   "
+            f"write units {counts.write_units_total:g}  {json.dumps(counts.write_units)}"
+        )
 
 
 def print_latencies(lat: dict[str, dict[str, float]]) -> None:
@@ -146,30 +135,6 @@ def print_latencies(lat: dict[str, dict[str, float]]) -> None:
     print(f"\nLatency over {SAMPLES} requests, as multiples of a raw DynamoDB GetItem p50 ({base * 1000:.2f} ms here)")
     for label, p in lat.items():
         print(f"  {label:<40} p50 {p['p50'] / base:6.2f}x   p95 {p['p95'] / base:6.2f}x   p99 {p['p99'] / base:6.2f}x")
-
-
-def print_imports(boto: float, imp: Imports) -> None:
-    heading = "Cold import of each function (module load = Lambda init) as multiples of `import boto3`"
-    print(f"\n{heading} ({boto * 1000:.0f} ms)")
-    print(f"  {'import boto3 (baseline)':<28} {1:5.2f}x")
-    for name, measured in imp.items():
-        if isinstance(measured, str):
-            print(f"  {name:<28} {measured}")
-            continue
-        seconds, rest = measured
-        flag = "   imports twilio.rest" if rest else "   no twilio.rest"
-        print(f"  {name:<28} {seconds / boto:5.2f}x{flag}")
-
-
-def import_env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'layers' / 'shared'}",
-        "TABLE_NAME": "bench",
-        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_DISABLED": "true",
-    }
 
 
 def demo_sections() -> tuple[Rows, dict[str, dict[str, float]]]:
@@ -222,6 +187,12 @@ def print_contention(result: ContentionResult, put: float) -> None:
         f"  DynamoDB requests per call {result.requests_per_call:.2f}   "
         f"distribution {json.dumps(dict(sorted(Counter(result.requests).items())))}"
     )
+    print(
+        f"  DynamoDB read units per call {result.read_units_per_call:.1f}   write units per call "
+        f"{result.write_units_per_call:.1f} (the release included)   by operation: read "
+        f"{json.dumps(result.read_units)}, write {json.dumps(result.write_units)} "
+        "(GetItem: the bench's own lease check)"
+    )
     if result.seconds:
         p = percentiles(result.seconds)
         print(
@@ -240,12 +211,12 @@ def main() -> None:
     log("Scale...")
     scale: ScaleResults = run_scale(log)
     log("Cold imports...")
-    boto, imp = imports(import_env())
+    cold: ColdImports = measure(layer_environment(log))
     print_counts(rows)
     print_latencies(lat)
     print_contention(contention, put)
     print_scale(scale)
-    print_imports(boto, imp)
+    print_cold_imports(cold)
     print(f"\n(make bench took {time.perf_counter() - began:.0f} s)")
 
 

@@ -24,9 +24,15 @@ How the figures are computed:
 - An operation whose warm run failed is not sampled at that size (its raw request is replayed once, when the
   workspace's first list finished, so that the request is its own); one that fails twice while sampled is
   sampled no more there. Failures are listed with the request, status and body.
-- Requests and bytes are those of one warm operation: DynamoDB's answers in bytes (what the operation reads),
-  from the DynamoDB server's counter; Twilio requests from the emulator's log. A replayed request's own answer
-  is measured too, so what a list page's Query reads is known even where the page itself fails.
+- Requests, bytes and units are those of one warm operation: DynamoDB's answers in bytes (what the operation
+  reads) and read and write units as DynamoDB bills them (each item of a GetItem or BatchGetItem rounded up to
+  4 KB, a Query's items added up then rounded; ``local.capacity``), from the DynamoDB server's counter; Twilio
+  requests from the emulator's log. A replayed request's own answer is measured too, so what a list page's Query
+  reads is known even where the page itself fails.
+- An agent's page load is what the reference Flex plugin asks for when it loads
+  (``clients/flex-plugin/src/api.ts``: ``listNumbers``, pages of ``perPage=1000`` until the total or
+  ``PLUGIN_MAX_PAGES``, and ``getSelection``), one request after another (the plugin sends the selection's
+  alongside): once by a new agent (a new token, so one IAM check), once by the same agent again.
 
 The bench prints; it asserts nothing.
 """
@@ -54,6 +60,10 @@ TWILIO_PAGE = 1000
 PER_PAGE = 50
 DEEP_PAGE = 20
 DESTINATION = "+14155552671"
+# The reference plugin's dropdown: pages of 1,000 active numbers, at most 5 (clients/flex-plugin/src/api.ts).
+PLUGIN_PER_PAGE = 1000
+PLUGIN_MAX_PAGES = 5
+COMPAT_LIST = "/common/flex/phone-numbers/list-phone-numbers"
 # Invocations in a row that moved a refresh no further before the bench stops waiting for it.
 STUCK_INVOCATIONS = 3
 RAW_CALLS = {"Query": "query", "BatchGetItem": "batch_get_item"}
@@ -71,6 +81,7 @@ class Workspace:
     headers: dict[str, str]
     from_number: str | None = None
     refreshed: bool = False
+    new_agent: dict[str, str] = field(default_factory=dict)
 
     def start_call(self, explicit: bool = False) -> requests.Response:
         body = {"to": DESTINATION, **({"from": self.from_number} if explicit else {})}
@@ -81,6 +92,34 @@ class Workspace:
 
     def list_page(self, page: int) -> requests.Response:
         return self.bench.request(self.headers, "GET", f"/v1/phone-numbers?page={page}&perPage={PER_PAGE}")
+
+    def plugin_page(self, page: int, headers: dict[str, str] | None = None) -> requests.Response:
+        path = f"/v1/phone-numbers?status=active&perPage={PLUGIN_PER_PAGE}&page={page}"
+        return self.bench.request(headers or self.headers, "GET", path)
+
+    def compat_list(self) -> requests.Response:
+        """The Flex template's route: every number at once, the token (and the subaccount it is of) in the form."""
+        form = {"Token": self.headers["Authorization"].removeprefix("Bearer "), "AccountSid": self.sid}
+        return self.bench.request({}, "POST", COMPAT_LIST, data={**form, "IncludeOutgoing": "false"})
+
+    def page_load(self, headers: dict[str, str] | None = None) -> requests.Response:
+        """What the reference plugin asks for when an agent's page loads: the dropdown's numbers, page after page
+        until the total, and the agent's selection. The first failed answer, else the selection's."""
+        headers = headers or self.headers
+        listed = 0
+        for page in range(1, PLUGIN_MAX_PAGES + 1):
+            answer = self.plugin_page(page, headers)
+            if answer.status_code >= 400:
+                return answer
+            body = answer.json()
+            listed += len(body["phoneNumbers"])
+            if not body["phoneNumbers"] or listed >= body["meta"]["total"]:
+                break
+        return self.bench.request(headers, "GET", "/v1/workers/me/caller-id")
+
+    def sign_in(self) -> None:
+        """A new agent of the workspace (a token no container has validated yet), for the next page load."""
+        self.new_agent = self.bench.agent(self.sid, f"bench-agent-{self.size}-{time.time_ns()}")
 
     def head(self) -> tuple[dict[str, Any], int]:
         """The workspace's head item as stored (a raw, consistent GetItem), and the bytes of the answer."""
@@ -117,6 +156,10 @@ OPERATIONS = (
         replayed="Query",
         applies=lambda size: size >= DEEP_PAGE * PER_PAGE,
     ),
+    Operation(f"list perPage={PLUGIN_PER_PAGE}", lambda ws: ws.plugin_page(1), share=0.05),
+    Operation("compat list (every number)", Workspace.compat_list, share=0.05),
+    Operation("page load, new agent", lambda ws: ws.page_load(ws.new_agent), share=0.05, before=Workspace.sign_in),
+    Operation("page load, same agent again", Workspace.page_load, share=0.05),
 )
 
 
@@ -129,6 +172,9 @@ class Measure:
     raw_bytes: int | None = None
     requests: dict[str, int] = field(default_factory=dict)
     bytes: int = 0
+    twilio: dict[str, int] = field(default_factory=dict)
+    read_units: dict[str, float] = field(default_factory=dict)
+    write_units: dict[str, float] = field(default_factory=dict)
     replay: dict[str, Any] | None = None
     broken: str | None = None
     failures: list[str] = field(default_factory=list)
@@ -285,6 +331,7 @@ def counted(workspace: Workspace, operation: Operation) -> Measure:
     answer = operation.run(workspace)
     counts = bench.counts(last=operation.replayed)
     measure.requests, measure.bytes, measure.replay = counts.dynamodb, counts.dynamodb_bytes, counts.last
+    measure.twilio, measure.read_units, measure.write_units = counts.twilio, counts.read_units, counts.write_units
     if answer.status_code >= 400:
         request = answer.request
         measure.broken = failure(answer, str(request.method), str(request.path_url))

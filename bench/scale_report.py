@@ -38,6 +38,10 @@ def seconds(value: float) -> str:
     return f"{value:.1f} s"
 
 
+def units(value: float) -> str:
+    return f"{value:,.1f}"
+
+
 def cell(row: Row, value: Value) -> str:
     if value is None:
         return "-"
@@ -109,7 +113,10 @@ def operation_rows(results: ScaleResults, name: str, base: float, replayed: str 
         ]
     working = {size: measure for size, measure in measures.items() if not measure.broken}
     rows += [
+        Row(f"{name}: Twilio requests", {s: sum(m.twilio.values()) for s, m in working.items()}, whole),
         Row(f"{name}: DynamoDB requests", {s: sum(m.requests.values()) for s, m in working.items()}, whole),
+        Row(f"{name}: DynamoDB read units", {s: sum(m.read_units.values()) for s, m in working.items()}, units),
+        Row(f"{name}: DynamoDB write units", {s: sum(m.write_units.values()) for s, m in working.items()}, units),
         Row(f"{name}: DynamoDB bytes read", {s: m.bytes for s, m in working.items()}, whole),
         Row(f"{name}: samples", {s: samples_cell(m) for s, m in measures.items()}, str, ratio=False),
     ]
@@ -164,6 +171,40 @@ def comparison(results: ScaleResults, name: str, low: int, high: int) -> str:
     return line
 
 
+def summary_cell(measure: Measure | None, base: float) -> str:
+    """Twilio requests / DynamoDB requests / read units / bytes / p50 ÷ GetItem, of one operation at one size."""
+    if measure is None:
+        return ""
+    if measure.broken:
+        return "broken"
+    p50 = measure.p50()
+    latency = f"{p50 / base:.1f}x" if p50 is not None else "-"
+    read = sum(measure.read_units.values())
+    return (
+        f"{sum(measure.twilio.values())} / {sum(measure.requests.values())} / {read:,g} / {measure.bytes:,} / {latency}"
+    )
+
+
+def print_summary(results: ScaleResults, base: float) -> None:
+    """One line per operation: what the README's table shows."""
+    print("\n  Per operation: Twilio requests / DynamoDB requests / DynamoDB read units / bytes read / p50 ÷ GetItem")
+    width = max(len(op.name) for op in OPERATIONS) + 2
+    print(f"  {'':<{width}}" + "".join(f" {size:>36,}" for size in results.sizes))
+    for operation in OPERATIONS:
+        cells = [summary_cell(results.measures.get((operation.name, size)), base) for size in results.sizes]
+        print(f"  {operation.name:<{width}}" + "".join(f" {c:>36}" for c in cells))
+
+
+def print_units(results: ScaleResults) -> None:
+    print("\n  DynamoDB read and write units by operation (one warm operation)")
+    for size in results.sizes:
+        for operation in OPERATIONS:
+            measure = results.measures.get((operation.name, size))
+            if measure is not None and not measure.broken:
+                read, write = json.dumps(measure.read_units), json.dumps(measure.write_units)
+                print(f"    {size:>6,}  {operation.name:<{NAME_WIDTH}} read {read}   write {write}")
+
+
 def print_requests(results: ScaleResults) -> None:
     print("\n  DynamoDB requests by operation (one warm operation; the first list: all of its invocations)")
     for size in results.sizes:
@@ -208,8 +249,10 @@ def print_scale(results: ScaleResults) -> None:
     )
     print_table("First list (refresh from Twilio)", refresh_rows(results, base), results.sizes)
     rows = [row for op in OPERATIONS for row in operation_rows(results, op.name, base, op.replayed)]
-    print_table("Steady state (warm token)", rows, results.sizes)
+    print_table("Steady state (warm token but for a new agent's page load)", rows, results.sizes)
     print(f"\n  {verdict(results, CALL_PATH)}")
     print(f"  {verdict(results, EXPLICIT)}")
+    print_summary(results, base)
     print_requests(results)
+    print_units(results)
     print_failures(results)

@@ -24,7 +24,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from callerid.store.phones import LOCK_ATTRIBUTES  # what a phone item holds of its lock; the rules stay
-from local import partitions
+from local import capacity, partitions
 from local.template import table_definition, ttl_attribute
 
 StartResponse = Callable[..., Any]
@@ -34,7 +34,8 @@ class CountingMiddleware:
     """Counts DynamoDB requests by operation, with the bytes of their answers (what a request costs to read), and
     keeps the last request of each operation, so that a benchmark can replay it to time moto's own share.
 
-    ``GET /_dynamodb/requests`` answers ``total``, ``byOperation``, ``bytes`` and ``bytesByOperation``;
+    ``GET /_dynamodb/requests`` answers ``total``, ``byOperation``, ``bytes`` and ``bytesByOperation``, and
+    ``readUnits``/``writeUnits`` (with ``...ByOperation``) as DynamoDB bills them (``local.capacity``);
     ``?last=<Operation>`` adds that operation's last request body as ``last``; ``DELETE`` starts again."""
 
     def __init__(self, app: Callable[[dict[str, Any], StartResponse], Iterable[bytes]]) -> None:
@@ -42,6 +43,7 @@ class CountingMiddleware:
         self.counts: Counter[str] = Counter()
         self.answer_bytes: Counter[str] = Counter()
         self.last: dict[str, bytes] = {}
+        self.units = capacity.Meter()
         self.lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -56,7 +58,9 @@ class CountingMiddleware:
         with self.lock:
             self.counts[operation] += 1
             self.last[operation] = body
-        return CountedAnswer(self.app(environ, start_response), lambda size: self.add_bytes(operation, size))
+        with self.units.metering(operation, body):
+            answer = self.app(environ, start_response)
+        return CountedAnswer(answer, lambda size: self.add_bytes(operation, size))
 
     def add_bytes(self, operation: str, size: int) -> None:
         with self.lock:
@@ -69,11 +73,13 @@ class CountingMiddleware:
                 self.counts.clear()
                 self.answer_bytes.clear()
                 self.last.clear()
+                self.units.clear()
             answer: dict[str, Any] = {
                 "total": sum(self.counts.values()),
                 "byOperation": dict(self.counts),
                 "bytes": sum(self.answer_bytes.values()),
                 "bytesByOperation": dict(self.answer_bytes),
+                **self.units.report(),
             }
             if wanted:
                 last = self.last.get(wanted)
@@ -105,6 +111,7 @@ def make_app() -> CountingMiddleware:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     partitions.install()  # a table Query reads one partition, as in DynamoDB, not the whole table
+    capacity.install()  # each request's items read and written, for its read and write units
     return CountingMiddleware(DomainDispatcherApplication(create_backend_app))
 
 
