@@ -15,7 +15,7 @@ from twilio.request_validator import RequestValidator
 
 from callerid.config import AuthTokens, Settings
 from callerid.domain.errors import InvalidSignature
-from callerid.secrets import AuthTokenProvider
+from callerid.secret_store import AuthTokenProvider
 from callerid.twilio.accounts import AccountDirectory
 from callerid.twilio.signatures import FormParams, WebhookSignatures
 

@@ -136,7 +136,7 @@ def root_auth_tokens(settings: Settings, *, force_fetch: bool = False) -> AuthTo
     from botocore.exceptions import BotoCoreError, ClientError
 
     from callerid.domain.errors import UpstreamUnavailable
-    from callerid.secrets import auth_token_provider
+    from callerid.secret_store import auth_token_provider
 
     secrets_manager = name.startswith("secretsmanager:")
     provider = auth_token_provider(secrets_manager, settings.auth_token_grace_seconds)
