@@ -265,3 +265,68 @@ def test_no_token_is_logged_or_shown_in_a_repr_along_the_rotation_paths(caplog: 
     )
     for token in (OLD, NEW, "child-new-cdef"):
         assert token not in shown
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """SSM and Secrets Manager as moto plays them in-process (no sockets), behind the functions' own factory."""
+    from moto import mock_aws
+
+    from callerid.secret_store import auth_token_provider
+
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "y",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_SSM", raising=False)
+    auth_token_provider.cache_clear()
+    with mock_aws():
+        yield
+    auth_token_provider.cache_clear()
+
+
+def test_the_functions_read_the_previous_ssm_version_and_its_change_time_from_the_store(aws, caplog):
+    import boto3
+
+    from callerid.config import root_auth_tokens
+
+    caplog.set_level(logging.DEBUG)
+    ssm = boto3.client("ssm", region_name="us-east-1")
+    ssm.put_parameter(Name="/caller-id/twilio-auth-token", Value=OLD, Type="SecureString")
+    settings = Settings(twilio_auth_token_parameter="/caller-id/twilio-auth-token")
+    caplog.clear()  # what the test itself sent; from here on, only what the functions' reads log
+    assert root_auth_tokens(settings) == AuthTokens(OLD)
+    logged = caplog.text
+
+    ssm.put_parameter(Name="/caller-id/twilio-auth-token", Value=NEW, Type="SecureString", Overwrite=True)
+    written = ssm.get_parameter(Name="/caller-id/twilio-auth-token")["Parameter"]["LastModifiedDate"]
+    caplog.clear()
+    assert root_auth_tokens(settings) == AuthTokens(OLD)  # the 5-minute cache
+    assert root_auth_tokens(settings, force_fetch=True) == AuthTokens(NEW, OLD, written.timestamp())
+    logged += caplog.text
+    assert "GetParameter" in logged  # botocore's DEBUG lines were captured, without the values
+    assert OLD not in logged and NEW not in logged
+
+
+def test_the_functions_read_awsprevious_from_secrets_manager(aws, caplog):
+    import boto3
+
+    from callerid.config import root_auth_tokens
+
+    caplog.set_level(logging.DEBUG)
+    secrets = boto3.client("secretsmanager", region_name="us-east-1")
+    secrets.create_secret(Name="caller-id", SecretString=OLD)
+    settings = Settings(twilio_auth_token_parameter="secretsmanager:caller-id")
+    caplog.clear()
+    assert root_auth_tokens(settings) == AuthTokens(OLD)
+    logged = caplog.text
+
+    secrets.put_secret_value(SecretId="caller-id", SecretString=NEW)
+    caplog.clear()
+    tokens = root_auth_tokens(settings, force_fetch=True)
+    logged += caplog.text
+    assert (tokens.current, tokens.previous) == (NEW, OLD) and tokens.changed_at is not None
+    assert "GetSecretValue" in logged
+    assert OLD not in logged and NEW not in logged

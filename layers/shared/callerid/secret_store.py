@@ -4,6 +4,7 @@ the secret. Why the history comes from the store itself: docs/operations.md, "Ro
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -14,6 +15,11 @@ from aws_lambda_powertools.utilities.parameters.base import BaseProvider
 from botocore.exceptions import ClientError
 
 from callerid.config import AuthTokens, secret_store_client_config
+
+# botocore writes every response body to its DEBUG log, secrets included, whenever the root logger is at DEBUG.
+# A container that reads the auth token never lets it: an explicit level on botocore's parser logger only.
+if logging.getLogger("botocore.parsers").level == logging.NOTSET:
+    logging.getLogger("botocore.parsers").setLevel(logging.INFO)
 
 # What the stores answer when there is no version before the current one: no grace, not a failure.
 NO_PREVIOUS = frozenset({"ParameterVersionNotFound", "ResourceNotFoundException"})
