@@ -42,8 +42,10 @@ class SecretStore:
         self.cached = cached
         self.stored = stored or cached
         self.forced_reads = 0
+        self.reads = 0
 
     def __call__(self, force: bool) -> AuthTokens:
+        self.reads += 1
         if force:
             self.forced_reads += 1
             self.cached = self.stored
@@ -164,6 +166,17 @@ def test_a_subaccount_read_refused_for_a_stale_root_token_reads_the_root_secret_
     accounts = directory(store, Twilio("child-token", root_token=NEW))
     assert accounts.get(CHILD).auth_token == "child-token"
     assert store.forced_reads == 1
+
+
+def test_the_owners_of_an_account_are_known_without_reading_the_root_token():
+    """The From rewrite asks for an agent's account's owners on every call: never a secret read for that."""
+    store = SecretStore(AuthTokens("root-token"))
+    accounts = directory(store)
+    assert accounts.ancestors(ROOT) == []
+    assert store.reads == 0
+    assert accounts.ancestors(CHILD) == [ROOT]
+    assert accounts.ancestors(CHILD) == [ROOT]
+    assert store.reads == 1  # the subaccount's one read at Twilio, with the root account's credentials
 
 
 class SsmClient:

@@ -107,12 +107,15 @@ class AccountDirectory:
         return True
 
     def ancestors(self, account_sid: str) -> list[str]:
-        """The account's owners, nearest first (Twilio subaccounts have one owner: the root account)."""
+        """The account's owners, nearest first (Twilio subaccounts have one owner: the root account). The root
+        account has none: answered without reading its token (the call path asks this)."""
+        if account_sid == self.root_sid:
+            return []
         chain: list[str] = []
         parent = self.get(account_sid).parent_sid
         while parent and parent not in chain:
             chain.append(parent)
-            parent = self.get(parent).parent_sid
+            parent = None if parent == self.root_sid else self.get(parent).parent_sid
         return chain
 
     def _load(self, account_sid: str) -> Account:
