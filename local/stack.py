@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import boto3
 import requests
 
 from local.dynamodb import ensure_table
@@ -212,12 +213,12 @@ class Stack:
             seeded = seed_emulator(self.emulator_url, public_base_url=public_base_url)
             parent = next(a for a in seeded["accounts"] if a["parentSid"] is None)
             api_env = {
-                **env,
+                **{name: value for name, value in env.items() if name != "TWILIO_AUTH_TOKEN"},
                 "TABLE_NAME": self.table_name,
                 "DYNAMODB_ENDPOINT_URL": self.dynamodb_url,
                 "TWILIO_API_BASE_URL": self.emulator_url,
                 "TWILIO_ACCOUNT_SID": parent["sid"],
-                "TWILIO_AUTH_TOKEN": parent["authToken"],
+                **self._auth_token_environment(parent["authToken"], own_moto=dynamodb is not None),
                 **static_environment(),
                 "TASKROUTER_WORKSPACE_SID": parent["taskrouterWorkspaceSid"],
                 "PUBLIC_BASE_URL": public_base_url,
@@ -256,6 +257,17 @@ class Stack:
             raise
         return self.facts
 
+    def _auth_token_environment(self, auth_token: str, *, own_moto: bool) -> dict[str, str]:
+        """How the API gets the root account's auth token. With our own moto server (which serves SSM as well as
+        DynamoDB) it is an SSM SecureString, read as in AWS (``TWILIO_AUTH_TOKEN_PARAMETER``, the endpoint from
+        botocore's ``AWS_ENDPOINT_URL_SSM``), so rotating it is ``ssm put-parameter --overwrite`` as in production.
+        A DynamoDB given by URL may serve nothing else: then the token is ``TWILIO_AUTH_TOKEN`` (no rotation)."""
+        if not own_moto:
+            return {"TWILIO_AUTH_TOKEN": auth_token}
+        assert self.dynamodb_url is not None
+        put_auth_token(self.dynamodb_url, auth_token)
+        return {"TWILIO_AUTH_TOKEN_PARAMETER": AUTH_TOKEN_PARAMETER, "AWS_ENDPOINT_URL_SSM": self.dynamodb_url}
+
     def stop(self) -> None:
         for process in self.processes:
             if process.poll() is None:
@@ -267,6 +279,17 @@ class Stack:
                 process.kill()
         self.processes.clear()
         self.started.clear()
+
+
+AUTH_TOKEN_PARAMETER = "/caller-id/twilio-auth-token"  # the template's default name
+
+
+def put_auth_token(ssm_endpoint: str, auth_token: str, name: str = AUTH_TOKEN_PARAMETER) -> int:
+    """Store the root account's auth token as the operator does in AWS (a new version when it changes, which is
+    how a rotation reaches the functions); answers the parameter's version."""
+    ssm = boto3.client("ssm", endpoint_url=ssm_endpoint, region_name=LOCAL_AWS["AWS_DEFAULT_REGION"])
+    answer = ssm.put_parameter(Name=name, Value=auth_token, Type="SecureString", Overwrite=True)
+    return int(answer["Version"])
 
 
 def stack_file() -> Path:

@@ -1,13 +1,17 @@
 """Settings: one pydantic model, read from the environment once per container.
 
 Secrets are not environment values in AWS: ``TWILIO_AUTH_TOKEN_PARAMETER`` names an SSM SecureString (or a
-Secrets Manager secret when it starts with ``secretsmanager:``) read through Powertools parameters, cached, and
-only when a Twilio request actually needs it. Locally ``TWILIO_AUTH_TOKEN`` may be set directly.
+Secrets Manager secret when it starts with ``secretsmanager:``) read through a Powertools parameters provider,
+cached, and only when a Twilio request actually needs it. The provider also reads, from the store's own history,
+the value before the current one and when it changed, so webhook signatures made with the previous auth token
+are accepted for ``AUTH_TOKEN_GRACE_SECONDS`` after a rotation (docs/operations.md, "Rotating the auth token").
+Locally ``TWILIO_AUTH_TOKEN`` may be set directly (no history: no grace).
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated
 
@@ -47,6 +51,8 @@ class Settings(BaseModel):
     health_min_attempts: Annotated[int, Field(ge=1, le=500)] = 20
     health_min_answer_rate: Annotated[float, Field(ge=0, le=1)] = 0.0
     health_cooldown_seconds: Annotated[int, Field(ge=0, le=30 * 86_400)] = 86_400
+    # How long, after a change of an account's auth token, signatures made with the one before still count.
+    auth_token_grace_seconds: Annotated[int, Field(ge=0, le=30 * 86_400)] = 86_400
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
@@ -88,10 +94,39 @@ def get_settings() -> Settings:
     return Settings.from_env()
 
 
-def twilio_auth_token(settings: Settings) -> str:
-    """The configured account's auth token: from the environment locally, from SSM/Secrets Manager in AWS."""
+@dataclass(frozen=True, slots=True)
+class AuthTokens:
+    """An account's auth token and, once it has changed, the one before it and when (epoch seconds). Neither
+    token is ever part of a ``repr`` (so never of a log line or a traceback's locals)."""
+
+    current: str = field(repr=False)
+    previous: str | None = field(default=None, repr=False)
+    changed_at: float | None = None
+
+    def accepted(self, now: float, grace_seconds: float) -> tuple[str, ...]:
+        """The tokens a signature may be made with at ``now``: the current one, and the previous one until
+        ``grace_seconds`` after the change."""
+        if (
+            self.previous
+            and self.previous != self.current
+            and self.changed_at is not None
+            and now < self.changed_at + grace_seconds
+        ):
+            return (self.current, self.previous)
+        return (self.current,)
+
+    def replaced_by(self, current: str, now: float) -> AuthTokens:
+        """These tokens after the account's token was seen to be ``current`` at ``now`` (unchanged: the same)."""
+        if current == self.current:
+            return self
+        return AuthTokens(current, self.current, now)
+
+
+def root_auth_tokens(settings: Settings, *, force_fetch: bool = False) -> AuthTokens:
+    """The configured account's auth tokens: the current one and, for the grace after a change, the previous one.
+    ``force_fetch`` reads the store now instead of the 5-minute cache (a signature that matched neither)."""
     if settings.twilio_auth_token is not None:
-        return settings.twilio_auth_token.get_secret_value()
+        return AuthTokens(settings.twilio_auth_token.get_secret_value())
     name = settings.twilio_auth_token_parameter
     if not name:
         raise RuntimeError("Set TWILIO_AUTH_TOKEN_PARAMETER (or TWILIO_AUTH_TOKEN locally).")
@@ -101,18 +136,23 @@ def twilio_auth_token(settings: Settings) -> str:
     from botocore.exceptions import BotoCoreError, ClientError
 
     from callerid.domain.errors import UpstreamUnavailable
+    from callerid.secret_store import auth_token_provider
 
+    secrets_manager = name.startswith("secretsmanager:")
+    provider = auth_token_provider(secrets_manager, settings.auth_token_grace_seconds)
     try:
-        if name.startswith("secretsmanager:"):
-            provider = parameters.SecretsProvider(boto_config=_secret_client_config())
-            return str(provider.get(name.removeprefix("secretsmanager:"), max_age=300))
-        ssm = parameters.SSMProvider(boto_config=_secret_client_config())
-        return str(ssm.get(name, decrypt=True, max_age=300))
+        return provider.tokens(name.removeprefix("secretsmanager:"), max_age=300, force_fetch=force_fetch)
     except (parameters.exceptions.GetParameterError, BotoCoreError, ClientError) as exc:
         raise UpstreamUnavailable("The Twilio auth token could not be read from its secret store.") from exc
 
 
-def _secret_client_config() -> Config:
+def twilio_auth_token(settings: Settings) -> str:
+    """The configured account's auth token: from the environment locally, from SSM/Secrets Manager in AWS."""
+    return root_auth_tokens(settings).current
+
+
+def secret_store_client_config() -> Config:
+    """The secret store's client: bounded timeouts and retries (a webhook waits on it)."""
     from botocore.config import Config
 
     return Config(connect_timeout=1, read_timeout=2, retries={"total_max_attempts": 3, "mode": "standard"})
