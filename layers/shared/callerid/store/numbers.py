@@ -30,6 +30,7 @@ from callerid.domain.numbers import (
     search_text,
 )
 from callerid.domain.reputation import PhoneState
+from callerid.store.batch import batches, plain
 from callerid.store.conditions import failed_condition
 from callerid.store.models import (
     AnchorsItem,
@@ -42,10 +43,9 @@ from callerid.store.models import (
     WorkerItem,
     count_attribute,
     shared_count_attribute,
-    table,
     workspace_key,
 )
-from callerid.store.phones import PHONE, parse_state, phone_key, plain
+from callerid.store.phones import PHONE, parse_state, phone_key
 from callerid.store.pools import entries_of
 from callerid.store.workers import WorkerState, worker_key, worker_state
 
@@ -289,12 +289,11 @@ class NumberRepository:
 
     def fingerprints(self, account_sid: str, phone_numbers: Iterable[str]) -> dict[str, tuple[NumberRecord, str]]:
         """Stored records of these phones with their Twilio fingerprints (the refresh's comparison)."""
-        wanted = list(dict.fromkeys(phone_numbers))
+        keys = [(workspace_key(account_sid), number_key(p)) for p in phone_numbers]
         found: dict[str, tuple[NumberRecord, str]] = {}
-        for start in range(0, len(wanted), BATCH_GET_KEYS):
-            keys = [(workspace_key(account_sid), number_key(p)) for p in wanted[start : start + BATCH_GET_KEYS]]
-            for item in NumberItem.batch_get(keys, consistent_read=True):
-                found[item.phone] = (to_record(item), item.twilio_fingerprint or "")
+        for raw in batches().get(keys):
+            item = NumberItem.from_raw_data(raw)
+            found[item.phone] = (to_record(item), item.twilio_fingerprint or "")
         return found
 
     def insert(
@@ -320,14 +319,17 @@ class NumberRepository:
     def insert_many(self, records: list[tuple[NumberRecord, str | None]]) -> None:
         """New records known to be absent (a refresh page's new numbers), with their SID pointers, in
         BatchWriteItems of 25."""
-        with NumberItem.batch_write() as batch:
-            for record, fingerprint in records:
-                key = workspace_key(record.owner_workspace)
-                batch.save(to_item(record, NumberItem, key, number_key(record.phone_number), fingerprint))
-        with SidItem.batch_write() as pointers:
-            for record, _ in records:
-                key = workspace_key(record.owner_workspace)
-                pointers.save(SidItem(key, sid_key(record.sid), phone=record.phone_number))
+        batch = batches()
+        batch.put(
+            to_item(
+                record, NumberItem, workspace_key(record.owner_workspace), number_key(record.phone_number), f
+            ).serialize()
+            for record, f in records
+        )
+        batch.put(
+            SidItem(workspace_key(record.owner_workspace), sid_key(record.sid), phone=record.phone_number).serialize()
+            for record, _ in records
+        )
 
     def replace(self, record: NumberRecord, *, expected_revision: int, fingerprint: str | None = None) -> NumberRecord:
         """Write ``record`` as revision ``expected_revision + 1`` if nobody wrote it since (``ConcurrentUpdate``
@@ -414,16 +416,7 @@ class NumberRepository:
         keys += [(own, sk) for sk in dict.fromkeys(pools)]
         room = BATCH_GET_KEYS - len(keys)
         keys += [(phone_key(p), PHONE) for p in list(dict.fromkeys(phones))[: max(room, 0)]]
-        connection = table()
-        name = connection.table_name
-        items: list[dict[str, Any]] = []
-        pending: Any = [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in keys[:BATCH_GET_KEYS]]
-        while pending:
-            answer = connection.connection.dispatch(
-                "BatchGetItem", {"RequestItems": {name: {"Keys": pending, "ConsistentRead": True}}}
-            )
-            items += answer.get("Responses", {}).get(name, [])
-            pending = answer.get("UnprocessedKeys", {}).get(name, {}).get("Keys")
+        items = batches().get(keys[:BATCH_GET_KEYS])
         heads: dict[str, Head] = {}
         read = CallPathRead(Head(account_sid))
         for item in items:
@@ -548,30 +541,28 @@ class NumberRepository:
     def save_seen(self, account_sid: str, first_chunk: int, phase: str, sids: list[str]) -> int:
         """Store ``sids`` (read as ``phase``) in seen items numbered from ``first_chunk``; answers how many."""
         chunks = [sids[i : i + SEEN_CHUNK_SIDS] for i in range(0, len(sids), SEEN_CHUNK_SIDS)] or [[]]
-        with SeenItem.batch_write() as batch:
-            for n, chunk in enumerate(chunks):
-                batch.save(
-                    SeenItem(workspace_key(account_sid), seen_key(first_chunk + n), phase=phase, sids=chunk or [""])
-                )
+        batches().put(
+            SeenItem(workspace_key(account_sid), seen_key(first_chunk + n), phase=phase, sids=chunk or [""]).serialize()
+            for n, chunk in enumerate(chunks)
+        )
         return len(chunks)
 
     def seen(self, account_sid: str, chunks: int, phase: str) -> set[str]:
         """The SIDs a pass has stored as read for ``phase`` (the source they were read as), a few items a request."""
         seen: set[str] = set()
+        batch = batches()
         for start in range(0, chunks, SEEN_CHUNKS_PER_READ):
             keys = [
                 (workspace_key(account_sid), seen_key(n))
                 for n in range(start, min(chunks, start + SEEN_CHUNKS_PER_READ))
             ]
-            for item in SeenItem.batch_get(keys, consistent_read=True):
+            for item in map(SeenItem.from_raw_data, batch.get(keys)):
                 if item.phase == phase:
                     seen.update(str(sid) for sid in item.sids if sid)
         return seen
 
     def forget_seen(self, account_sid: str, chunks: int) -> None:
-        with SeenItem.batch_write() as batch:
-            for n in range(chunks):
-                batch.delete(SeenItem(workspace_key(account_sid), seen_key(n)))
+        batches().delete((workspace_key(account_sid), seen_key(n)) for n in range(chunks))
 
     # ----- listing -----
 
