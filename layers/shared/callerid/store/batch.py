@@ -12,9 +12,9 @@ import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Protocol
+from functools import cache
+from typing import TYPE_CHECKING, Any, Protocol
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from callerid import deadline
@@ -35,19 +35,28 @@ MIN_ATTEMPT_SECONDS = 0.5
 Key = tuple[str, str]
 Item = dict[str, Any]
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
+if TYPE_CHECKING:
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+
+@cache
+def _serializers() -> tuple[TypeSerializer, TypeDeserializer]:
+    # Imported on first use: ``boto3`` (its package, not the module) costs a function's import ~20 ms, and the
+    # functions import the store at load time. In AWS the first request loads boto3 anyway (the secret's read).
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    return TypeSerializer(), TypeDeserializer()
 
 
 def plain(value: Mapping[str, Any]) -> Any:
     """A DynamoDB attribute value as Python, numbers as ``float`` (as the store's readers expect)."""
     raw: Any = value
-    return _floats(_deserializer.deserialize(raw))
+    return _floats(_serializers()[1].deserialize(raw))
 
 
 def typed(value: Any) -> dict[str, Any]:
     """A Python value as a DynamoDB attribute value (``float`` numbers included)."""
-    return dict(_serializer.serialize(_decimals(value)))
+    return dict(_serializers()[0].serialize(_decimals(value)))
 
 
 def _floats(value: Any) -> Any:
