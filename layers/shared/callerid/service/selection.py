@@ -24,8 +24,8 @@ from callerid.domain.errors import CallerIdError, ConcurrentUpdate, NotFound
 from callerid.domain.identity import WorkerRef
 from callerid.domain.phone import normalise_e164
 from callerid.domain.taskrouter import team_of_json
+from callerid.domain.workers import WorkerState
 from callerid.service.numbers import NumberDirectory
-from callerid.store.workers import WorkerState
 from callerid.twilio.records import WorkerChanged, WorkerSnapshot
 
 ATTRIBUTE_WRITE_ATTEMPTS = 20

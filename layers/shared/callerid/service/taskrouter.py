@@ -17,7 +17,7 @@ from callerid.domain.errors import NotFound
 from callerid.domain.identity import WorkerRef
 from callerid.domain.locks import ended_by_task
 from callerid.domain.taskrouter import TaskRouterEvent
-from callerid.service.ports import PhoneStore
+from callerid.service.ports import PhoneLocks
 
 
 class Teams(Protocol):
@@ -27,7 +27,7 @@ class Teams(Protocol):
 class TaskRouterEffects:
     def __init__(
         self,
-        locks: PhoneStore,
+        locks: PhoneLocks,
         teams: Teams,
         workspace_of: Callable[[str], str],
         clock: Callable[[], float] = time.time,

@@ -23,9 +23,9 @@ from pynamodb.expressions.update import Action
 
 from callerid.domain.errors import CallerIdInUse, DestinationNotAllowed, NotFound
 from callerid.domain.identity import WorkerRef
-from callerid.domain.locks import CallerIdLock
+from callerid.domain.locks import CallerIdLock, PhoneState
 from callerid.domain.numbers import DialRule, DialRules, Verdict
-from callerid.domain.reputation import PhoneState, ReputationLimits, Usage, day_of, guard_of
+from callerid.domain.reputation import ReputationLimits, Usage, day_of, guard_of
 from callerid.store.batch import batches, plain, typed
 from callerid.store.conditions import failed_condition
 from callerid.store.models import table
