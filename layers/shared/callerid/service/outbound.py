@@ -260,11 +260,10 @@ class OutboundCalls:
             pools.append(queue_assignment_key(queue_sid))
         return pools
 
-    def release_own(self, caller: Caller) -> str | None:
-        """Release the locks the caller holds; answers a number released, or ``None`` when nothing was."""
+    def release_own(self, caller: Caller) -> list[str]:
+        """Release the locks the caller holds; answers every number released (none when nothing was)."""
         worker = caller.worker()
-        released = [lock.phone_number for lock in self.locks.held_by(worker) if self._release(lock)]
-        return released[0] if released else None
+        return [lock.phone_number for lock in self.locks.held_by(worker) if self._release(lock)]
 
     def _release(self, lock: CallerIdLock) -> bool:
         return self.locks.release(lock.phone_number, lock.holder, lock.lease_id)
