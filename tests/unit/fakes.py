@@ -38,6 +38,7 @@ from callerid.domain.reputation import NO_LIMITS, NumberHealth, RecentWindow, Re
 from callerid.domain.verification import FAILED, PENDING, SUCCESS, Verification
 from callerid.domain.workers import WorkerState
 from callerid.service.builder import Options, Services, Stores
+from callerid.service.ports import CallerIdConfirmation, CallerIdGateway, NumberSourceGateway
 from callerid.twilio.records import OutgoingCallerId, TwilioPage, ValidationCall
 
 
@@ -609,3 +610,8 @@ class FakeWorld:
         self, twilio: Callable[[], Any], options: Options | None = None, *, clock: Callable[[], float]
     ) -> Services:
         return Services(self.stores(), twilio, options or Options(), clock=clock, sleep=lambda seconds: None)
+
+
+def twilio_ports(twilio: FakeCallerIdTwilio) -> tuple[NumberSourceGateway, CallerIdGateway, CallerIdConfirmation]:
+    """The Twilio fakes as the ports they stand for (mypy checks them here; the store's fakes in ``Stores``)."""
+    return twilio, twilio, twilio

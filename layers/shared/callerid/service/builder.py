@@ -9,16 +9,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
 from callerid.domain.reputation import NO_LIMITS, ReputationLimits
 from callerid.service.ports import (
     CallPathReads,
+    Gateway,
     Heads,
     HealthRecords,
     Listing,
     NumberRecords,
-    NumberSourceGateway,
     PhoneLocks,
     PhoneRules,
     PhoneUsage,
@@ -26,27 +26,22 @@ from callerid.service.ports import (
     RefreshProgress,
     RefreshRecords,
     SharedCopies,
-    TwilioNumbers,
     Verifications,
     Workers,
 )
 
 if TYPE_CHECKING:
-    from callerid.service.callerids import CallerIdGateway, CallerIds
+    from callerid.service.callerids import CallerIds
     from callerid.service.inbound import InboundCalls
     from callerid.service.management import NumberManagement
     from callerid.service.numbers import NumberDirectory
     from callerid.service.outbound import OutboundCalls
     from callerid.service.records import RecordKeeper
     from callerid.service.refresh import TwilioRefresh
-    from callerid.service.selection import CallerIdSelections, WorkerGateway
+    from callerid.service.selection import CallerIdSelections
     from callerid.service.taskrouter import TaskRouterEffects
     from callerid.service.transfers import TransferCallerIds
-    from callerid.service.webhooks import CallerIdConfirmation, CallStatusEffects, VerificationEffects
-
-
-class Gateway(NumberSourceGateway, TwilioNumbers, Protocol):
-    """Everything the services ask of Twilio (``twilio.gateway.TwilioGateway``)."""
+    from callerid.service.webhooks import CallStatusEffects, VerificationEffects
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +84,7 @@ class Services:
     def __init__(
         self,
         stores: Stores,
-        gateway: Callable[[], Any],
+        gateway: Callable[[], Gateway],
         options: Options = Options(),
         *,
         clock: Callable[[], float] = time.time,
@@ -100,10 +95,6 @@ class Services:
         self.options = options
         self.clock = clock
         self.sleep = sleep
-
-    def _twilio(self) -> Gateway:
-        gateway: Gateway = self.gateway()
-        return gateway
 
     @cached_property
     def keeper(self) -> RecordKeeper:
@@ -123,7 +114,7 @@ class Services:
             s.records,
             s.bulk,
             self.keeper,
-            self._twilio,
+            self.gateway,
             ttl_seconds=self.options.number_cache_ttl_seconds,
             clock=self.clock,
             sleep=self.sleep,
@@ -169,18 +160,17 @@ class Services:
 
         s = self.stores
         return NumberManagement(
-            self.numbers, self._twilio, s.health, s.usage, limits=self.options.limits, clock=self.clock
+            self.numbers, self.gateway, s.health, s.usage, limits=self.options.limits, clock=self.clock
         )
 
     @cached_property
     def selections(self) -> CallerIdSelections:
         from callerid.service.selection import CallerIdSelections
 
-        gateway: Callable[[], WorkerGateway] = self.gateway
         return CallerIdSelections(
             self.stores.workers,
             self.numbers,
-            gateway,
+            self.gateway,
             include_outgoing_only=self.options.include_outgoing_only,
             sleep=self.sleep,
             clock=self.clock,
@@ -211,15 +201,13 @@ class Services:
     def verification_effects(self) -> VerificationEffects:
         from callerid.service.webhooks import VerificationEffects
 
-        gateway: Callable[[], CallerIdConfirmation] = self.gateway
-        return VerificationEffects(self.stores.verifications, self.numbers, gateway, clock=self.clock)
+        return VerificationEffects(self.stores.verifications, self.numbers, self.gateway, clock=self.clock)
 
     @cached_property
     def caller_ids(self) -> CallerIds:
         from callerid.service.callerids import CallerIds
 
-        gateway: Callable[[], CallerIdGateway] = self.gateway
-        return CallerIds(self.numbers, self.stores.verifications, gateway, clock=self.clock)
+        return CallerIds(self.numbers, self.stores.verifications, self.gateway, clock=self.clock)
 
     @cached_property
     def inbound_calls(self) -> InboundCalls:

@@ -13,35 +13,19 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 from callerid.domain.errors import AlreadyVerified, InvalidRequest, NotFound, NumberExists
 from callerid.domain.numbers import NumberQuery, NumberRecord, NumberSource, NumberStatus
 from callerid.domain.phone import normalise_e164
 from callerid.domain.verification import Verification
 from callerid.service.numbers import NumberDirectory, NumberWithLock
-from callerid.service.ports import Verifications
+from callerid.service.ports import CallerIdGateway, Verifications
 from callerid.twilio.records import ValidationCall
 
 # A pending verification expires this long after its call was due (Twilio's call rings for about a minute).
 PENDING_SECONDS = 600
 # Twilio's limit on a StatusCallback URL.
 CALLBACK_URL_LIMIT = 1000
-
-
-class CallerIdGateway(Protocol):
-    def validation_request(
-        self,
-        account_sid: str,
-        phone_number: str,
-        *,
-        friendly_name: str | None,
-        call_delay: int,
-        extension: str | None,
-        status_callback: str,
-    ) -> ValidationCall: ...
-    def rename_caller_id(self, account_sid: str, sid: str, friendly_name: str) -> None: ...
-    def delete_caller_id(self, account_sid: str, sid: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

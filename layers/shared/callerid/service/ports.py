@@ -14,15 +14,30 @@ from callerid.domain.numbers import Candidate, DialRule, DialRules, NumberQuery,
 from callerid.domain.reputation import NumberHealth, RecentWindow, ReputationLimits
 from callerid.domain.verification import Verification
 from callerid.domain.workers import WorkerState
-from callerid.twilio.records import AvailableNumber, NumberHooks, NumberOrder, NumberSearch, OwnedNumber, TwilioPage
+from callerid.twilio.records import (
+    AvailableNumber,
+    NumberHooks,
+    NumberOrder,
+    NumberSearch,
+    OutgoingCallerId,
+    OwnedNumber,
+    TwilioPage,
+    ValidationCall,
+    WorkerSnapshot,
+)
 
 # ----- a workspace's numbers -----------------------------------------------------------------------------------------
 
 
-class NumberRecords(Protocol):
-    """The records themselves: read, written conditionally on their revision, found by SID."""
+class RecordReader(Protocol):
+    """A workspace's stored record of a phone (inbound calls read nothing more)."""
 
     def get(self, account_sid: str, phone_number: str, *, primary: str | None = None) -> NumberRecord | None: ...
+
+
+class NumberRecords(RecordReader, Protocol):
+    """The records themselves: read, written conditionally on their revision, found by SID."""
+
     def phone_of(self, account_sid: str, sid: str) -> str | None: ...
     def insert(
         self, record: NumberRecord, *, expected_revision: int | None = None, fingerprint: str | None = None
@@ -161,14 +176,19 @@ class PhoneUsage(Protocol):
 # ----- workers, health, verifications -------------------------------------------------------------------------------
 
 
-class Workers(Protocol):
-    """A worker's saved selection and team."""
+class Teams(Protocol):
+    """A worker's team as TaskRouter last reported it."""
+
+    def save_team(self, worker: WorkerRef, team: str | None, *, at: float) -> bool: ...
+
+
+class Workers(Teams, Protocol):
+    """A worker's saved selection (and team)."""
 
     def get(self, worker: WorkerRef) -> WorkerState: ...
     def save_selection(
         self, worker: WorkerRef, caller_id: str | None, local_presence: bool, *, expected_version: int
     ) -> WorkerState: ...
-    def save_team(self, worker: WorkerRef, team: str | None, *, at: float) -> bool: ...
 
 
 class HealthRecords(Protocol):
@@ -209,3 +229,48 @@ class TwilioNumbers(Protocol):
     def delete_caller_id(self, account_sid: str, sid: str) -> None: ...
     def incoming_number(self, account_sid: str, sid: str) -> TwilioFacts: ...
     def caller_id_facts(self, account_sid: str, sid: str) -> TwilioFacts: ...
+
+
+class WorkerGateway(Protocol):
+    """TaskRouter's worker, whose attributes mirror the selection."""
+
+    def fetch_worker(self, account_sid: str, worker_sid: str) -> WorkerSnapshot: ...
+    def update_worker_attributes(
+        self, account_sid: str, worker_sid: str, attributes: str, etag: str | None
+    ) -> WorkerSnapshot: ...
+
+
+class CallerIdGateway(Protocol):
+    """Twilio's verified caller IDs: verification calls, renaming, removal."""
+
+    def validation_request(
+        self,
+        account_sid: str,
+        phone_number: str,
+        *,
+        friendly_name: str | None,
+        call_delay: int,
+        extension: str | None,
+        status_callback: str,
+    ) -> ValidationCall: ...
+    def rename_caller_id(self, account_sid: str, sid: str, friendly_name: str) -> None: ...
+    def delete_caller_id(self, account_sid: str, sid: str) -> None: ...
+
+
+class CallerIdConfirmation(Protocol):
+    """Twilio's word on a verification's outcome."""
+
+    def outgoing_caller_id(self, account_sid: str, sid: str) -> OutgoingCallerId: ...
+
+
+class Gateway(NumberSourceGateway, TwilioNumbers, WorkerGateway, CallerIdGateway, CallerIdConfirmation, Protocol):
+    """Everything the services ask of Twilio (``twilio.gateway.TwilioGateway``)."""
+
+
+# ----- services other services use -----------------------------------------------------------------------------
+
+
+class Selectable(Protocol):
+    """Whether list-numbers offers a number to a workspace as a caller ID."""
+
+    def selectable(self, account_sid: str, phone_number: str, *, include_outgoing_only: bool) -> bool: ...

@@ -13,14 +13,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any, Protocol
+from typing import Any
 
 from callerid.domain.errors import InvalidPhoneNumber, NotFound
 from callerid.domain.phone import normalise_e164
 from callerid.domain.reputation import NO_LIMITS, ReputationLimits
 from callerid.domain.verification import Verification
 from callerid.service.numbers import NumberDirectory
-from callerid.service.ports import HealthRecords, PhoneLocks, PhoneUsage, Verifications
+from callerid.service.ports import CallerIdConfirmation, HealthRecords, PhoneLocks, PhoneUsage, Verifications
 from callerid.twilio.records import OutgoingCallerId
 
 TERMINAL_CALL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
@@ -103,10 +103,6 @@ class VerificationEvent:
     status: str
     phone_number: str
     outgoing_caller_id_sid: str | None
-
-
-class CallerIdConfirmation(Protocol):
-    def outgoing_caller_id(self, account_sid: str, sid: str) -> OutgoingCallerId: ...
 
 
 class VerificationEffects:
