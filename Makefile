@@ -98,10 +98,11 @@ jq: ## Make sure jq and curl are installed (apt-get as root) for the docs' walks
 test-unit: dev-env ## Unit tests only (no network)
 	$(PY) -m pytest tests/unit
 
-lint: dev-env ## ruff (lint + format check) and mypy
+lint: dev-env ## ruff (lint + format check), mypy (fakes too), import layers (lint-imports)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy layers/shared/callerid local
+	$(VENV)/bin/mypy layers/shared/callerid local tests/unit/fakes.py
+	$(VENV)/bin/lint-imports
 	for handler in functions/*/app.py; do $(VENV)/bin/mypy "$$handler" || exit 1; done
 
 format: dev-env ## Format and fix what ruff can

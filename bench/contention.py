@@ -18,7 +18,7 @@ import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import requests
@@ -27,15 +27,14 @@ from callerid.config import Settings
 from callerid.domain.errors import NoCallerIdAvailable
 from callerid.domain.identity import Caller, Role
 from callerid.domain.numbers import NumberRecord, NumberSource
-from callerid.service.numbers import NumberDirectory
-from callerid.service.outbound import OutboundCalls
+from callerid.runtime import repositories
+from callerid.service.builder import Options, Services
+from callerid.store.callpath import CallPathRepository
 from callerid.store.models import ITEM_CLASSES, bind_table
-from callerid.store.numbers import NumberRepository
 from callerid.store.phones import PhoneRepository
-from callerid.store.pools import PoolRepository
 
 
-class CountingNumbers(NumberRepository):
+class CountingReads(CallPathRepository):
     def __init__(self, counts: Counter[str]) -> None:
         self.counts = counts
 
@@ -92,8 +91,8 @@ def workspace(table_name: str, endpoint: str, size: int) -> str:
         cls.Meta.read_timeout_seconds = 60
     bind_table(Settings(table_name=table_name, dynamodb_endpoint_url=endpoint))
     account = "AC" + uuid.uuid4().hex
-    store = NumberRepository()
-    directory = NumberDirectory(store, PhoneRepository(), pools=PoolRepository())
+    stores = repositories()
+    directory = Services(stores, lambda: None).numbers
     block = random.randrange(1000, 9000)
     for n in range(size):
         phone = f"+13035{block % 100:02d}{n:04d}"
@@ -105,7 +104,7 @@ def workspace(table_name: str, endpoint: str, size: int) -> str:
             owner_workspace=account,
         )
         directory.add(record)
-    store.mark_refreshed(account, time.time())
+    stores.progress.mark_refreshed(account, time.time())
     return account
 
 
@@ -119,7 +118,8 @@ def run_contention(
     requests.delete(f"{endpoint}/_dynamodb/requests", timeout=300)  # the calls' units, not the workspace's
     counts: Counter[str] = Counter()
     phones = CountingPhones(counts)
-    calls = OutboundCalls(CountingNumbers(counts), phones, lock_ttl_seconds=300, build=lambda account_sid: None)
+    counted = replace(repositories(), call_path=CountingReads(counts), locks=phones, usage=phones)
+    calls = Services(counted, lambda: None, Options(number_cache_ttl_seconds=1e12)).outbound_calls
     result = ContentionResult(agents, pool, agents * calls_per_agent)
     holding: dict[str, str] = {}
     guard = threading.Lock()

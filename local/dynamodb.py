@@ -5,7 +5,8 @@ writers can both pass a condition. Served one request at a time, each write is a
 to one item are, and the race tests mean something. A table Query reads only its slice of one partition
 (``local.partitions``), so its cost follows what it reads, as DynamoDB's does, not the size of the table. A
 small middleware counts requests by operation and the bytes of their answers (``GET``/``DELETE
-/_dynamodb/requests``) for tests and benchmarks.
+/_dynamodb/requests``) for tests and benchmarks; another plays faults (``/_dynamodb/faults``): throttling errors, or
+batches left partly unprocessed, as DynamoDB answers under load.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ import io
 import json
 import logging
 import threading
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -107,12 +110,114 @@ class CountedAnswer:
             close()
 
 
+@dataclass
+class Fault:
+    """DynamoDB misbehaving on purpose: requests of ``operation`` are answered the throttling error ``error``
+    (``ProvisionedThroughputExceededException``, ``ThrottlingException``, ``RequestLimitExceeded``), or, with
+    ``unprocessed``, a batch leaves the second half of its keys or writes (all of one) unprocessed; ``times``
+    requests (every one when ``None``). ``played`` counts the requests it answered."""
+
+    operation: str
+    error: str | None = None
+    unprocessed: bool = False
+    times: int | None = None
+    played: int = 0
+
+
+class FaultSwitch:
+    """Plays the configured faults, like the Twilio emulator's. ``POST /_dynamodb/faults`` ``{"operation",
+    "error"?, "unprocessed"?, "times"?}`` adds one; ``GET`` lists them with ``played``; ``DELETE`` clears them."""
+
+    def __init__(self, app: Callable[[dict[str, Any], StartResponse], Iterable[bytes]]) -> None:
+        self.app = app
+        self.faults: list[Fault] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/_dynamodb/faults":
+            return self.control(environ, start_response)
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        fault = self.take(target.split(".", 1)[1]) if target.startswith("DynamoDB_") else None
+        if fault is None:
+            return self.app(environ, start_response)
+        if fault.error:
+            body = {"__type": f"com.amazonaws.dynamodb.v20120810#{fault.error}", "message": "Emulated throttling"}
+            return answer(start_response, "400 Bad Request", json.dumps(body).encode())
+        return self.leave_unprocessed(fault.operation, environ, start_response)
+
+    def take(self, operation: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.operation == operation and (fault.times is None or fault.played < fault.times):
+                    fault.played += 1
+                    return fault
+        return None
+
+    def leave_unprocessed(self, operation: str, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        """Send the first half of the batch on (nothing of a batch of one) and answer the rest as unprocessed."""
+        request = json.loads(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)))
+        ((name, spec),) = request["RequestItems"].items()
+        listed = spec["Keys"] if operation == "BatchGetItem" else spec
+        sent, left = listed[: len(listed) // 2], listed[len(listed) // 2 :]
+        if operation == "BatchGetItem":
+            request["RequestItems"][name] = {**spec, "Keys": sent}
+            result: dict[str, Any] = {"Responses": {name: []}, "UnprocessedKeys": {name: {**spec, "Keys": left}}}
+        else:
+            request["RequestItems"][name] = sent
+            result = {"UnprocessedItems": {name: left}}
+        if sent:
+            body = json.dumps(request).encode()
+            environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+            status: list[str] = []
+            chunks = self.app(environ, lambda s, headers, exc_info=None: status.append(s))
+            try:
+                done = b"".join(chunks)
+            finally:
+                getattr(chunks, "close", lambda: None)()
+            if not status[0].startswith("200"):
+                return answer(start_response, status[0], done)
+            result = {**json.loads(done), **{k: v for k, v in result.items() if k != "Responses"}}
+        return answer(start_response, "200 OK", json.dumps(result).encode())
+
+    def control(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        with self.lock:
+            method = environ["REQUEST_METHOD"]
+            if method == "DELETE":
+                self.faults.clear()
+            elif method == "POST":
+                body = json.loads(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)) or b"{}")
+                times = body.get("times")
+                self.faults.append(
+                    Fault(
+                        str(body["operation"]),
+                        body.get("error"),
+                        bool(body.get("unprocessed")),
+                        int(times) if times is not None else None,
+                    )
+                )
+            listed = [asdict(f) for f in self.faults]
+        return answer(start_response, "200 OK", json.dumps({"faults": listed}).encode(), "application/json")
+
+
+def answer(
+    start_response: StartResponse, status: str, body: bytes, content_type: str = "application/x-amz-json-1.0"
+) -> list[bytes]:
+    """A DynamoDB-shaped answer (with the CRC32 botocore checks)."""
+    headers = [
+        ("Content-Type", content_type),
+        ("Content-Length", str(len(body))),
+        ("x-amz-crc32", str(zlib.crc32(body) & 0xFFFFFFFF)),
+    ]
+    start_response(status, headers)
+    return [body]
+
+
 def make_app() -> CountingMiddleware:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     partitions.install()  # a table Query reads one partition, as in DynamoDB, not the whole table
     capacity.install()  # each request's items read and written, for its read and write units
-    return CountingMiddleware(DomainDispatcherApplication(create_backend_app))
+    return CountingMiddleware(FaultSwitch(DomainDispatcherApplication(create_backend_app)))
 
 
 def serve(host: str, port: int) -> None:

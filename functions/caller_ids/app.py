@@ -29,6 +29,7 @@ from callerid.http.models import (
     iso,
 )
 from callerid.http.resolver import make_resolver, public_base_url
+from callerid.service.numbers import NumberWithLock
 
 settings = runtime.settings()
 logger = make_logger(__name__)
@@ -41,8 +42,8 @@ CallerIdSid = Annotated[str, Path(alias="sid", pattern=r"^PN[0-9a-fA-F]{32}$")]
 VERIFICATION_WEBHOOK = "/webhooks/twilio/verification-status"
 
 
-def out(record: Any, caller: Caller) -> NumberOut:
-    return NumberOut.of(record, caller.account_sid, caller_ids.numbers.lock_of(record.phone_number))
+def out(shown: NumberWithLock, caller: Caller) -> NumberOut:
+    return NumberOut.of(shown.record, caller.account_sid, shown.lock)
 
 
 @app.post("/v1/caller-ids/verifications", responses=answers(*FLEX_ERRORS, 409, 422, success=201), security=FLEX_TOKEN)
@@ -85,7 +86,7 @@ def list_caller_ids(
 ) -> CallerIdList:
     found = caller_ids.page(caller.account_sid, phone_number, friendly_name, page, per_page)
     return CallerIdList(
-        caller_ids=[out(r, caller) for r in found.numbers],
+        caller_ids=[out(n, caller) for n in found.numbers],
         meta=PageMeta(page=page, per_page=per_page, total=found.total),
     )
 

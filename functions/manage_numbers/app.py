@@ -35,6 +35,7 @@ from callerid.http.models import (
 )
 from callerid.http.resolver import make_resolver, public_base_url
 from callerid.service.management import hooks_for
+from callerid.service.numbers import NumberWithLock
 from callerid.twilio.records import NumberHooks, NumberOrder, NumberSearch
 
 settings = runtime.settings()
@@ -48,9 +49,8 @@ supervisor = caller_dependency(runtime.token_validator, Role.SUPERVISOR)
 NumberSid = Annotated[str, Path(alias="sid", min_length=34, max_length=34, pattern=r"^[A-Z]{2}[0-9a-fA-F]{32}$")]
 
 
-def answer(caller: Caller, sid: str) -> NumberOut:
-    record = numbers.get(caller.account_sid, sid)
-    return NumberOut.of(record, caller.account_sid, numbers.lock_of(record.phone_number))
+def answer(caller: Caller, shown: NumberWithLock) -> NumberOut:
+    return NumberOut.of(shown.record, caller.account_sid, shown.lock)
 
 
 def created(body: NumberOut) -> Response[Any]:
@@ -102,7 +102,7 @@ def owned_numbers(
 @app.post("/v1/phone-numbers/import", responses=answers(*FLEX_ERRORS, 404, success=201), security=FLEX_TOKEN)
 def import_number(caller: Annotated[Caller, Depends(supervisor)], body: ImportIn) -> Response[ImportedNumberOut]:
     imported = management.import_number(caller.account_sid, body.sid, hooks())
-    number = NumberOut.of(imported.record, caller.account_sid, numbers.lock_of(imported.record.phone_number))
+    number = answer(caller, imported.number)
     replaced = ReplacedHooks(voice_url=imported.replaced.voice_url, status_callback=imported.replaced.status_callback)
     answer_body = ImportedNumberOut(**number.model_dump(), replaced=replaced)
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=answer_body)
@@ -116,19 +116,17 @@ def register_byot(caller: Annotated[Caller, Depends(supervisor)], body: ByotIn) 
 
 @app.get("/v1/phone-numbers/<sid>", responses=answers(*FLEX_ERRORS, 404), security=FLEX_TOKEN)
 def get_number(caller: Annotated[Caller, Depends(supervisor)], sid: NumberSid) -> NumberOut:
-    return answer(caller, sid)
+    return answer(caller, numbers.shown(caller.account_sid, sid))
 
 
 @app.patch("/v1/phone-numbers/<sid>", responses=answers(*FLEX_ERRORS, 404, 409), security=FLEX_TOKEN)
 def configure_number(caller: Annotated[Caller, Depends(supervisor)], sid: NumberSid, body: NumberPatchIn) -> NumberOut:
-    record = numbers.change(caller.account_sid, sid, body.changes())
-    return NumberOut.of(record, caller.account_sid, numbers.lock_of(record.phone_number))
+    return answer(caller, numbers.change(caller.account_sid, sid, body.changes()))
 
 
 @app.put("/v1/phone-numbers/<sid>/primary", responses=answers(*FLEX_ERRORS, 404), security=FLEX_TOKEN)
 def make_primary(caller: Annotated[Caller, Depends(supervisor)], sid: NumberSid) -> NumberOut:
-    record = numbers.make_primary(caller.account_sid, sid)
-    return NumberOut.of(record, caller.account_sid, numbers.lock_of(record.phone_number))
+    return answer(caller, numbers.make_primary(caller.account_sid, sid))
 
 
 @app.delete(
@@ -143,8 +141,7 @@ def release_number(caller: Annotated[Caller, Depends(supervisor)], sid: NumberSi
 
 @app.post("/v1/phone-numbers/<sid>/sync", responses=answers(*FLEX_ERRORS, 404), security=FLEX_TOKEN)
 def resync_number(caller: Annotated[Caller, Depends(supervisor)], sid: NumberSid) -> NumberOut:
-    record = management.resync(caller.account_sid, sid)
-    return NumberOut.of(record, caller.account_sid, numbers.lock_of(record.phone_number))
+    return answer(caller, management.resync(caller.account_sid, sid))
 
 
 @app.get("/v1/phone-numbers/<sid>/health", responses=answers(*FLEX_ERRORS, 404), security=FLEX_TOKEN)

@@ -44,7 +44,9 @@ def start_outbound_call(caller: Annotated[Caller, Depends(agent)], body: Outboun
 @app.delete("/v1/outbound-calls/lock", responses=answers(*FLEX_ERRORS), security=FLEX_TOKEN)
 def release_lock(caller: Annotated[Caller, Depends(agent)]) -> LockReleaseOut:
     released = calls.release_own(caller)
-    return LockReleaseOut(released=released is not None, phone_number=released)
+    return LockReleaseOut(
+        released=bool(released), phone_number=released[0] if released else None, phone_numbers=released
+    )
 
 
 @app.post("/v1/transfers/caller-id", responses=answers(*FLEX_ERRORS, 404), security=FLEX_TOKEN)

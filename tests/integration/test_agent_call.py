@@ -128,12 +128,27 @@ def test_call_status_is_idempotent_and_ignores_late_non_terminal_callbacks(stack
 def test_an_agent_releases_their_own_lock(stack):
     alice, bob = stack.agent(), stack.agent()
     start(stack, alice, **{"from": "+12125550100"})
-    assert stack.call("DELETE", "/v1/outbound-calls/lock", bob).json() == {"released": False, "phoneNumber": None}
+    assert stack.call("DELETE", "/v1/outbound-calls/lock", bob).json() == {
+        "released": False,
+        "phoneNumber": None,
+        "phoneNumbers": [],
+    }
     assert stack.call("DELETE", "/v1/outbound-calls/lock", alice).json() == {
         "released": True,
         "phoneNumber": "+12125550100",
+        "phoneNumbers": ["+12125550100"],
     }
     assert start(stack, bob, **{"from": "+12125550100"}).status_code == 200
+
+
+def test_releasing_an_agents_locks_names_every_number_released(stack):
+    alice = stack.agent()
+    for number in ("+12125550100", "+14155550100"):
+        assert start(stack, alice, **{"from": number}).status_code == 200
+    released = stack.call("DELETE", "/v1/outbound-calls/lock", alice).json()
+    assert released["released"] is True
+    assert sorted(released["phoneNumbers"]) == ["+12125550100", "+14155550100"]
+    assert released["phoneNumber"] == released["phoneNumbers"][0]
 
 
 def test_no_caller_id_when_every_number_is_busy(stack):

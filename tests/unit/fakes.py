@@ -6,13 +6,24 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from callerid.domain.errors import CallerIdInUse, ConcurrentUpdate, DestinationNotAllowed, NotFound
+from callerid.domain.catalogue import CallPathRead, CounterKey, Head, RefreshState
+from callerid.domain.errors import (
+    AlreadyVerified,
+    CallerIdInUse,
+    ConcurrentUpdate,
+    DestinationNotAllowed,
+    NotFound,
+    UpstreamUnavailable,
+)
 from callerid.domain.identity import WorkerRef
 from callerid.domain.locks import CallerIdLock, may_acquire
+from callerid.domain.locks import PhoneState as PhoneView
 from callerid.domain.numbers import (
+    Candidate,
     DialRule,
     DialRules,
     NumberQuery,
@@ -22,25 +33,29 @@ from callerid.domain.numbers import (
     TwilioFacts,
     Verdict,
 )
-from callerid.domain.reputation import PhoneState as PhoneView
-from callerid.domain.reputation import Usage, day_of, guard_of
-from callerid.store.health import NumberHealth
-from callerid.store.models import count_attribute, shared_count_attribute
-from callerid.store.numbers import POOL_SIZE, CallPathRead, Head, RefreshState, parse_entry, parse_pool
-from callerid.store.workers import WorkerState
-from callerid.twilio.records import TwilioPage
+from callerid.domain.pools import POOL_SIZE
+from callerid.domain.reputation import NO_LIMITS, NumberHealth, RecentWindow, ReputationLimits, Usage, day_of, guard_of
+from callerid.domain.verification import FAILED, PENDING, SUCCESS, Verification
+from callerid.domain.workers import WorkerState
+from callerid.service.builder import Options, Services, Stores
+from callerid.service.ports import CallerIdConfirmation, CallerIdGateway, NumberSourceGateway
+from callerid.twilio.records import OutgoingCallerId, TwilioPage, ValidationCall
 
 
 @dataclass
 class HeadState:
     primary: str | None = None
     refreshed_at: float = 0.0
-    pool: dict[str, str] = field(default_factory=dict)
-    counters: Counter[str] = field(default_factory=Counter)
+    pool: dict[str, Candidate] = field(default_factory=dict)
+    counters: Counter[CounterKey] = field(default_factory=Counter)
     refresh: RefreshState | None = None
 
 
 class FakeNumberStore:
+    """The workspace items of the table: records, shared copies, heads, listing, the refresh's items and the call
+    path's read (``NumberRecords``, ``SharedCopies``, ``Heads``, ``Listing``, ``RefreshRecords``,
+    ``RefreshProgress``, ``CallPathReads``)."""
+
     def __init__(self) -> None:
         self.records: dict[tuple[str, str], tuple[NumberRecord, str | None]] = {}
         self.sids: dict[tuple[str, str], str] = {}
@@ -55,21 +70,23 @@ class FakeNumberStore:
         self.phones: FakePhones | None = None
 
     # records
-    def get(self, account_sid, phone_number, *, primary=None):
+    def get(self, account_sid: str, phone_number: str, *, primary: str | None = None) -> NumberRecord | None:
         found = self.records.get((account_sid, phone_number))
         return replace(found[0], is_primary=found[0].phone_number == primary) if found else None
 
-    def phone_of(self, account_sid, sid):
+    def phone_of(self, account_sid: str, sid: str) -> str | None:
         return self.sids.get((account_sid, sid))
 
-    def fingerprints(self, account_sid, phone_numbers):
+    def fingerprints(self, account_sid: str, phone_numbers: Iterable[str]) -> dict[str, tuple[NumberRecord, str]]:
         return {
             p: (self.records[(account_sid, p)][0], self.records[(account_sid, p)][1] or "")
             for p in phone_numbers
             if (account_sid, p) in self.records
         }
 
-    def insert(self, record, *, expected_revision=None, fingerprint=None):
+    def insert(
+        self, record: NumberRecord, *, expected_revision: int | None = None, fingerprint: str | None = None
+    ) -> bool:
         key = (record.owner_workspace, record.phone_number)
         existing = self.records.get(key)
         if expected_revision is None and existing is not None:
@@ -85,13 +102,13 @@ class FakeNumberStore:
         self.writes["insert"] += 1
         return True
 
-    def insert_many(self, records):
+    def insert_many(self, records: list[tuple[NumberRecord, str | None]]) -> None:
         for record, fingerprint in records:
             self.records[(record.owner_workspace, record.phone_number)] = (record, fingerprint)
             self.sids[(record.owner_workspace, record.sid)] = record.phone_number
         self.writes["insert_many"] += 1
 
-    def replace(self, record, *, expected_revision, fingerprint=None):
+    def replace(self, record: NumberRecord, *, expected_revision: int, fingerprint: str | None = None) -> NumberRecord:
         key = (record.owner_workspace, record.phone_number)
         current, stored_fingerprint = self.records[key]
         if current.revision != expected_revision:
@@ -101,98 +118,109 @@ class FakeNumberStore:
         self.writes["replace"] += 1
         return written
 
-    def point_sid(self, account_sid, sid, phone_number):
+    def point_sid(self, account_sid: str, sid: str, phone_number: str) -> None:
         self.sids[(account_sid, sid)] = phone_number
 
-    def put_shared(self, record):
+    def put_shared(self, record: NumberRecord) -> None:
         self.shared[(record.owner_workspace, record.phone_number)] = replace(record, is_primary=False)
 
-    def delete_shared(self, owner, phone_number):
+    def delete_shared(self, owner: str, phone_number: str) -> None:
         self.shared.pop((owner, phone_number), None)
 
     # head
-    def _head(self, account_sid) -> HeadState:
+    def _head(self, account_sid: str) -> HeadState:
         return self.heads.setdefault(account_sid, HeadState())
 
-    def head(self, account_sid):
+    def head(self, account_sid: str) -> Head:
         state = self.heads.get(account_sid)
         if state is None:
             return Head(account_sid)
         counts = {
-            (source, status): state.counters[count_attribute(source, status)]
+            (source, status): state.counters[(source, status)]
             for source in NumberSource
             for status in (NumberStatus.ACTIVE, NumberStatus.INACTIVE)
         }
-        shared = {source: state.counters[shared_count_attribute(source)] for source in NumberSource}
-        return Head(
-            account_sid,
-            True,
-            state.primary,
-            state.refreshed_at,
-            parse_pool(account_sid, state.pool),
-            counts,
-            shared,
-            state.refresh,
-        )
+        shared = {source: state.counters[(source, None)] for source in NumberSource}
+        pool = tuple(candidate for _, candidate in sorted(state.pool.items()))
+        return Head(account_sid, True, state.primary, state.refreshed_at, pool, counts, shared, state.refresh)
 
-    def call_path_read(self, account_sid, worker_sid, ancestors, *, pools=(), phones=(), now=0.0):
+    def call_path_read(
+        self,
+        account_sid: str,
+        worker_sid: str,
+        ancestors: list[str],
+        *,
+        pools: Iterable[str] = (),
+        phones: Iterable[str] = (),
+        now: float = 0.0,
+    ) -> CallPathRead:
         self.writes["call_path_read"] += 1
-        read = self.pools_read(account_sid, pools, phones, now=now, count=False)
+        read = self._pools_read(account_sid, pools, phones, now)
         read.head = self.head(account_sid)
         read.inherited = [self.head(a) for a in ancestors if a in self.heads]
         read.worker = self.workers.get((account_sid, worker_sid), WorkerState())
         return read
 
-    def pools_read(self, account_sid, pools, phones, *, now, with_keys=None, count=True):
-        if count:
-            self.writes["pools_read"] += 1
+    def pools_read(
+        self,
+        account_sid: str,
+        pools: Iterable[str],
+        phones: Iterable[str],
+        *,
+        now: float,
+        with_keys: list[tuple[str, str]] | None = None,
+    ) -> CallPathRead:
+        self.writes["pools_read"] += 1
+        return self._pools_read(account_sid, pools, phones, now)
+
+    def _pools_read(self, account_sid: str, pools: Iterable[str], phones: Iterable[str], now: float) -> CallPathRead:
         read = CallPathRead(Head(account_sid))
         for key in pools:
             if self.pools is not None and (account_sid, key) in self.pools.items:
                 entries = self.pools.items[(account_sid, key)]
-                read.pools[key] = tuple(parse_entry(account_sid, p, e) for p, e in sorted(entries.items()))
+                read.pools[key] = tuple(candidate for _, candidate in sorted(entries.items()))
         if self.phones is not None:
             read.phones.update(self.phones.states(phones, now))
         return read
 
-    def ensure_head(self, account_sid):
+    def ensure_head(self, account_sid: str) -> None:
         self._head(account_sid)
 
-    def adjust_counts(self, account_sid, deltas):
+    def adjust_counts(self, account_sid: str, deltas: dict[CounterKey, int]) -> None:
         self._head(account_sid).counters.update(deltas)
 
-    def set_pool_entry(self, account_sid, phone_number, entry):
+    def add_to_pool(self, account_sid: str, candidate: Candidate) -> bool:
         pool = self._head(account_sid).pool
-        if phone_number not in pool and len(pool) >= POOL_SIZE:
+        if candidate.phone_number not in pool and len(pool) >= POOL_SIZE:
             return False
-        pool[phone_number] = entry
+        pool[candidate.phone_number] = candidate
         return True
 
-    def remove_pool_entry(self, account_sid, phone_number):
+    def remove_from_pool(self, account_sid: str, phone_number: str) -> None:
         self._head(account_sid).pool.pop(phone_number, None)
 
-    def set_primary(self, account_sid, phone_number):
+    def set_primary(self, account_sid: str, phone_number: str) -> None:
         self._head(account_sid).primary = phone_number
 
-    def clear_primary(self, account_sid, phone_number):
+    def clear_primary(self, account_sid: str, phone_number: str) -> bool:
         head = self._head(account_sid)
         if head.primary != phone_number:
             return False
         head.primary = None
         return True
 
-    def mark_refreshed(self, account_sid, now):
+    def mark_refreshed(self, account_sid: str, now: float) -> None:
         head = self._head(account_sid)
         head.refreshed_at, head.refresh = now, None
 
-    def save_refresh(self, account_sid, state):
+    def save_refresh(self, account_sid: str, state: RefreshState) -> None:
         self._head(account_sid).refresh = state
 
-    def save_seen(self, account_sid, first_chunk, phase, sids):
+    def save_seen(self, account_sid: str, first_chunk: int, phase: str, sids: list[str]) -> int:
         self.seen_chunks[(account_sid, first_chunk)] = (phase, list(sids))
         return 1
 
-    def seen(self, account_sid, chunks, phase):
+    def seen(self, account_sid: str, chunks: int, phase: str) -> set[str]:
         self.writes["seen"] += 1
         seen: set[str] = set()
         for n in range(chunks):
@@ -201,37 +229,39 @@ class FakeNumberStore:
                 seen.update(sids)
         return seen
 
-    def forget_seen(self, account_sid, chunks):
+    def forget_seen(self, account_sid: str, chunks: int) -> None:
         for n in range(chunks):
             self.seen_chunks.pop((account_sid, n), None)
 
     # listing
-    def _own(self, account_sid, query):
+    def _own(self, account_sid: str, query: NumberQuery) -> list[NumberRecord]:
         rows = [r for (a, _), (r, _) in self.records.items() if a == account_sid]
         return [r for r in sorted(rows, key=lambda r: r.phone_number) if query.matches(r)]
 
-    def _shared(self, owner, query):
+    def _shared(self, owner: str, query: NumberQuery) -> list[NumberRecord]:
         rows = [r for (o, _), r in self.shared.items() if o == owner]
         return [r for r in sorted(rows, key=lambda r: r.phone_number) if query.matches(r)]
 
-    def listed(self, account_sid, query, *, skip, take, version=0):
+    def listed(
+        self, account_sid: str, query: NumberQuery, *, skip: int, take: int, version: int = 0
+    ) -> list[NumberRecord]:
         self.writes["listed"] += 1
         return self._own(account_sid, query)[skip : skip + take]
 
-    def listed_shared(self, owner, query, *, skip, take):
+    def listed_shared(self, owner: str, query: NumberQuery, *, skip: int, take: int) -> list[NumberRecord]:
         return self._shared(owner, query)[skip : skip + take]
 
-    def count(self, account_sid, query):
+    def count(self, account_sid: str, query: NumberQuery) -> int:
         return len(self._own(account_sid, query))
 
-    def count_shared(self, owner, query):
+    def count_shared(self, owner: str, query: NumberQuery) -> int:
         return len(self._shared(owner, query))
 
-    def dialable(self, account_sid, *, exclude, take):
+    def dialable(self, account_sid: str, *, exclude: set[str], take: int) -> list[NumberRecord]:
         rows = [r for r in self._own(account_sid, NumberQuery(status=NumberStatus.ACTIVE)) if r.voice]
         return [r for r in rows if r.phone_number not in exclude][:take]
 
-    def live_sids(self, account_sid, source):
+    def live_sids(self, account_sid: str, source: NumberSource) -> dict[str, str]:
         self.writes["live_sids"] += 1
         return {
             r.sid: r.phone_number
@@ -240,14 +270,14 @@ class FakeNumberStore:
         }
 
     # refresh lease
-    def take_refresh_lease(self, account_sid, holder, now, seconds):
+    def take_refresh_lease(self, account_sid: str, holder: str, now: float, seconds: float) -> bool:
         current = self.leases.get(account_sid)
         if current is not None and current[1] >= now:
             return False
         self.leases[account_sid] = (holder, now + seconds)
         return True
 
-    def release_refresh_lease(self, account_sid, holder):
+    def release_refresh_lease(self, account_sid: str, holder: str) -> None:
         if self.leases.get(account_sid, ("", 0))[0] == holder:
             del self.leases[account_sid]
 
@@ -260,35 +290,37 @@ class PhoneState:
 
 
 class FakePools:
-    """The small presence and assignment pools: entries per (workspace, key), at most POOL_SIZE each."""
+    """The small presence and assignment pools (``Pools``): candidates per (workspace, key), at most POOL_SIZE."""
 
     def __init__(self) -> None:
-        self.items: dict[tuple[str, str], dict[str, str]] = {}
+        self.items: dict[tuple[str, str], dict[str, Candidate]] = {}
 
-    def set_entry(self, account_sid, key, phone, entry, *, exists=False):
+    def set_entry(self, account_sid: str, key: str, candidate: Candidate, *, exists: bool = False) -> bool:
         pool = self.items.setdefault((account_sid, key), {})
-        if phone not in pool and len(pool) >= POOL_SIZE:
+        if candidate.phone_number not in pool and len(pool) >= POOL_SIZE:
             return False
-        pool[phone] = entry
+        pool[candidate.phone_number] = candidate
         return True
 
-    def set_entries(self, account_sid, key, entries):
-        for phone, entry in entries.items():
-            self.set_entry(account_sid, key, phone, entry)
+    def set_entries(self, account_sid: str, key: str, candidates: Sequence[Candidate]) -> None:
+        for candidate in candidates:
+            self.set_entry(account_sid, key, candidate)
 
-    def remove_entry(self, account_sid, key, phone):
+    def remove_entry(self, account_sid: str, key: str, phone: str) -> None:
         self.items.get((account_sid, key), {}).pop(phone, None)
 
 
 class FakePhones:
+    """Phone items (``PhoneRules``, ``PhoneLocks``, ``PhoneUsage``)."""
+
     def __init__(self) -> None:
         self.items: dict[str, PhoneState] = {}
         self.attempts = 0
 
-    def rules(self, phone_number):
+    def rules(self, phone_number: str) -> DialRules:
         return DialRules(dict(self.items.get(phone_number, PhoneState()).rules))
 
-    def write_rule(self, phone_number, account_sid, rule):
+    def write_rule(self, phone_number: str, account_sid: str, rule: DialRule) -> bool:
         state = self.items.setdefault(phone_number, PhoneState())
         current = state.rules.get(account_sid)
         if current is not None and current.revision > rule.revision:
@@ -296,24 +328,24 @@ class FakePhones:
         state.rules[account_sid] = rule
         return True
 
-    def write_rules(self, rules):
+    def write_rules(self, rules: list[tuple[str, str, DialRule]]) -> None:
         for phone, account, rule in rules:
             self.write_rule(phone, account, rule)
 
     def acquire(
         self,
-        phone_number,
-        worker,
+        phone_number: str,
+        worker: WorkerRef,
         *,
-        ancestors,
-        country,
-        ttl_seconds,
-        now,
-        diagnose=True,
-        task_sid=None,
-        limits=None,
-        within_limits=False,
-    ):
+        ancestors: Iterable[str],
+        country: str | None,
+        ttl_seconds: int,
+        now: float,
+        diagnose: bool = True,
+        task_sid: str | None = None,
+        limits: ReputationLimits | None = None,
+        within_limits: bool = False,
+    ) -> CallerIdLock:
         self.attempts += 1
         state = self.items.get(phone_number, PhoneState())
         verdict = DialRules(state.rules).verdict(worker.account_sid, tuple(ancestors), country)
@@ -334,32 +366,32 @@ class FakePhones:
             raise DestinationNotAllowed("not to that country")
         raise NotFound("not yours")
 
-    def release(self, phone_number, worker, lease_id):
+    def release(self, phone_number: str, worker: WorkerRef, lease_id: str) -> bool:
         state = self.items.get(phone_number)
         if state is None or state.lock is None or state.lock.holder != worker or state.lock.lease_id != lease_id:
             return False
         state.lock = None
         return True
 
-    def release_for_call(self, phone_number, call_began, account_sid):
+    def release_for_call(self, phone_number: str, call_began: float, account_sid: str) -> bool:
         state = self.items.get(phone_number)
         lock = state.lock if state else None
-        if lock is None or lock.holder.account_sid != account_sid or not lock.ended_before(call_began):
+        if state is None or lock is None or lock.holder.account_sid != account_sid or not lock.ended_before(call_began):
             return False
         state.lock = None
         return True
 
-    def held_by(self, worker):
+    def held_by(self, worker: WorkerRef) -> list[CallerIdLock]:
         return [s.lock for s in self.items.values() if s.lock is not None and s.lock.holder == worker]
 
-    def get(self, phone_number):
+    def get(self, phone_number: str) -> CallerIdLock | None:
         state = self.items.get(phone_number)
         return state.lock if state else None
 
-    def get_many(self, phone_numbers: Iterable[str]):
+    def get_many(self, phone_numbers: Iterable[str]) -> dict[str, CallerIdLock]:
         return {p: lock for p in phone_numbers if (lock := self.get(p)) is not None}
 
-    def states(self, phone_numbers, now):
+    def states(self, phone_numbers: Iterable[str], now: float) -> dict[str, PhoneView]:
         found = {}
         for phone in phone_numbers:
             state = self.items.get(phone)
@@ -368,7 +400,7 @@ class FakePhones:
                 found[phone] = PhoneView(state.lock, usage)
         return found
 
-    def start_cooling(self, phone_number, until, now):
+    def start_cooling(self, phone_number: str, until: float, now: float) -> bool:
         state = self.items.get(phone_number)
         if state is None or (state.usage.cooling_until is not None and state.usage.cooling_until >= now):
             return False
@@ -376,8 +408,33 @@ class FakePhones:
         return True
 
 
+class FakeWorkers:
+    """Workers' selections and teams (``Workers``), in the dict the call path's read sees."""
+
+    def __init__(self, states: dict[tuple[str, str], WorkerState] | None = None) -> None:
+        self.states = states if states is not None else {}
+
+    def get(self, worker: WorkerRef) -> WorkerState:
+        return self.states.get((worker.account_sid, worker.worker_sid), WorkerState())
+
+    def save_selection(
+        self, worker: WorkerRef, caller_id: str | None, local_presence: bool, *, expected_version: int
+    ) -> WorkerState:
+        current = self.get(worker)
+        if current.version != expected_version:
+            raise ConcurrentUpdate("moved on")
+        saved = replace(current, caller_id=caller_id, local_presence=local_presence, version=expected_version + 1)
+        self.states[(worker.account_sid, worker.worker_sid)] = saved
+        return saved
+
+    def save_team(self, worker: WorkerRef, team: str | None, *, at: float) -> bool:
+        self.states[(worker.account_sid, worker.worker_sid)] = replace(self.get(worker), team=team)
+        return True
+
+
 class FakeTwilio:
-    """One account's numbers and caller IDs at Twilio (other accounts have none), in pages of ``page_size``."""
+    """One account's numbers and caller IDs at Twilio (other accounts have none), in pages of ``page_size``
+    (``NumberSourceGateway``, ``TwilioNumbers``' reads and removals)."""
 
     def __init__(self, account_sid: str, page_size: int = 1000) -> None:
         self.account_sid = account_sid
@@ -394,9 +451,7 @@ class FakeTwilio:
         (self.numbers if source is NumberSource.TWILIO else self.caller_ids)[facts.sid] = facts
         return facts
 
-    def number_page(self, account_sid, source, next_page):
-        from callerid.domain.errors import UpstreamUnavailable
-
+    def number_page(self, account_sid: str, source: NumberSource, next_page: str | None) -> TwilioPage:
         if self.fail:
             raise UpstreamUnavailable("Twilio is down")
         self.pages_read += 1
@@ -409,40 +464,48 @@ class FakeTwilio:
         end = start + self.page_size
         return TwilioPage(rows[start:end], str(end) if end < len(rows) else None)
 
-    def still_held(self, account_sid, source, sid):
+    def still_held(self, account_sid: str, source: NumberSource, sid: str) -> bool:
         return sid in (self.numbers if source is NumberSource.TWILIO else self.caller_ids)
 
-    def release_number(self, account_sid, sid):
+    def release_number(self, account_sid: str, sid: str) -> None:
         if self.fail:
-            from callerid.domain.errors import UpstreamUnavailable
-
             raise UpstreamUnavailable("Twilio is down")
         if self.numbers.pop(sid, None) is None:
             raise NotFound("gone")
         self.removed.append(sid)
 
-    def delete_caller_id(self, account_sid, sid):
+    def delete_caller_id(self, account_sid: str, sid: str) -> None:
         if self.caller_ids.pop(sid, None) is None:
             raise NotFound("gone")
         self.removed.append(sid)
 
-    def incoming_number(self, account_sid, sid):
+    def incoming_number(self, account_sid: str, sid: str) -> TwilioFacts:
         if sid not in self.numbers:
             raise NotFound("gone")
         return self.numbers[sid]
 
-    def caller_id_facts(self, account_sid, sid):
+    def caller_id_facts(self, account_sid: str, sid: str) -> TwilioFacts:
         if sid not in self.caller_ids:
             raise NotFound("gone")
         return self.caller_ids[sid]
 
 
 class FakeHealth:
+    """Numbers' call outcomes (``HealthRecords``)."""
+
     def __init__(self) -> None:
         self.by_phone: dict[str, NumberHealth] = {}
 
-    def get(self, phone_number):
+    def get(self, phone_number: str) -> NumberHealth:
         return self.by_phone.get(phone_number, NumberHealth())
+
+    def record_attempt(
+        self, phone_number: str, *, answered: bool, call: str, now: float, limits: ReputationLimits = NO_LIMITS
+    ) -> RecentWindow | None:
+        health = self.get(phone_number)
+        window = health.recent.add(answered, limits.window_attempts)
+        self.by_phone[phone_number] = NumberHealth(health.attempts + 1, health.answered + int(answered), window)
+        return window
 
 
 def worker(n: int, account: str) -> WorkerRef:
@@ -450,37 +513,32 @@ def worker(n: int, account: str) -> WorkerRef:
 
 
 class FakeVerifications:
-    """``store.verifications`` in memory, with its conditions: no pending over a success, a failure only for the
+    """``Verifications`` in memory, with the store's conditions: no pending over a success, a failure only for the
     pending call."""
 
     def __init__(self) -> None:
-        from callerid.store.verifications import Verification
-
         self.items: dict[tuple[str, str], Verification] = {}
 
-    def start(self, account_sid, phone_number, call_sid, *, now, expires_at):
-        from callerid.domain.errors import AlreadyVerified
-        from callerid.store.verifications import Verification
-
+    def start(self, account_sid: str, phone_number: str, call_sid: str, *, now: float, expires_at: float) -> None:
         current = self.items.get((account_sid, phone_number))
-        if current is not None and current.status == "success":
+        if current is not None and current.status == SUCCESS:
             raise AlreadyVerified("verified")
-        self.items[(account_sid, phone_number)] = Verification(phone_number, "pending", None, call_sid, now, expires_at)
+        self.items[(account_sid, phone_number)] = Verification(phone_number, PENDING, None, call_sid, now, expires_at)
 
-    def record_success(self, account_sid, verification):
+    def record_success(self, account_sid: str, verification: Verification) -> None:
         self.items[(account_sid, verification.phone_number)] = verification
 
-    def record_failure(self, account_sid, phone_number, call_sid, now):
+    def record_failure(self, account_sid: str, phone_number: str, call_sid: str, now: float) -> bool:
         current = self.items.get((account_sid, phone_number))
-        if current is None or current.status != "pending" or current.call_sid != call_sid:
+        if current is None or current.status != PENDING or current.call_sid != call_sid:
             return False
-        self.items[(account_sid, phone_number)] = replace(current, status="failed", updated_at=now)
+        self.items[(account_sid, phone_number)] = replace(current, status=FAILED, updated_at=now)
         return True
 
-    def get(self, account_sid, phone_number):
+    def get(self, account_sid: str, phone_number: str) -> Verification | None:
         return self.items.get((account_sid, phone_number))
 
-    def forget(self, account_sid, phone_number):
+    def forget(self, account_sid: str, phone_number: str) -> None:
         self.items.pop((account_sid, phone_number), None)
 
 
@@ -489,14 +547,71 @@ class FakeCallerIdTwilio(FakeTwilio):
 
     def __init__(self, account_sid: str) -> None:
         super().__init__(account_sid)
-        self.calls: list[dict] = []
+        self.calls: list[dict[str, Any]] = []
 
-    def validation_request(self, account_sid, phone_number, *, friendly_name, call_delay, extension, status_callback):
-        from callerid.twilio.records import ValidationCall
-
+    def validation_request(
+        self,
+        account_sid: str,
+        phone_number: str,
+        *,
+        friendly_name: str | None,
+        call_delay: int,
+        extension: str | None,
+        status_callback: str,
+    ) -> ValidationCall:
         call = ValidationCall(f"CA{len(self.calls):032d}", f"{len(self.calls) + 100000:06d}")
         self.calls.append({"phone": phone_number, "callback": status_callback, "call": call})
         return call
 
-    def rename_caller_id(self, account_sid, sid, friendly_name):
+    def rename_caller_id(self, account_sid: str, sid: str, friendly_name: str) -> None:
         self.caller_ids[sid] = replace(self.caller_ids[sid], friendly_name=friendly_name)
+
+    def outgoing_caller_id(self, account_sid: str, sid: str) -> OutgoingCallerId:
+        facts = self.caller_ids.get(sid)
+        if facts is None:
+            raise NotFound("no such caller ID")
+        return OutgoingCallerId(facts.sid, facts.phone_number, facts.friendly_name, None)
+
+
+@dataclass
+class FakeWorld:
+    """One in-memory table and Twilio, with every service wired by the same builder as ``runtime.py``."""
+
+    store: FakeNumberStore = field(default_factory=FakeNumberStore)
+    phones: FakePhones = field(default_factory=FakePhones)
+    pools: FakePools = field(default_factory=FakePools)
+    health: FakeHealth = field(default_factory=FakeHealth)
+    verifications: FakeVerifications = field(default_factory=FakeVerifications)
+
+    def __post_init__(self) -> None:
+        self.store.pools, self.store.phones = self.pools, self.phones
+        self.workers = FakeWorkers(self.store.workers)
+
+    def stores(self) -> Stores:
+        store, phones = self.store, self.phones
+        return Stores(
+            records=store,
+            shared=store,
+            heads=store,
+            listing=store,
+            bulk=store,
+            progress=store,
+            call_path=store,
+            pools=self.pools,
+            rules=phones,
+            locks=phones,
+            usage=phones,
+            workers=self.workers,
+            health=self.health,
+            verifications=self.verifications,
+        )
+
+    def services(
+        self, twilio: Callable[[], Any], options: Options | None = None, *, clock: Callable[[], float]
+    ) -> Services:
+        return Services(self.stores(), twilio, options or Options(), clock=clock, sleep=lambda seconds: None)
+
+
+def twilio_ports(twilio: FakeCallerIdTwilio) -> tuple[NumberSourceGateway, CallerIdGateway, CallerIdConfirmation]:
+    """The Twilio fakes as the ports they stand for (mypy checks them here; the store's fakes in ``Stores``)."""
+    return twilio, twilio, twilio

@@ -8,12 +8,9 @@ import pytest
 from callerid.domain.errors import AlreadyVerified, InvalidRequest, NotFound, NumberExists
 from callerid.domain.identity import Caller, Role
 from callerid.domain.numbers import NumberSource
-from callerid.service.callerids import PENDING_SECONDS, CallerIds
-from callerid.service.numbers import NumberDirectory
-from callerid.service.outbound import OutboundCalls
-from callerid.service.refresh import TwilioRefresh
-from callerid.service.webhooks import VerificationEffects, VerificationEvent
-from tests.unit.fakes import FakeCallerIdTwilio, FakeNumberStore, FakePhones, FakeVerifications
+from callerid.service.callerids import PENDING_SECONDS
+from callerid.service.webhooks import VerificationEvent
+from tests.unit.fakes import FakeCallerIdTwilio, FakeWorld
 
 ACCOUNT = "AC" + "a" * 32
 HOOK = "https://api.example.com/webhooks/twilio/verification-status"
@@ -29,27 +26,9 @@ class Clock:
 
 @pytest.fixture
 def world():
-    clock, store, phones = Clock(), FakeNumberStore(), FakePhones()
-    twilio, verifications = FakeCallerIdTwilio(ACCOUNT), FakeVerifications()
-    directory = NumberDirectory(store, phones, clock=clock)
-    directory.refresh = TwilioRefresh(store, store, directory, lambda: twilio, ttl_seconds=300, clock=clock)
-    service = CallerIds(directory, verifications, lambda: twilio, clock=clock)
-    effects = VerificationEffects(verifications, directory, lambda: _Confirm(twilio), clock=clock)
-    calls = OutboundCalls(store, phones, lock_ttl_seconds=300, build=directory.fresh_head, clock=clock)
-    return service, effects, twilio, clock, calls
-
-
-class _Confirm:
-    def __init__(self, twilio) -> None:
-        self.twilio = twilio
-
-    def outgoing_caller_id(self, account_sid, sid):
-        from callerid.twilio.records import OutgoingCallerId
-
-        facts = self.twilio.caller_ids.get(sid)
-        if facts is None:
-            raise NotFound("no such caller ID")
-        return OutgoingCallerId(facts.sid, facts.phone_number, facts.friendly_name, None)
+    clock, twilio = Clock(), FakeCallerIdTwilio(ACCOUNT)
+    services = FakeWorld().services(lambda: twilio, clock=clock)
+    return services.caller_ids, services.verification_effects, twilio, clock, services.outbound_calls
 
 
 def succeed(effects, twilio, call_sid, phone=DESK):
@@ -66,7 +45,7 @@ def test_a_verification_is_pending_until_its_call_succeeds(world):
     assert service.status(ACCOUNT, DESK).status == "pending"
     outcome, sid = succeed(effects, twilio, call.call_sid)
     assert outcome["status"] == "success" and service.status(ACCOUNT, DESK).outgoing_caller_id_sid == sid
-    assert [n.phone_number for n in service.page(ACCOUNT, None, None, 1, 50).numbers] == [DESK]
+    assert [n.record.phone_number for n in service.page(ACCOUNT, None, None, 1, 50).numbers] == [DESK]
 
 
 def test_a_late_failure_never_erases_a_success_and_a_superseded_call_does_not_count(world):
@@ -104,14 +83,15 @@ def test_renaming_reaches_twilio_and_deleting_keeps_a_calls_lock(world):
     service, effects, twilio, _, calls = world
     _, call = service.start(ACCOUNT, DESK, friendly_name=None, call_delay=0, extension=None, status_callback=HOOK)
     _, sid = succeed(effects, twilio, call.call_sid)
-    assert service.rename(ACCOUNT, sid, "Desk").friendly_name == "Desk" == twilio.caller_ids[sid].friendly_name
+    renamed = service.rename(ACCOUNT, sid, "Desk").record
+    assert renamed.friendly_name == "Desk" == twilio.caller_ids[sid].friendly_name
     agent = Caller(ACCOUNT, "alice", frozenset({Role.AGENT}), "WK" + "1" * 32)
     held = calls.start(agent, "+14155552671", DESK).lock
     service.delete(ACCOUNT, sid)
-    assert sid in twilio.removed and calls.phones.get(DESK) == held
+    assert sid in twilio.removed and calls.locks.get(DESK) == held
     with pytest.raises(NotFound):
         calls.start(Caller(ACCOUNT, "bob", frozenset({Role.AGENT}), "WK" + "2" * 32), "+14155552671", DESK)
-    assert service.page(ACCOUNT, None, None, 1, 50).numbers == ()
+    assert service.page(ACCOUNT, None, None, 1, 50).numbers == []
     service.start(ACCOUNT, DESK, friendly_name=None, call_delay=0, extension=None, status_callback=HOOK)
     with pytest.raises(NotFound):
         service.get(ACCOUNT, sid)

@@ -1,5 +1,5 @@
 """The From decision's services over in-memory fakes: the small pools kept equal to the records by
-``NumberDirectory.settle_pools``, and the call path's reads (what the container's memory lets it foresee)."""
+``RecordKeeper.settle_pools``, and the call path's reads (what the container's memory lets it foresee)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,13 @@ import pytest
 from callerid.domain.errors import NoCallerIdAvailable
 from callerid.domain.identity import Caller, Role
 from callerid.domain.numbers import NumberStatus, OutboundAssignment
+from callerid.domain.pools import presence_keys
 from callerid.domain.reputation import NO_LIMITS, Guard, ReputationLimits
 from callerid.domain.resolution import Reason
-from callerid.service.numbers import NumberDirectory
-from callerid.service.outbound import OutboundCalls
-from callerid.store.pools import presence_keys
-from callerid.store.workers import WorkerState
+from callerid.domain.workers import WorkerState
+from callerid.service.builder import Options, Services
 from tests.unit.factories import ACCOUNT, number
-from tests.unit.fakes import FakeNumberStore, FakePhones, FakePools
+from tests.unit.fakes import FakeTwilio, FakeWorld
 
 WORKER = "WK" + "1" * 32
 
@@ -29,13 +28,17 @@ class Clock:
 
 class World:
     def __init__(self, limits: ReputationLimits = NO_LIMITS) -> None:
-        self.store, self.phones, self.pools = FakeNumberStore(), FakePhones(), FakePools()
-        self.store.pools, self.store.phones = self.pools, self.phones
+        self.fake = FakeWorld()
+        self.store, self.phones, self.pools = self.fake.store, self.fake.phones, self.fake.pools
         self.clock = Clock()
-        self.directory = NumberDirectory(self.store, self.phones, pools=self.pools, clock=self.clock)
-        self.calls = OutboundCalls(
-            self.store, self.phones, lock_ttl_seconds=300, build=lambda a: None, clock=self.clock, limits=limits
-        )
+        self.limits = limits
+        services = self.container()
+        self.directory, self.calls = services.numbers, services.outbound_calls
+
+    def container(self) -> Services:
+        """A container's services (the call path's memory is its own); the numbers were read from Twilio."""
+        options = Options(number_cache_ttl_seconds=1e12, limits=self.limits)
+        return self.fake.services(lambda: FakeTwilio(ACCOUNT), options, clock=self.clock)
 
     def add(self, phone, **kwargs):
         record = self.directory.add(number(phone, **kwargs))
@@ -73,7 +76,7 @@ def test_an_inactive_or_released_number_leaves_its_pools(world):
     assert world.pool("POOL#AC#1646") == set()
     active = world.directory.change(ACCOUNT, record.sid, {"status": NumberStatus.ACTIVE})
     assert world.pool("POOL#AC#1646") == {"+16465550100"}
-    world.directory.release(ACCOUNT, active.sid, lambda r: None)
+    world.directory.release(ACCOUNT, active.record.sid, lambda r: None)
     assert world.pool("POOL#AC#1646") == set()
 
 
@@ -181,14 +184,7 @@ def test_a_resting_number_whose_state_the_call_path_did_not_read_still_goes_out_
     world = World(ReputationLimits(min_seconds_between_calls=60))
     world.add("+14155550100")
     assert world.start().lock.guard is None
-    world.calls = OutboundCalls(
-        world.store,
-        world.phones,
-        lock_ttl_seconds=300,
-        build=lambda a: None,
-        clock=world.clock,
-        limits=ReputationLimits(min_seconds_between_calls=60),
-    )  # another container: its memory is empty
+    world.calls = world.container().outbound_calls  # another container: its memory is empty
     call = world.start()
     assert (call.lock.phone_number, call.lock.guard) == ("+14155550100", Guard.SPACING)
 

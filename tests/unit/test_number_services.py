@@ -18,14 +18,11 @@ from callerid.domain.errors import (
 )
 from callerid.domain.identity import Caller, Role
 from callerid.domain.numbers import NumberQuery, NumberSource, NumberStatus
+from callerid.domain.pools import POOL_SIZE
 from callerid.domain.resolution import Reason
-from callerid.service.management import NumberManagement
-from callerid.service.numbers import NumberDirectory
-from callerid.service.outbound import OutboundCalls
-from callerid.service.refresh import TwilioRefresh
-from callerid.store.numbers import POOL_SIZE
-from callerid.store.workers import WorkerState
-from tests.unit.fakes import FakeHealth, FakeNumberStore, FakePhones, FakeTwilio, worker
+from callerid.domain.workers import WorkerState
+from callerid.service.builder import Options
+from tests.unit.fakes import FakeTwilio, FakeWorld, worker
 
 ACCOUNT = "AC" + "a" * 32
 CHILD = "AC" + "c" * 32
@@ -43,24 +40,13 @@ class Clock:
 class World:
     def __init__(self, page_size: int = 1000) -> None:
         self.clock = Clock()
-        self.store, self.phones, self.twilio = FakeNumberStore(), FakePhones(), FakeTwilio(ACCOUNT, page_size)
+        fake = FakeWorld()
+        self.store, self.phones, self.twilio = fake.store, fake.phones, FakeTwilio(ACCOUNT, page_size)
         ancestors = {CHILD: [ACCOUNT]}
-        self.directory = NumberDirectory(
-            self.store, self.phones, ancestors=lambda a: ancestors.get(a, []), clock=self.clock
-        )
-        self.refresh = TwilioRefresh(
-            self.store, self.store, self.directory, lambda: self.twilio, ttl_seconds=300, clock=self.clock
-        )
-        self.directory.refresh = self.refresh
-        self.calls = OutboundCalls(
-            self.store,
-            self.phones,
-            lock_ttl_seconds=300,
-            build=self.directory.fresh_head,
-            ancestors=lambda a: ancestors.get(a, []),
-            clock=self.clock,
-        )
-        self.management = NumberManagement(self.directory, lambda: self.twilio, FakeHealth())
+        options = Options(number_cache_ttl_seconds=300, ancestors=lambda a: ancestors.get(a, []))
+        services = fake.services(lambda: self.twilio, options, clock=self.clock)
+        self.directory, self.refresh = services.numbers, services.refresh
+        self.calls, self.management = services.outbound_calls, services.management
 
     def numbers(self, count: int, start: int = 0) -> list[str]:
         phones = [f"+1206555{n:04d}" for n in range(start, start + count)]

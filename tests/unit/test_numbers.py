@@ -14,7 +14,8 @@ from callerid.domain.numbers import (
     dial_rule,
     select_numbers,
 )
-from callerid.store.numbers import parse_pool, pool_entry
+from callerid.domain.pools import candidate_of
+from callerid.store.pools import parse_pool, pool_entry
 from tests.unit.factories import ACCOUNT, number
 
 PARENT, GRANDPARENT = "AC" + "b" * 32, "AC" + "c" * 32
@@ -106,6 +107,6 @@ def test_twilio_facts_fingerprint_changes_with_what_twilio_owns_only():
 
 def test_a_pool_entry_round_trips_what_the_call_path_needs():
     record = replace(number("+12065550100", countries=("US", "CA")), outbound_shareable=True)
-    (candidate,) = parse_pool(ACCOUNT, {record.phone_number: pool_entry(record)})
+    (candidate,) = parse_pool(ACCOUNT, {record.phone_number: pool_entry(candidate_of(record))})
     assert (candidate.shared, candidate.assigned, candidate.outbound_countries) == (True, False, ("US", "CA"))
     assert candidate.may_call("CA") and not candidate.may_call("GB")

@@ -5,10 +5,10 @@ import pytest
 from callerid.domain.errors import DestinationNotAllowed, NoCallerIdAvailable
 from callerid.domain.geography import place_of_e164
 from callerid.domain.identity import WorkerRef
-from callerid.domain.locks import CallerIdLock
+from callerid.domain.locks import CallerIdLock, PhoneState
 from callerid.domain.numbers import Candidate
 from callerid.domain.phone import destination
-from callerid.domain.reputation import Guard, PhoneState, ReputationLimits, Usage, day_of
+from callerid.domain.reputation import Guard, ReputationLimits, Usage, day_of
 from callerid.domain.resolution import Reason, ResolutionRequest, plan_from_number
 from tests.unit.factories import ACCOUNT, ALICE, BOB
 

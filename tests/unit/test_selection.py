@@ -7,8 +7,8 @@ import json
 import pytest
 
 from callerid.domain.errors import ConcurrentUpdate, NotFound, UpstreamUnavailable
+from callerid.domain.workers import WorkerState
 from callerid.service.selection import CallerIdSelections
-from callerid.store.workers import WorkerState
 from callerid.twilio.records import WorkerChanged, WorkerSnapshot
 from tests.unit.factories import ALICE
 

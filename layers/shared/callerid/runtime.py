@@ -12,6 +12,7 @@ from callerid.twilio.tokens import FlexTokenValidator
 from callerid.twilio.transport import RetryingTwilioHttpClient
 
 if TYPE_CHECKING:
+    from callerid.service.builder import Services, Stores
     from callerid.service.callerids import CallerIds
     from callerid.service.inbound import InboundCalls
     from callerid.service.management import NumberManagement
@@ -53,68 +54,86 @@ def gateway() -> TwilioGateway:
 
 
 @lru_cache(maxsize=1)
-def numbers() -> NumberDirectory:
-    """The workspace's numbers as records, refreshed from Twilio (lazily, through ``gateway``) once per TTL."""
-    from callerid.service.numbers import NumberDirectory
-    from callerid.service.refresh import TwilioRefresh
-    from callerid.store.numbers import NumberRepository
+def stores() -> Stores:
+    """The DynamoDB repositories behind every port, on the configured table."""
+    table()
+    return repositories()
+
+
+def repositories() -> Stores:
+    """The DynamoDB repositories behind every port (on the table the models are bound to)."""
+    from callerid.service.builder import Stores
+    from callerid.store.callpath import CallPathRepository
+    from callerid.store.heads import HeadRepository
+    from callerid.store.health import HealthRepository
+    from callerid.store.listing import ListingRepository
     from callerid.store.phones import PhoneRepository
     from callerid.store.pools import PoolRepository
-
-    table()
-    store = NumberRepository()
-    directory = NumberDirectory(store, PhoneRepository(), ancestors=accounts().ancestors, pools=PoolRepository())
-    directory.refresh = TwilioRefresh(store, store, directory, gateway, ttl_seconds=settings().number_cache_ttl_seconds)
-    return directory
-
-
-@lru_cache(maxsize=1)
-def number_management() -> NumberManagement:
-    """Number management that reaches Twilio (release, re-sync), over ``numbers``."""
-    from callerid.service.management import NumberManagement
-    from callerid.store.health import HealthRepository
-
-    return NumberManagement(numbers(), gateway, HealthRepository(), limits=settings().reputation())
-
-
-@lru_cache(maxsize=1)
-def outbound_calls() -> OutboundCalls:
-    """The From rewrite (the call path): DynamoDB only; Twilio only to read a workspace's numbers the first time."""
-    from callerid.service.outbound import OutboundCalls
-    from callerid.store.numbers import NumberRepository
-    from callerid.store.phones import PhoneRepository
-
-    table()
-    return OutboundCalls(
-        NumberRepository(),
-        PhoneRepository(),
-        lock_ttl_seconds=settings().caller_id_lock_ttl_seconds,
-        build=lambda account_sid: numbers().fresh_head(account_sid),
-        ancestors=accounts().ancestors,
-        limits=settings().reputation(),
-    )
-
-
-@lru_cache(maxsize=1)
-def selections() -> CallerIdSelections:
-    """Workers' caller-ID selections, in DynamoDB and mirrored into TaskRouter."""
-    from callerid.service.selection import CallerIdSelections
+    from callerid.store.records import RecordRepository
+    from callerid.store.refresh import RefreshRepository
+    from callerid.store.verifications import VerificationRepository
     from callerid.store.workers import WorkerRepository
 
-    return CallerIdSelections(
-        WorkerRepository(),
-        numbers(),
-        gateway,
-        include_outgoing_only=settings().include_outgoing_only_numbers,
+    records, phones = RecordRepository(), PhoneRepository()
+    return Stores(
+        records=records,
+        shared=records,
+        heads=HeadRepository(),
+        listing=ListingRepository(),
+        bulk=records,
+        progress=RefreshRepository(),
+        call_path=CallPathRepository(),
+        pools=PoolRepository(),
+        rules=phones,
+        locks=phones,
+        usage=phones,
+        workers=WorkerRepository(),
+        health=HealthRepository(),
+        verifications=VerificationRepository(),
     )
 
 
 @lru_cache(maxsize=1)
+def services() -> Services:
+    """Every service, wired by the one builder over ``stores`` and the Twilio ``gateway`` (built on first use)."""
+    from callerid.service.builder import Options, Services
+
+    config = settings()
+    options = Options(
+        lock_ttl_seconds=config.caller_id_lock_ttl_seconds,
+        number_cache_ttl_seconds=config.number_cache_ttl_seconds,
+        include_outgoing_only=config.include_outgoing_only_numbers,
+        inbound_redirect=bool(config.inbound_flow_url),
+        limits=config.reputation(),
+        ancestors=accounts().ancestors,
+        workspace_of=lambda account: gateway().workspace_sid(account),
+    )
+    return Services(stores(), gateway, options)
+
+
+def numbers() -> NumberDirectory:
+    """The workspace's numbers as records, refreshed from Twilio (lazily, through ``gateway``) once per TTL."""
+    return services().numbers
+
+
+def number_management() -> NumberManagement:
+    """Number management that reaches Twilio (release, re-sync), over ``numbers``."""
+    return services().management
+
+
+def outbound_calls() -> OutboundCalls:
+    """The From rewrite (the call path): DynamoDB only; Twilio only to read a workspace's numbers the first time."""
+    return services().outbound_calls
+
+
+def selections() -> CallerIdSelections:
+    """Workers' caller-ID selections, in DynamoDB and mirrored into TaskRouter."""
+    return services().selections
+
+
 def transfers() -> TransferCallerIds:
     """Transfers' caller IDs: an agent's number shown is checked against the phone's rules (one GetItem)."""
-    from callerid.service.transfers import TransferCallerIds
-
-    return TransferCallerIds(numbers(), include_outgoing_only=settings().include_outgoing_only_numbers)
+    return services().transfers
 
 
 @lru_cache(maxsize=1)
@@ -124,54 +143,28 @@ def webhook_signatures() -> WebhookSignatures:
     return WebhookSignatures(accounts())
 
 
-@lru_cache(maxsize=1)
 def call_status_effects() -> CallStatusEffects:
-    from callerid.service.webhooks import CallStatusEffects
-    from callerid.store.health import HealthRepository
-    from callerid.store.phones import PhoneRepository
-
-    table()
-    return CallStatusEffects(PhoneRepository(), HealthRepository(), numbers().may_dial, limits=settings().reputation())
+    return services().call_status_effects
 
 
-@lru_cache(maxsize=1)
 def taskrouter_effects() -> TaskRouterEffects:
     """TaskRouter's events: locks freed when outbound-call tasks end, workers' teams kept current. Twilio only to
     look up a subaccount's workspace (once per container; the root account's is configured)."""
-    from callerid.service.taskrouter import TaskRouterEffects
-    from callerid.store.phones import PhoneRepository
-    from callerid.store.workers import WorkerRepository
-
-    table()
-    return TaskRouterEffects(PhoneRepository(), WorkerRepository(), lambda account: gateway().workspace_sid(account))
+    return services().taskrouter_effects
 
 
-@lru_cache(maxsize=1)
 def verification_effects() -> VerificationEffects:
-    from callerid.service.webhooks import VerificationEffects
-    from callerid.store.verifications import VerificationRepository
-
-    table()
-    return VerificationEffects(VerificationRepository(), numbers(), gateway)
+    return services().verification_effects
 
 
-@lru_cache(maxsize=1)
 def caller_ids() -> CallerIds:
     """Verified caller IDs and their verification (Twilio through ``gateway``)."""
-    from callerid.service.callerids import CallerIds
-    from callerid.store.verifications import VerificationRepository
-
-    return CallerIds(numbers(), VerificationRepository(), gateway)
+    return services().caller_ids
 
 
-@lru_cache(maxsize=1)
 def inbound_calls() -> InboundCalls:
     """Where inbound calls go, from the stored records (no Twilio request but the workflow's one lookup)."""
-    from callerid.service.inbound import InboundCalls
-    from callerid.store.numbers import NumberRepository
-
-    table()
-    return InboundCalls(NumberRepository(), redirect=bool(settings().inbound_flow_url))
+    return services().inbound_calls
 
 
 @lru_cache(maxsize=1)
@@ -192,17 +185,9 @@ def reset() -> None:
         accounts,
         token_validator,
         gateway,
-        numbers,
-        number_management,
-        outbound_calls,
-        selections,
-        transfers,
+        stores,
+        services,
         webhook_signatures,
-        call_status_effects,
-        taskrouter_effects,
-        verification_effects,
-        inbound_calls,
-        caller_ids,
         table,
         get_settings,
     ):

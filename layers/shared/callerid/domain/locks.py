@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from callerid.domain.identity import WorkerRef
-from callerid.domain.reputation import Guard
+from callerid.domain.reputation import UNUSED, Guard, Usage
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +36,14 @@ class CallerIdLock:
         """A call-status webhook may free this lock only if it was taken no later than the call began
         (at whole-second resolution, which is all Twilio's ``Timestamp`` carries)."""
         return self.acquired_at < math.floor(call_began) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneState:
+    """What the call path read of a phone item: its lock (``None`` when free) and usage."""
+
+    lock: CallerIdLock | None = None
+    usage: Usage = UNUSED
 
 
 def ended_by_task(lock: CallerIdLock, worker: WorkerRef, task_sid: str | None, task_began: float, now: float) -> bool:

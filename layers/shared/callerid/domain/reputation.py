@@ -10,10 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from callerid.domain.locks import CallerIdLock
 
 DAY_SECONDS = 86_400
 
@@ -62,14 +58,6 @@ class Usage:
 
 NO_LIMITS = ReputationLimits()
 UNUSED = Usage()
-
-
-@dataclass(frozen=True, slots=True)
-class PhoneState:
-    """What the call path read of a phone item: its lock (``None`` when free) and usage."""
-
-    lock: CallerIdLock | None = None
-    usage: Usage = UNUSED
 
 
 def guard_of(usage: Usage, limits: ReputationLimits, now: float) -> Guard | None:
@@ -121,3 +109,16 @@ class RecentWindow:
 
 
 NO_OUTCOMES = RecentWindow()
+
+
+@dataclass(frozen=True, slots=True)
+class NumberHealth:
+    """A number's call outcomes: all-time counters and the recent window."""
+
+    attempts: int = 0
+    answered: int = 0
+    recent: RecentWindow = NO_OUTCOMES
+
+    @property
+    def answer_rate(self) -> float | None:
+        return self.answered / self.attempts if self.attempts else None

@@ -27,9 +27,10 @@ from enum import StrEnum
 from callerid.domain.errors import DestinationNotAllowed, NoCallerIdAvailable
 from callerid.domain.geography import Closeness
 from callerid.domain.identity import WorkerRef
+from callerid.domain.locks import PhoneState
 from callerid.domain.numbers import Candidate
 from callerid.domain.phone import Destination
-from callerid.domain.reputation import NO_LIMITS, Guard, PhoneState, ReputationLimits, day_of, guard_of
+from callerid.domain.reputation import NO_LIMITS, Guard, ReputationLimits, day_of, guard_of
 
 # How many of a step's least recently used free equals a request may start at: one more than twice the numbers the
 # read saw on other agents' calls (those agents are the ones likely to race this request; alone, an agent takes

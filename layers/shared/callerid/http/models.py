@@ -260,7 +260,9 @@ class TransferCallerIdOut(ApiModel):
 
 class LockReleaseOut(ApiModel):
     released: bool
+    # The first (or only) number released; ``phone_numbers`` names every one.
     phone_number: str | None
+    phone_numbers: list[str]
 
 
 class Health(BaseModel):

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Protocol
+from dataclasses import dataclass
 
 from callerid.domain.errors import AlreadyVerified, InvalidRequest, NotFound, NumberExists
-from callerid.domain.numbers import NumberPage, NumberQuery, NumberRecord, NumberSource, NumberStatus
+from callerid.domain.numbers import NumberQuery, NumberRecord, NumberSource, NumberStatus
 from callerid.domain.phone import normalise_e164
-from callerid.service.numbers import NumberDirectory
-from callerid.store.verifications import Verification, VerificationRepository
+from callerid.domain.verification import Verification
+from callerid.service.numbers import NumberDirectory, NumberWithLock
+from callerid.service.ports import CallerIdGateway, Verifications
 from callerid.twilio.records import ValidationCall
 
 # A pending verification expires this long after its call was due (Twilio's call rings for about a minute).
@@ -27,26 +28,17 @@ PENDING_SECONDS = 600
 CALLBACK_URL_LIMIT = 1000
 
 
-class CallerIdGateway(Protocol):
-    def validation_request(
-        self,
-        account_sid: str,
-        phone_number: str,
-        *,
-        friendly_name: str | None,
-        call_delay: int,
-        extension: str | None,
-        status_callback: str,
-    ) -> ValidationCall: ...
-    def rename_caller_id(self, account_sid: str, sid: str, friendly_name: str) -> None: ...
-    def delete_caller_id(self, account_sid: str, sid: str) -> None: ...
+@dataclass(frozen=True, slots=True)
+class CallerIdPage:
+    numbers: list[NumberWithLock]
+    total: int
 
 
 class CallerIds:
     def __init__(
         self,
         numbers: NumberDirectory,
-        verifications: VerificationRepository,
+        verifications: Verifications,
         gateway: Callable[[], CallerIdGateway],
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -57,35 +49,42 @@ class CallerIds:
 
     def page(
         self, account_sid: str, phone_number: str | None, friendly_name: str | None, page: int, per_page: int
-    ) -> NumberPage:
-        """The workspace's own verified caller IDs; ``phone_number`` and ``friendly_name`` match exactly."""
+    ) -> CallerIdPage:
+        """The workspace's own verified caller IDs, with their locks; ``phone_number`` and ``friendly_name`` match
+        exactly."""
         if phone_number is not None:
-            record = self.numbers.store.get(account_sid, normalise_e164(phone_number))
+            record = self.numbers.stored(account_sid, normalise_e164(phone_number))
             found = record is not None and self._listed(record) and friendly_name in (None, record.friendly_name)
-            rows = (record,) if found and record is not None and page == 1 else ()
-            return NumberPage(rows, page, per_page, 1 if found else 0)
+            rows = [self.numbers.with_lock(record)] if found and record is not None and page == 1 else []
+            return CallerIdPage(rows, 1 if found else 0)
         query = NumberQuery(source=NumberSource.VERIFIED, friendly_name=friendly_name, page=page, per_page=per_page)
-        return self.numbers.page(account_sid, query, with_shared=False).page
+        listed = self.numbers.page(account_sid, query, with_shared=False)
+        rows = [NumberWithLock(r, listed.locks.get(r.phone_number)) for r in listed.page.numbers]
+        return CallerIdPage(rows, listed.page.total)
 
     @staticmethod
     def _listed(record: NumberRecord) -> bool:
         return record.source is NumberSource.VERIFIED and record.status is not NumberStatus.RELEASED
 
-    def get(self, account_sid: str, sid: str) -> NumberRecord:
+    def get(self, account_sid: str, sid: str) -> NumberWithLock:
+        """The workspace's verified caller ID with this SID, with its lock; 404 for anything else."""
+        return self.numbers.with_lock(self._verified(account_sid, sid))
+
+    def _verified(self, account_sid: str, sid: str) -> NumberRecord:
         record = self.numbers.own(account_sid, sid)
         if record.source is not NumberSource.VERIFIED:
             raise NotFound("No such verified caller ID in this workspace.")
         return record
 
-    def rename(self, account_sid: str, sid: str, friendly_name: str) -> NumberRecord:
+    def rename(self, account_sid: str, sid: str, friendly_name: str) -> NumberWithLock:
         """Rename at Twilio, then the record (one Twilio request)."""
-        self.get(account_sid, sid)
+        self._verified(account_sid, sid)
         self.gateway().rename_caller_id(account_sid, sid, friendly_name)
-        return self.numbers.rewrite(account_sid, sid, {"friendly_name": friendly_name})
+        return self.numbers.with_lock(self.numbers.rewrite(account_sid, sid, {"friendly_name": friendly_name}))
 
     def delete(self, account_sid: str, sid: str) -> None:
         """Remove at Twilio (one request) and here; the number may be verified again afterwards."""
-        record = self.get(account_sid, sid)
+        record = self._verified(account_sid, sid)
 
         def at_twilio(found: NumberRecord) -> None:
             try:
@@ -111,7 +110,7 @@ class CallerIds:
         if len(status_callback) > CALLBACK_URL_LIMIT:
             raise InvalidRequest("PUBLIC_BASE_URL is too long for Twilio's StatusCallback (1,000 characters).")
         self.numbers.fresh_head(account_sid)  # the workspace's numbers are known before one is said to be new
-        existing = self.numbers.store.get(account_sid, e164)
+        existing = self.numbers.stored(account_sid, e164)
         if existing is not None and existing.status is not NumberStatus.RELEASED:
             if existing.source is NumberSource.VERIFIED:
                 raise AlreadyVerified(f"{e164} is already a verified caller ID of this workspace.")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
 
-from callerid.domain.numbers import NumberRecord, NumberStatus
+from callerid.domain.numbers import NumberStatus
 from callerid.domain.phone import caller_country
+from callerid.service.ports import RecordReader
 from callerid.service.webhooks import phone_or_none
 
 
@@ -47,12 +47,8 @@ class InboundRoute:
         return attributes
 
 
-class NumberReader(Protocol):
-    def get(self, account_sid: str, phone_number: str, *, primary: str | None = None) -> NumberRecord | None: ...
-
-
 class InboundCalls:
-    def __init__(self, numbers: NumberReader, *, redirect: bool) -> None:
+    def __init__(self, numbers: RecordReader, *, redirect: bool) -> None:
         self.numbers = numbers
         self.redirect = redirect
 

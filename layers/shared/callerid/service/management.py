@@ -8,11 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from callerid.domain.errors import NotFound
+from callerid.domain.locks import PhoneState
 from callerid.domain.numbers import NumberRecord, NumberSource, TwilioFacts
-from callerid.domain.reputation import NO_LIMITS, Guard, PhoneState, ReputationLimits, Usage, guard_of
-from callerid.service.numbers import NumberDirectory, described
-from callerid.service.ports import HealthReader, TwilioNumbers
-from callerid.store.health import NumberHealth
+from callerid.domain.reputation import NO_LIMITS, Guard, NumberHealth, ReputationLimits, Usage, guard_of
+from callerid.service.numbers import NumberDirectory, NumberWithLock
+from callerid.service.ports import HealthRecords, PhoneUsage, TwilioNumbers
+from callerid.service.records import described
 from callerid.twilio.records import AvailableNumber, NumberHooks, NumberOrder, NumberSearch, OwnedNumber
 
 VOICE_WEBHOOK = "/webhooks/twilio/voice"
@@ -26,7 +27,7 @@ def hooks_for(base_url: str) -> NumberHooks:
 
 @dataclass(frozen=True, slots=True)
 class Imported:
-    record: NumberRecord
+    number: NumberWithLock
     replaced: OwnedNumber
 
 
@@ -41,7 +42,8 @@ class NumberManagement:
         self,
         directory: NumberDirectory,
         gateway: Callable[[], TwilioNumbers],
-        health: HealthReader,
+        health: HealthRecords,
+        usage: PhoneUsage,
         *,
         limits: ReputationLimits = NO_LIMITS,
         clock: Callable[[], float] = time.time,
@@ -49,6 +51,7 @@ class NumberManagement:
         self.directory = directory
         self.gateway = gateway
         self.health_reader = health
+        self.usage = usage
         self.limits = limits
         self.clock = clock
 
@@ -71,7 +74,7 @@ class NumberManagement:
         """Point an owned number's webhooks here (answering what they were) and make sure it is a record (two
         Twilio requests: fetch, update)."""
         facts, before = self.gateway().point_number(account_sid, sid, hooks)
-        return Imported(self.directory.add(described(account_sid, facts)), before)
+        return Imported(self.directory.with_lock(self.directory.add(described(account_sid, facts))), before)
 
     def release(self, account_sid: str, sid: str) -> NumberRecord:
         """A Twilio number is released at Twilio (permanent), a verified caller ID removed at Twilio, a BYOT number
@@ -88,11 +91,11 @@ class NumberManagement:
 
         return self.directory.release(account_sid, sid, at_source)
 
-    def resync(self, account_sid: str, sid: str) -> NumberRecord:
+    def resync(self, account_sid: str, sid: str) -> NumberWithLock:
         """Re-read the number from Twilio now (a BYOT number has nothing to re-read)."""
         record = self.directory.own(account_sid, sid)
         if record.source is NumberSource.BYOT:
-            return record
+            return self.directory.with_lock(record)
         facts: TwilioFacts | None
         try:
             if record.source is NumberSource.TWILIO:
@@ -107,7 +110,7 @@ class NumberManagement:
         """The number's outcomes (all time and its recent window) and its use today, with the reputation state
         the call path would see now (two reads: the health item and the phone item)."""
         now = self.clock()
-        state = self.directory.phones.states([phone_number], now).get(phone_number, PhoneState())
+        state = self.usage.states([phone_number], now).get(phone_number, PhoneState())
         return HealthReport(
             self.health_reader.get(phone_number),
             state.usage,

@@ -24,22 +24,24 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
+from callerid.domain.catalogue import CallPathRead
 from callerid.domain.errors import CallerIdInUse, DestinationNotAllowed, NoCallerIdAvailable, NotFound
 from callerid.domain.geography import Place
 from callerid.domain.identity import Caller, WorkerRef
 from callerid.domain.locks import CallerIdLock
 from callerid.domain.numbers import Candidate
 from callerid.domain.phone import destination, normalise_e164
+from callerid.domain.pools import presence_keys, queue_assignment_key, team_assignment_key, worker_assignment_key
 from callerid.domain.reputation import NO_LIMITS, ReputationLimits
 from callerid.domain.resolution import Choice, Reason, ResolutionRequest, plan_from_number
-from callerid.service.ports import NumberStore, PhoneStore
-from callerid.store.numbers import HEAD, CallPathRead
-from callerid.store.pools import presence_keys, queue_assignment_key, team_assignment_key, worker_assignment_key
+from callerid.service.ports import CallPathReads, Heads, PhoneLocks
 
 # After this many numbers refused, the call path reads its candidates' phone items again (at most MAX_REREADS times).
 REREAD_AFTER_REFUSALS = 3
 MAX_REREADS = 3
-# The memory's key for the numbers an ancestor's head shares with its descendants.
+# The memory's keys for the numbers of a workspace's head pool, and of those an ancestor's head shares with its
+# descendants.
+HEAD_POOL = "NUMBERS"
 SHARED_POOL = "NUMBERS#SHARED"
 # What the memory keeps at most (entries of pools and workers); beyond it, it starts again.
 MEMORY_LIMIT = 20_000
@@ -71,7 +73,7 @@ class CallPathMemory:
             state = read.worker
             self.workers[(account_sid, worker_sid)] = (state.local_presence, state.team, state.caller_id)
             self.primaries[account_sid] = read.head.primary
-            self.pools[(account_sid, HEAD)] = tuple(c.phone_number for c in read.head.pool)
+            self.pools[(account_sid, HEAD_POOL)] = tuple(c.phone_number for c in read.head.pool)
             for head in read.inherited:
                 # Apart from the ancestor's own entry: its own workers' calls read its whole pool.
                 self.pools[(head.account_sid, SHARED_POOL)] = tuple(c.phone_number for c in head.pool if c.shared)
@@ -103,8 +105,9 @@ def without_held(plan: list[Choice], request: ResolutionRequest) -> list[Choice]
 class OutboundCalls:
     def __init__(
         self,
-        store: NumberStore,
-        phones: PhoneStore,
+        reads: CallPathReads,
+        heads: Heads,
+        locks: PhoneLocks,
         *,
         lock_ttl_seconds: int,
         build: Callable[[str], object],
@@ -113,8 +116,9 @@ class OutboundCalls:
         limits: ReputationLimits = NO_LIMITS,
         spread: Callable[[], int] = lambda: random.randrange(1 << 30),
     ) -> None:
-        self.store = store
-        self.phones = phones
+        self.reads = reads
+        self.heads = heads
+        self.locks = locks
         self.lock_ttl_seconds = lock_ttl_seconds
         self.build = build
         self.ancestors = ancestors
@@ -139,7 +143,7 @@ class OutboundCalls:
         now = self.clock()
 
         def lock(choice: Choice, *, diagnose: bool = True) -> CallerIdLock:
-            return self.phones.acquire(
+            return self.locks.acquire(
                 choice.phone_number,
                 worker,
                 ancestors=ancestors,
@@ -157,7 +161,7 @@ class OutboundCalls:
             try:
                 return OutboundCall(explicit, lock(explicit))
             except NotFound:
-                if self.store.head(worker.account_sid).refreshed_at > 0:
+                if self.heads.head(worker.account_sid).refreshed_at > 0:
                     raise
                 self.build(worker.account_sid)
                 return OutboundCall(explicit, lock(explicit))
@@ -210,7 +214,7 @@ class OutboundCalls:
                 if stale or unread_last:
                     rereads += 1
                     phones = [c.phone_number for c in plan] + sorted(tried)
-                    fresh = self.store.pools_read(worker.account_sid, (), phones, now=now)
+                    fresh = self.reads.pools_read(worker.account_sid, (), phones, now=now)
                     request = replace(request, phones={**request.phones, **fresh.phones}, spread=self.spread())
                     plan, tried, unread = without_held(plan_from_number(request), request), set(), set()
         everything: list[Candidate] = [*pool, *presence, *(c for group in assigned for c in group)]
@@ -227,9 +231,9 @@ class OutboundCalls:
         local_presence, team, selection = known or (False, None, None)
         pools = self._pools(worker, place, queue_sid, local_presence, team)
         first = [p for p in (selection, self.memory.primaries.get(account)) if p]
-        phones = first + self.memory.phones([(account, k) for k in pools] + [(account, HEAD)])
+        phones = first + self.memory.phones([(account, k) for k in pools] + [(account, HEAD_POOL)])
         phones += self.memory.phones((a, SHARED_POOL) for a in ancestors)
-        read = self.store.call_path_read(account, worker.worker_sid, ancestors, pools=pools, phones=phones, now=now)
+        read = self.reads.call_path_read(account, worker.worker_sid, ancestors, pools=pools, phones=phones, now=now)
         self.memory.learn(account, worker.worker_sid, read)
         missing = []
         if read.worker.local_presence and not local_presence:
@@ -238,7 +242,7 @@ class OutboundCalls:
             missing.append(team_assignment_key(read.worker.team))
         if missing:
             unread = [p for p in (read.worker.caller_id, read.head.primary) if p and p not in read.phones]
-            more = self.store.pools_read(account, missing, unread, now=now)
+            more = self.reads.pools_read(account, missing, unread, now=now)
             read.pools.update(more.pools)
             read.phones.update(more.phones)
             self.memory.learn_pools(account, more.pools)
@@ -256,11 +260,10 @@ class OutboundCalls:
             pools.append(queue_assignment_key(queue_sid))
         return pools
 
-    def release_own(self, caller: Caller) -> str | None:
-        """Release the locks the caller holds; answers a number released, or ``None`` when nothing was."""
+    def release_own(self, caller: Caller) -> list[str]:
+        """Release the locks the caller holds; answers every number released (none when nothing was)."""
         worker = caller.worker()
-        released = [lock.phone_number for lock in self.phones.held_by(worker) if self._release(lock)]
-        return released[0] if released else None
+        return [lock.phone_number for lock in self.locks.held_by(worker) if self._release(lock)]
 
     def _release(self, lock: CallerIdLock) -> bool:
-        return self.phones.release(lock.phone_number, lock.holder, lock.lease_id)
+        return self.locks.release(lock.phone_number, lock.holder, lock.lease_id)

@@ -21,18 +21,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from callerid import deadline as invocation_deadline
-from callerid.domain.errors import ConcurrentUpdate, UpstreamUnavailable
+from callerid.domain.catalogue import Head, RefreshState
+from callerid.domain.errors import UpstreamUnavailable
 from callerid.domain.numbers import NumberRecord, NumberSource, NumberStatus, TwilioFacts
-from callerid.service.numbers import NumberDirectory, described
-from callerid.service.ports import NumberSourceGateway, NumberStore, RefreshLease
-from callerid.store.numbers import Head, RefreshState
+from callerid.service.ports import Heads, NumberRecords, NumberSourceGateway, RefreshProgress, RefreshRecords
+from callerid.service.records import RecordKeeper, described
 
 REFRESH_LEASE_SECONDS = 30.0
 FIRST_BUILD_WAIT_SECONDS = 10.0
 # A pass stops to save its cursor when less than this is left of the invocation.
 CONTINUE_MARGIN_SECONDS = 4.0
 PHASES = (NumberSource.TWILIO, NumberSource.VERIFIED)
-SAVE_ATTEMPTS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,18 +43,22 @@ class Freshness:
 class TwilioRefresh:
     def __init__(
         self,
-        store: NumberStore,
-        lease: RefreshLease,
-        directory: NumberDirectory,
+        heads: Heads,
+        progress: RefreshProgress,
+        records: NumberRecords,
+        bulk: RefreshRecords,
+        keeper: RecordKeeper,
         gateway: Callable[[], NumberSourceGateway],
         *,
         ttl_seconds: float,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.store = store
-        self.lease = lease
-        self.directory = directory
+        self.heads = heads
+        self.progress = progress
+        self.records = records
+        self.bulk = bulk
+        self.keeper = keeper
         self.gateway = gateway
         self.ttl_seconds = ttl_seconds
         self.clock = clock
@@ -64,7 +67,7 @@ class TwilioRefresh:
     def ensure(self, account_sid: str) -> Freshness:
         """The workspace's head, refreshed from Twilio first when it is older than the TTL (or a pass is under
         way)."""
-        head = self.store.head(account_sid)
+        head = self.heads.head(account_sid)
         if self._fresh(head):
             return Freshness(head)
         return self.run(account_sid, head)
@@ -75,7 +78,7 @@ class TwilioRefresh:
     def run(self, account_sid: str, head: Head) -> Freshness:
         holder = uuid.uuid4().hex
         built = head.refreshed_at > 0 or head.refresh is not None
-        if not self.lease.take_refresh_lease(account_sid, holder, self.clock(), REFRESH_LEASE_SECONDS):
+        if not self.progress.take_refresh_lease(account_sid, holder, self.clock(), REFRESH_LEASE_SECONDS):
             return Freshness(head, stale=True) if built else self._wait_for_first_build(account_sid)
         keep_lease = False
         try:
@@ -84,18 +87,18 @@ class TwilioRefresh:
             if not built:
                 raise
             keep_lease = True  # Twilio is retried when the lease expires, not by every request meanwhile.
-            return Freshness(self.store.head(account_sid), stale=True)
+            return Freshness(self.heads.head(account_sid), stale=True)
         finally:
             if not keep_lease:
-                self.lease.release_refresh_lease(account_sid, holder)
-        return Freshness(self.store.head(account_sid), stale=not finished)
+                self.progress.release_refresh_lease(account_sid, holder)
+        return Freshness(self.heads.head(account_sid), stale=not finished)
 
     def _pass(self, account_sid: str, head: Head) -> bool:
         """Go on with the pass under way (or start one); answers whether it reached its end. The SIDs read are
         kept in memory, and stored only when the pass must stop before its end; at the end they are read back only
         for a source whose counter says some of its numbers vanished at Twilio."""
         if not head.exists:
-            self.store.ensure_head(account_sid)
+            self.heads.ensure_head(account_sid)
         state = head.refresh or RefreshState(uuid.uuid4().hex, PHASES[0].value, None, 0, 0)
         read: dict[str, list[str]] = {}
         gateway = self.gateway()
@@ -112,24 +115,24 @@ class TwilioRefresh:
             if self._out_of_time():
                 kept = dict(state.kept)
                 for phase, sids in read.items():
-                    written = self.store.save_seen(account_sid, state.chunks, phase, sids)
+                    written = self.progress.save_seen(account_sid, state.chunks, phase, sids)
                     kept[phase] = kept.get(phase, 0) + len(sids)
                     state = replace(state, chunks=state.chunks + written)
-                self.store.save_refresh(account_sid, replace(state, kept=tuple(sorted(kept.items()))))
+                self.progress.save_refresh(account_sid, replace(state, kept=tuple(sorted(kept.items()))))
                 return False
         earlier = dict(state.kept)
         # A pass stored before the counts were kept: what it kept is unknown, so its stored SIDs are read back.
         uncounted = bool(state.chunks) and not earlier
 
         def seen(phase: str) -> set[str]:
-            stored = self.store.seen(account_sid, state.chunks, phase) if uncounted or earlier.get(phase) else set()
+            stored = self.progress.seen(account_sid, state.chunks, phase) if uncounted or earlier.get(phase) else set()
             return stored | set(read.get(phase, ()))
 
         listed = {phase: earlier.get(phase, 0) + len(read.get(phase, ())) for phase in {*earlier, *read}}
         self._release_vanished(account_sid, listed, seen)
         if state.chunks:
-            self.store.forget_seen(account_sid, state.chunks)
-        self.store.mark_refreshed(account_sid, self.clock())
+            self.progress.forget_seen(account_sid, state.chunks)
+        self.progress.mark_refreshed(account_sid, self.clock())
         return True
 
     def _out_of_time(self) -> bool:
@@ -138,7 +141,7 @@ class TwilioRefresh:
 
     def _apply_page(self, account_sid: str, source: NumberSource, items: list[TwilioFacts]) -> list[str]:
         """Write what is new or changed on one page; answers the SIDs that stand for a record of that source."""
-        stored = self.store.fingerprints(account_sid, [f.phone_number for f in items])
+        stored = self.bulk.fingerprints(account_sid, [f.phone_number for f in items])
         new: list[tuple[NumberRecord, str | None]] = []
         kept: list[str] = []
         for facts in items:
@@ -153,17 +156,15 @@ class TwilioRefresh:
             elif fingerprint != facts.fingerprint():
                 self._rewrite(account_sid, facts)
         if new:
-            self.store.insert_many(new)
-            self.directory.settle_new([record for record, _ in new])
+            self.bulk.insert_many(new)
+            self.keeper.settle_new([record for record, _ in new])
         return kept
 
     def _rewrite(self, account_sid: str, facts: TwilioFacts) -> None:
         """Twilio's facts changed: write them over the record, keeping what this backend owns."""
-        for _ in range(SAVE_ATTEMPTS):
-            current = self.store.get(account_sid, facts.phone_number)
-            if current is None:
-                return
-            fresh = replace(
+
+        def from_twilio(current: NumberRecord) -> NumberRecord:
+            return replace(
                 current,
                 sid=facts.sid,
                 friendly_name=facts.friendly_name,
@@ -171,30 +172,28 @@ class TwilioRefresh:
                 sms=facts.sms,
                 created_at=current.created_at or facts.created_at,
             )
-            try:
-                written = self.store.replace(fresh, expected_revision=current.revision, fingerprint=facts.fingerprint())
-            except ConcurrentUpdate:
-                continue
-            if written.sid != current.sid:
-                self.store.point_sid(account_sid, written.sid, written.phone_number)
-            self.directory.settle(current, written)
-            return
-        raise ConcurrentUpdate(f"{facts.phone_number} kept changing during the refresh.")
+
+        self.keeper.save(
+            lambda: self.records.get(account_sid, facts.phone_number),
+            from_twilio,
+            fingerprint=facts.fingerprint(),
+            what=f"{facts.phone_number} (during the refresh)",
+        )
 
     def _release_vanished(self, account_sid: str, listed: dict[str, int], seen: Callable[[str], set[str]]) -> None:
         """``listed``: how many SIDs of each source the pass kept. A source with more stored records than that
         has numbers that vanished at Twilio: only then are its seen SIDs and its records read."""
-        head = self.store.head(account_sid)
+        head = self.heads.head(account_sid)
         for source in PHASES:
             stored = sum(n for (s, _), n in head.counts.items() if s is source)
             if stored <= listed.get(source.value, 0):
                 continue
             read = seen(source.value)
             gateway = self.gateway()
-            for sid, phone in self.store.live_sids(account_sid, source).items():
+            for sid, phone in self.bulk.live_sids(account_sid, source).items():
                 # Not listed in this pass; asked once more, since it may have been bought or verified meanwhile.
                 if sid not in read and not gateway.still_held(account_sid, source, sid):
-                    self.directory.mark_released(account_sid, phone)
+                    self.keeper.mark_released(account_sid, phone)
 
     def _wait_for_first_build(self, account_sid: str) -> Freshness:
         left = invocation_deadline.remaining()
@@ -202,7 +201,7 @@ class TwilioRefresh:
         deadline = self.clock() + wait
         while self.clock() < deadline:
             self.sleep(0.1)
-            head = self.store.head(account_sid)
+            head = self.heads.head(account_sid)
             if head.refreshed_at > 0:
                 return Freshness(head)
         raise UpstreamUnavailable("The workspace's numbers are still being read from Twilio; try again.")

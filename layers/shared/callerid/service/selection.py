@@ -17,15 +17,15 @@ import random
 import time
 from collections.abc import Callable
 from contextlib import suppress
-from typing import Protocol
 
 from callerid.domain.attributes import merge_selection
 from callerid.domain.errors import CallerIdError, ConcurrentUpdate, NotFound
 from callerid.domain.identity import WorkerRef
 from callerid.domain.phone import normalise_e164
 from callerid.domain.taskrouter import team_of_json
+from callerid.domain.workers import WorkerState
 from callerid.service.numbers import NumberDirectory
-from callerid.store.workers import WorkerState
+from callerid.service.ports import WorkerGateway, Workers
 from callerid.twilio.records import WorkerChanged, WorkerSnapshot
 
 ATTRIBUTE_WRITE_ATTEMPTS = 20
@@ -33,25 +33,10 @@ SAVE_ATTEMPTS = 10
 MAX_BACKOFF_SECONDS = 0.25
 
 
-class WorkerGateway(Protocol):
-    def fetch_worker(self, account_sid: str, worker_sid: str) -> WorkerSnapshot: ...
-    def update_worker_attributes(
-        self, account_sid: str, worker_sid: str, attributes: str, etag: str | None
-    ) -> WorkerSnapshot: ...
-
-
-class Selections(Protocol):
-    def get(self, worker: WorkerRef) -> WorkerState: ...
-    def save_selection(
-        self, worker: WorkerRef, caller_id: str | None, local_presence: bool, *, expected_version: int
-    ) -> WorkerState: ...
-    def save_team(self, worker: WorkerRef, team: str | None, *, at: float) -> bool: ...
-
-
 class CallerIdSelections:
     def __init__(
         self,
-        workers: Selections,
+        workers: Workers,
         numbers: NumberDirectory,
         gateway: Callable[[], WorkerGateway],
         *,

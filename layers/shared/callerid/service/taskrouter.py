@@ -11,23 +11,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from callerid.domain.errors import NotFound
 from callerid.domain.identity import WorkerRef
 from callerid.domain.locks import ended_by_task
 from callerid.domain.taskrouter import TaskRouterEvent
-from callerid.service.ports import PhoneStore
-
-
-class Teams(Protocol):
-    def save_team(self, worker: WorkerRef, team: str | None, *, at: float) -> bool: ...
+from callerid.service.ports import PhoneLocks, Teams
 
 
 class TaskRouterEffects:
     def __init__(
         self,
-        locks: PhoneStore,
+        locks: PhoneLocks,
         teams: Teams,
         workspace_of: Callable[[str], str],
         clock: Callable[[], float] = time.time,

@@ -5,15 +5,10 @@ workspace's numbers."""
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from callerid.domain.errors import NotFound
 from callerid.domain.identity import Caller
 from callerid.domain.transfers import DisplayedNumber, TransferType, transfer_caller_id
-
-
-class Selectable(Protocol):
-    def selectable(self, account_sid: str, phone_number: str, *, include_outgoing_only: bool) -> bool: ...
+from callerid.service.ports import Selectable
 
 
 class TransferCallerIds:

@@ -13,15 +13,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any, Protocol
+from typing import Any
 
 from callerid.domain.errors import InvalidPhoneNumber, NotFound
 from callerid.domain.phone import normalise_e164
 from callerid.domain.reputation import NO_LIMITS, ReputationLimits
+from callerid.domain.verification import Verification
 from callerid.service.numbers import NumberDirectory
-from callerid.service.ports import PhoneStore
-from callerid.store.health import HealthRepository
-from callerid.store.verifications import Verification, VerificationRepository
+from callerid.service.ports import CallerIdConfirmation, HealthRecords, PhoneLocks, PhoneUsage, Verifications
 from callerid.twilio.records import OutgoingCallerId
 
 TERMINAL_CALL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
@@ -58,13 +57,15 @@ class CallStatusEvent:
 class CallStatusEffects:
     def __init__(
         self,
-        locks: PhoneStore,
-        health: HealthRepository,
+        locks: PhoneLocks,
+        usage: PhoneUsage,
+        health: HealthRecords,
         may_dial: Callable[[str, str], bool],
         clock: Callable[[], float] = time.time,
         limits: ReputationLimits = NO_LIMITS,
     ) -> None:
         self.locks = locks
+        self.usage = usage
         self.health = health
         self.may_dial = may_dial
         self.clock = clock
@@ -91,7 +92,7 @@ class CallStatusEffects:
         cooling = window is not None and window.cools(self.limits)
         if cooling:
             # Its answer rate over the recent window fell below the floor: it rests for the cooldown.
-            self.locks.start_cooling(caller_id, now + self.limits.cooldown_seconds, now)
+            self.usage.start_cooling(caller_id, now + self.limits.cooldown_seconds, now)
         return {"terminal": True, "released": released, "counted": window is not None, "cooling": cooling}
 
 
@@ -104,14 +105,10 @@ class VerificationEvent:
     outgoing_caller_id_sid: str | None
 
 
-class CallerIdConfirmation(Protocol):
-    def outgoing_caller_id(self, account_sid: str, sid: str) -> OutgoingCallerId: ...
-
-
 class VerificationEffects:
     def __init__(
         self,
-        verifications: VerificationRepository,
+        verifications: Verifications,
         numbers: NumberDirectory,
         twilio: Callable[[], CallerIdConfirmation],
         clock: Callable[[], float] = time.time,

@@ -3,7 +3,6 @@ HEALTH_WINDOW_ATTEMPTS outcomes), whose answer rate is mirrored onto the phone i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pynamodb.exceptions import TransactWriteError
@@ -11,7 +10,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from callerid.domain.errors import ConcurrentUpdate
-from callerid.domain.reputation import NO_LIMITS, NO_OUTCOMES, RecentWindow, ReputationLimits
+from callerid.domain.reputation import NO_LIMITS, NumberHealth, RecentWindow, ReputationLimits
 from callerid.store.conditions import failed_transaction_conditions
 from callerid.store.models import CountedCallItem, HealthItem, PhoneItem, connection
 from callerid.store.phones import PHONE, phone_key
@@ -22,17 +21,6 @@ COUNTED = "COUNTED"
 COUNTED_FOR_SECONDS = 7 * 86_400
 # Concurrent outcomes of one number (the window is rewritten conditionally) retry this often.
 WINDOW_ATTEMPTS = 10
-
-
-@dataclass(frozen=True, slots=True)
-class NumberHealth:
-    attempts: int = 0
-    answered: int = 0
-    recent: RecentWindow = NO_OUTCOMES
-
-    @property
-    def answer_rate(self) -> float | None:
-        return self.answered / self.attempts if self.attempts else None
 
 
 def health_key(phone_number: str) -> str:

@@ -23,9 +23,10 @@ from pynamodb.expressions.update import Action
 
 from callerid.domain.errors import CallerIdInUse, DestinationNotAllowed, NotFound
 from callerid.domain.identity import WorkerRef
-from callerid.domain.locks import CallerIdLock
+from callerid.domain.locks import CallerIdLock, PhoneState
 from callerid.domain.numbers import DialRule, DialRules, Verdict
-from callerid.domain.reputation import PhoneState, ReputationLimits, Usage, day_of, guard_of
+from callerid.domain.reputation import ReputationLimits, Usage, day_of, guard_of
+from callerid.store.batch import batches, plain, typed
 from callerid.store.conditions import failed_condition
 from callerid.store.models import table
 
@@ -57,33 +58,6 @@ def holder_key(worker: WorkerRef) -> str:
 
 def rule_path(account_sid: str) -> Path:
     return Path(RULE_PREFIX + account_sid)
-
-
-def plain(value: Mapping[str, Any]) -> Any:
-    """A DynamoDB attribute value as Python (numbers as float)."""
-    (kind, raw), *_ = value.items()
-    if kind == "M":
-        return {k: plain(v) for k, v in raw.items()}
-    if kind == "L":
-        return [plain(v) for v in raw]
-    if kind == "N":
-        return float(raw)
-    if kind == "NULL":
-        return None
-    return raw
-
-
-def typed(value: Any) -> dict[str, Any]:
-    """A Python value as a DynamoDB attribute value (``plain``'s inverse, for the few shapes rules use)."""
-    if isinstance(value, bool):
-        return {"BOOL": value}
-    if isinstance(value, int | float):
-        return {"N": str(value)}
-    if isinstance(value, str):
-        return {"S": value}
-    if isinstance(value, dict):
-        return {"M": {k: typed(v) for k, v in value.items()}}
-    return {"L": [typed(v) for v in value]}
 
 
 def rule_value(rule: DialRule) -> dict[str, Any]:
@@ -233,25 +207,15 @@ class PhoneRepository:
                 self.write_rule(phone, account, rule)
             else:
                 fresh.append((phone, account, rule))
-        connection = table()
-        name = connection.table_name
-        for start in range(0, len(fresh), 25):
-            requests: Any = [
-                {
-                    "PutRequest": {
-                        "Item": {
-                            "pk": {"S": phone_key(phone)},
-                            "sk": {"S": PHONE},
-                            "kind": {"S": "phone"},
-                            RULE_PREFIX + account: typed(rule_value(rule)),
-                        }
-                    }
-                }
-                for phone, account, rule in fresh[start : start + 25]
-            ]
-            while requests:
-                answer = connection.connection.dispatch("BatchWriteItem", {"RequestItems": {name: requests}})
-                requests = answer.get("UnprocessedItems", {}).get(name)
+        batches().put(
+            {
+                "pk": {"S": phone_key(phone)},
+                "sk": {"S": PHONE},
+                "kind": {"S": "phone"},
+                RULE_PREFIX + account: typed(rule_value(rule)),
+            }
+            for phone, account, rule in fresh
+        )
 
     def acquire(
         self,
@@ -369,15 +333,12 @@ class PhoneRepository:
 
     def get_many(self, phone_numbers: Iterable[str]) -> dict[str, CallerIdLock]:
         """The current locks of these phones (a list page's), in BatchGetItems of at most 100 keys."""
-        wanted = list(dict.fromkeys(phone_numbers))
         found: dict[str, CallerIdLock] = {}
-        for start in range(0, len(wanted), 100):
-            keys = [(phone_key(p), PHONE) for p in wanted[start : start + 100]]
-            for item in self._batch_get(keys):
-                phone = str(plain(item["pk"])).removeprefix("PHONE#")
-                lock = parse_lock(phone, item)
-                if lock is not None:
-                    found[phone] = lock
+        for item in self._batch_get([(phone_key(p), PHONE) for p in phone_numbers]):
+            phone = str(plain(item["pk"])).removeprefix("PHONE#")
+            lock = parse_lock(phone, item)
+            if lock is not None:
+                found[phone] = lock
         return found
 
     def states(self, phone_numbers: Iterable[str], now: float) -> dict[str, PhoneState]:
@@ -405,20 +366,9 @@ class PhoneRepository:
             raise
         return True
 
-    def _batch_get(self, keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
-        if len(keys) > 100:
-            return self._batch_get(keys[:100]) + self._batch_get(keys[100:])
-        connection = table()
-        name = connection.table_name
-        items: list[dict[str, Any]] = []
-        pending: Any = [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in keys]
-        while pending:
-            answer = connection.connection.dispatch(
-                "BatchGetItem", {"RequestItems": {name: {"Keys": pending, "ConsistentRead": True}}}
-            )
-            items += answer.get("Responses", {}).get(name, [])
-            pending = answer.get("UnprocessedKeys", {}).get(name, {}).get("Keys")
-        return items
+    @staticmethod
+    def _batch_get(keys: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
+        return batches().get(keys)
 
     def _item(self, phone_number: str) -> dict[str, Any]:
         answer = table().get_item(phone_key(phone_number), PHONE, consistent_read=True)

@@ -10,71 +10,52 @@
 Each holds at most POOL_SIZE entries, as attributes ``e_<e164>`` (the head pool's entry format, place included)
 with their count ``n``: adding an entry is one conditional UpdateItem, on a missing item too. The keys of the
 presence pools follow from the dialled number alone (``domain.geography``), so the call path reads them in the
-same BatchGetItem as the head. ``service.numbers.NumberDirectory.settle_pools`` keeps them equal to the records.
+same BatchGetItem as the head. ``service.records.RecordKeeper.settle_pools`` keeps them equal to the records.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.operand import Path
 from pynamodb.expressions.update import Action
 
-from callerid.domain.geography import Closeness, Place
-from callerid.domain.numbers import NumberRecord, OutboundAssignment
+from callerid.domain.geography import Place
+from callerid.domain.numbers import Candidate
+from callerid.domain.pools import POOL_SIZE
+from callerid.store.batch import plain
 from callerid.store.conditions import failed_condition
 from callerid.store.models import table, workspace_key
 
-POOL_SIZE = 100
 ENTRY_PREFIX = "e_"
-LEVEL_CODES = {
-    Closeness.AREA: "AC",
-    Closeness.LOCALITY: "LOC",
-    Closeness.STATE: "ST",
-    Closeness.TIMEZONE: "TZ",
-    Closeness.COUNTRY: "CC",
-}
 
 
-def presence_keys(place: Place) -> list[str]:
-    """The sort keys of the presence pools a place belongs to, closest first."""
-    return [f"POOL#{LEVEL_CODES[level]}#{key}" for level, key in place.levels()]
+def pool_entry(candidate: Candidate) -> str:
+    """A pool entry (here and in the head's fallback pool): flags (``s`` shared with descendants, ``a`` assigned),
+    the allowed outbound countries and the number's place (area, locality, state, time zone, country)."""
+    flags = ("s" if candidate.shared else "") + ("a" if candidate.assigned else "")
+    place = candidate.place
+    geography = (place.area, place.locality, place.region, place.time_zone, place.country)
+    return ";".join((flags, ",".join(candidate.outbound_countries), *(g or "" for g in geography)))
 
 
-def worker_assignment_key(worker_sid: str) -> str:
-    return f"ASSIGN#WK#{worker_sid}"
+def parse_entry(account_sid: str, phone: str, entry: str) -> Candidate:
+    flags, countries, *geography = str(entry).split(";")
+    area, locality, region, zone, country = ([*geography, "", "", "", "", ""])[:5]
+    return Candidate(
+        phone_number=phone,
+        owner_workspace=account_sid,
+        shared=("s" in flags),
+        assigned=("a" in flags),
+        outbound_countries=tuple(c for c in countries.split(",") if c),
+        place=Place(country or None, area or None, locality or None, region or None, zone or None),
+    )
 
 
-def team_assignment_key(team: str) -> str:
-    return f"ASSIGN#TEAM#{team}"
-
-
-def queue_assignment_key(queue_sid: str) -> str:
-    return f"ASSIGN#WQ#{queue_sid}"
-
-
-def assignment_keys(assignment: OutboundAssignment | None) -> list[str]:
-    if assignment is None:
-        return []
-    keys = []
-    if assignment.worker_sid:
-        keys.append(worker_assignment_key(assignment.worker_sid))
-    if assignment.team:
-        keys.append(team_assignment_key(assignment.team))
-    if assignment.queue_sid:
-        keys.append(queue_assignment_key(assignment.queue_sid))
-    return keys
-
-
-def pool_keys(record: NumberRecord) -> set[str]:
-    """Every small pool a record belongs to while it is dialable."""
-    from callerid.domain.geography import place_of_e164
-
-    if not record.dialable:
-        return set()
-    return set(presence_keys(place_of_e164(record.phone_number))) | set(assignment_keys(record.outbound_assignment))
+def parse_pool(account_sid: str, pool: Mapping[str, Any] | None) -> tuple[Candidate, ...]:
+    return tuple(parse_entry(account_sid, phone, entry) for phone, entry in sorted((pool or {}).items()))
 
 
 def entries_of(item: Mapping[str, Any]) -> dict[str, str]:
@@ -82,8 +63,7 @@ def entries_of(item: Mapping[str, Any]) -> dict[str, str]:
     found = {}
     for name, value in item.items():
         if name.startswith(ENTRY_PREFIX):
-            (_, raw), *_ = value.items()
-            found[name.removeprefix(ENTRY_PREFIX)] = str(raw)
+            found[name.removeprefix(ENTRY_PREFIX)] = str(plain(value))
     return found
 
 
@@ -92,9 +72,11 @@ def entry_path(phone: str) -> Path:
 
 
 class PoolRepository:
-    def set_entry(self, account_sid: str, key: str, phone: str, entry: str, *, exists: bool = False) -> bool:
-        """Add or change the phone's entry in the pool ``key``; a new one only while the pool has room. ``exists``
-        says which case to try first (one write when right, two when not). Answers whether it is in the pool."""
+    def set_entry(self, account_sid: str, key: str, candidate: Candidate, *, exists: bool = False) -> bool:
+        """Add or change the candidate's entry in the pool ``key``; a new one only while the pool has room.
+        ``exists`` says which case to try first (one write when right, two when not). Answers whether it is in the
+        pool."""
+        phone, entry = candidate.phone_number, pool_entry(candidate)
         first = self._write(account_sid, key, phone, entry, change=exists)
         return first or self._write(account_sid, key, phone, entry, change=not exists)
 
@@ -116,11 +98,12 @@ class PoolRepository:
             raise
         return True
 
-    def set_entries(self, account_sid: str, key: str, entries: Mapping[str, str]) -> None:
+    def set_entries(self, account_sid: str, key: str, candidates: Sequence[Candidate]) -> None:
         """New entries at once (a refresh page's new numbers) while the pool has room for all of them; else one by
         one until it is full."""
-        if not entries:
+        if not candidates:
             return
+        entries = {c.phone_number: pool_entry(c) for c in candidates}
         fits = len(entries) <= POOL_SIZE
         if fits:
             count = Path("n")
@@ -135,8 +118,8 @@ class PoolRepository:
             except UpdateError as exc:
                 if not failed_condition(exc):
                     raise
-        for phone, entry in entries.items():
-            if not self.set_entry(account_sid, key, phone, entry):
+        for candidate in candidates:
+            if not self.set_entry(account_sid, key, candidate):
                 break
 
     def remove_entry(self, account_sid: str, key: str, phone: str) -> None:
@@ -150,11 +133,3 @@ class PoolRepository:
         except UpdateError as exc:
             if not failed_condition(exc):
                 raise
-
-    def entries(self, account_sid: str, key: str) -> dict[str, str]:
-        answer = table().get_item(workspace_key(account_sid), key, consistent_read=True)
-        return entries_of(answer.get("Item") or {})
-
-    def remove_everywhere(self, account_sid: str, keys: Iterable[str], phone: str) -> None:
-        for key in keys:
-            self.remove_entry(account_sid, key, phone)

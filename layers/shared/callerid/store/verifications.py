@@ -8,31 +8,14 @@ so a late failure of a superseded call, or of any call after a success, changes 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from callerid.domain.errors import AlreadyVerified
+from callerid.domain.verification import FAILED, PENDING, SUCCESS, Verification
 from callerid.store.conditions import failed_condition
 from callerid.store.models import VerificationItem, workspace_key
-
-PENDING = "pending"
-SUCCESS = "success"
-FAILED = "failed"
-
-
-@dataclass(frozen=True, slots=True)
-class Verification:
-    phone_number: str
-    status: str
-    outgoing_caller_id_sid: str | None
-    call_sid: str | None
-    updated_at: float
-    expires_at: float | None = None
-
-    def expired(self, now: float) -> bool:
-        return self.status == PENDING and self.expires_at is not None and self.expires_at < now
 
 
 def verification_key(phone_number: str) -> str:

@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 from pynamodb.exceptions import UpdateError
 
 from callerid.domain.errors import ConcurrentUpdate
 from callerid.domain.identity import WorkerRef
+from callerid.domain.workers import WorkerState as WorkerState  # re-exported: http.models names it here
 from callerid.store.conditions import failed_condition
 from callerid.store.models import WorkerItem, workspace_key
-
-
-@dataclass(frozen=True, slots=True)
-class WorkerState:
-    caller_id: str | None = None
-    local_presence: bool = False
-    # Bumped by every selection write: tells a selection that was overtaken from the one in force.
-    version: int = 0
-    # The worker's TaskRouter ``team_name`` (outboundAssignment by team), when known.
-    team: str | None = None
 
 
 def worker_key(worker_sid: str) -> str:

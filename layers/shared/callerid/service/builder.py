@@ -1,0 +1,216 @@
+"""The one place services are wired, for ``runtime.py`` (over the DynamoDB repositories and the Twilio gateway) and
+for the tests (over in-memory fakes) alike. Each service is built on first use, from the ports it needs and the
+services below it, so nothing is patched after construction and a function builds (and imports) only what it
+uses: the call path never builds the REST gateway. See docs/design.md."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from callerid.domain.reputation import NO_LIMITS, ReputationLimits
+from callerid.service.ports import (
+    CallPathReads,
+    Gateway,
+    Heads,
+    HealthRecords,
+    Listing,
+    NumberRecords,
+    PhoneLocks,
+    PhoneRules,
+    PhoneUsage,
+    Pools,
+    RefreshProgress,
+    RefreshRecords,
+    SharedCopies,
+    Verifications,
+    Workers,
+)
+
+if TYPE_CHECKING:
+    from callerid.service.callerids import CallerIds
+    from callerid.service.inbound import InboundCalls
+    from callerid.service.management import NumberManagement
+    from callerid.service.numbers import NumberDirectory
+    from callerid.service.outbound import OutboundCalls
+    from callerid.service.records import RecordKeeper
+    from callerid.service.refresh import TwilioRefresh
+    from callerid.service.selection import CallerIdSelections
+    from callerid.service.taskrouter import TaskRouterEffects
+    from callerid.service.transfers import TransferCallerIds
+    from callerid.service.webhooks import CallStatusEffects, VerificationEffects
+
+
+@dataclass(frozen=True, slots=True)
+class Stores:
+    """The store's side of every port. One object may stand for several (a fake of the whole table)."""
+
+    records: NumberRecords
+    shared: SharedCopies
+    heads: Heads
+    listing: Listing
+    bulk: RefreshRecords
+    progress: RefreshProgress
+    call_path: CallPathReads
+    pools: Pools
+    rules: PhoneRules
+    locks: PhoneLocks
+    usage: PhoneUsage
+    workers: Workers
+    health: HealthRecords
+    verifications: Verifications
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The deployment's settings the services take (``config.Settings`` gives them in ``runtime.py``)."""
+
+    lock_ttl_seconds: int = 300
+    number_cache_ttl_seconds: float = 300.0
+    include_outgoing_only: bool = False
+    inbound_redirect: bool = False
+    limits: ReputationLimits = NO_LIMITS
+    ancestors: Callable[[str], list[str]] = field(default=lambda account_sid: [])
+    # The TaskRouter workspace of a (sub)account.
+    workspace_of: Callable[[str], str] = field(default=lambda account_sid: "")
+
+
+class Services:
+    """Every service, built once on first use."""
+
+    def __init__(
+        self,
+        stores: Stores,
+        gateway: Callable[[], Gateway],
+        options: Options = Options(),
+        *,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.stores = stores
+        self.gateway = gateway  # built on first use: the call path never builds it
+        self.options = options
+        self.clock = clock
+        self.sleep = sleep
+
+    @cached_property
+    def keeper(self) -> RecordKeeper:
+        from callerid.service.records import RecordKeeper
+
+        s = self.stores
+        return RecordKeeper(s.records, s.shared, s.heads, s.rules, s.pools)
+
+    @cached_property
+    def refresh(self) -> TwilioRefresh:
+        from callerid.service.refresh import TwilioRefresh
+
+        s = self.stores
+        return TwilioRefresh(
+            s.heads,
+            s.progress,
+            s.records,
+            s.bulk,
+            self.keeper,
+            self.gateway,
+            ttl_seconds=self.options.number_cache_ttl_seconds,
+            clock=self.clock,
+            sleep=self.sleep,
+        )
+
+    @cached_property
+    def numbers(self) -> NumberDirectory:
+        from callerid.service.numbers import NumberDirectory
+
+        s = self.stores
+        return NumberDirectory(
+            s.records,
+            s.heads,
+            s.listing,
+            s.rules,
+            s.locks,
+            self.keeper,
+            self.refresh,
+            ancestors=self.options.ancestors,
+            clock=self.clock,
+        )
+
+    @cached_property
+    def outbound_calls(self) -> OutboundCalls:
+        from callerid.service.outbound import OutboundCalls
+
+        s = self.stores
+        return OutboundCalls(
+            s.call_path,
+            s.heads,
+            s.locks,
+            lock_ttl_seconds=self.options.lock_ttl_seconds,
+            # Built when first needed (a workspace never read from Twilio): the call path imports no refresh.
+            build=lambda account_sid: self.refresh.ensure(account_sid),
+            ancestors=self.options.ancestors,
+            clock=self.clock,
+            limits=self.options.limits,
+        )
+
+    @cached_property
+    def management(self) -> NumberManagement:
+        from callerid.service.management import NumberManagement
+
+        s = self.stores
+        return NumberManagement(
+            self.numbers, self.gateway, s.health, s.usage, limits=self.options.limits, clock=self.clock
+        )
+
+    @cached_property
+    def selections(self) -> CallerIdSelections:
+        from callerid.service.selection import CallerIdSelections
+
+        return CallerIdSelections(
+            self.stores.workers,
+            self.numbers,
+            self.gateway,
+            include_outgoing_only=self.options.include_outgoing_only,
+            sleep=self.sleep,
+            clock=self.clock,
+        )
+
+    @cached_property
+    def transfers(self) -> TransferCallerIds:
+        from callerid.service.transfers import TransferCallerIds
+
+        return TransferCallerIds(self.numbers, include_outgoing_only=self.options.include_outgoing_only)
+
+    @cached_property
+    def call_status_effects(self) -> CallStatusEffects:
+        from callerid.service.webhooks import CallStatusEffects
+
+        s = self.stores
+        return CallStatusEffects(
+            s.locks, s.usage, s.health, self.numbers.may_dial, clock=self.clock, limits=self.options.limits
+        )
+
+    @cached_property
+    def taskrouter_effects(self) -> TaskRouterEffects:
+        from callerid.service.taskrouter import TaskRouterEffects
+
+        return TaskRouterEffects(self.stores.locks, self.stores.workers, self.options.workspace_of, clock=self.clock)
+
+    @cached_property
+    def verification_effects(self) -> VerificationEffects:
+        from callerid.service.webhooks import VerificationEffects
+
+        return VerificationEffects(self.stores.verifications, self.numbers, self.gateway, clock=self.clock)
+
+    @cached_property
+    def caller_ids(self) -> CallerIds:
+        from callerid.service.callerids import CallerIds
+
+        return CallerIds(self.numbers, self.stores.verifications, self.gateway, clock=self.clock)
+
+    @cached_property
+    def inbound_calls(self) -> InboundCalls:
+        from callerid.service.inbound import InboundCalls
+
+        return InboundCalls(self.stores.records, redirect=self.options.inbound_redirect)

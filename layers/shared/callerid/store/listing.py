@@ -1,0 +1,148 @@
+"""List-numbers' reads: a page of a workspace's records (or an owner's shared ones) in phone-number order, reading
+only as far as the page reaches, with page anchors for deep pages, and counts. See docs/design.md."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pynamodb.exceptions import PutError
+from pynamodb.expressions.condition import Condition, size
+
+from callerid.domain.numbers import NumberQuery, NumberRecord
+from callerid.store.conditions import failed_condition
+from callerid.store.models import AnchorsItem, NumberItem, SharedNumberItem, workspace_key
+from callerid.store.records import shared_key, to_record
+
+# A page deeper than this many records starts its Query at the nearest anchor, so it reads at most this many
+# records more than it shows, however deep it is.
+ANCHOR_STRIDE = 100
+# Records a request reads while anchors are built (keys only).
+ANCHOR_BUILD_PAGE = 1000
+
+
+def anchors_key(query: NumberQuery) -> str:
+    sources = ",".join(sorted(s.value for s in query.sources()))
+    return f"LISTING#{sources}|{','.join(sorted(s.value for s in query.statuses()))}"
+
+
+def listing_filter(cls: type[NumberItem], query: NumberQuery) -> Condition:
+    """The store's form of ``NumberQuery.matches``."""
+    condition = cls.source.is_in(*query.sources()) & cls.status.is_in(*query.statuses())
+    if query.friendly_name is not None:
+        condition = condition & (cls.friendly_name == query.friendly_name)
+    if query.needle:
+        found = cls.search.contains(query.needle)
+        if query.digits:
+            found = found | cls.phone.contains(query.digits)
+        condition = condition & found
+    return condition
+
+
+class ListingRepository:
+    def listed(
+        self, account_sid: str, query: NumberQuery, *, skip: int, take: int, version: int = 0
+    ) -> list[NumberRecord]:
+        """``take`` records after the first ``skip`` that match ``query``, in phone-number order. Reads only as far
+        as the page reaches; a page deeper than ``ANCHOR_STRIDE`` (without ``search`` or ``friendly_name``)
+        starts at the page anchor before it (``_anchors``), so it reads fewer than ``ANCHOR_STRIDE`` records it
+        does not show."""
+        start: dict[str, dict[str, str]] | None = None
+        if skip >= ANCHOR_STRIDE and not query.needle and query.friendly_name is None:
+            anchors = self._anchors(account_sid, query, version, depth=skip)
+            passed = min(skip // ANCHOR_STRIDE, len(anchors))
+            if passed:
+                start = {"pk": {"S": workspace_key(account_sid)}, "sk": {"S": anchors[passed - 1]}}
+                skip -= passed * ANCHOR_STRIDE
+        return self._take(self._records(account_sid, query, start, page_size=min(1000, skip + take)), skip, take)
+
+    @staticmethod
+    def _records(
+        account_sid: str,
+        query: NumberQuery,
+        start: dict[str, dict[str, str]] | None,
+        *,
+        page_size: int,
+        keys_only: bool = False,
+    ) -> Iterator[NumberItem]:
+        return NumberItem.query(
+            workspace_key(account_sid),
+            NumberItem.sk.startswith("NUMBER#"),
+            filter_condition=listing_filter(NumberItem, query),
+            page_size=page_size,
+            last_evaluated_key=start,
+            attributes_to_get=["sk", "kind"] if keys_only else None,
+            # Anchors are kept under the listing version read from the head (consistently): built from an
+            # eventually consistent read, they could miss a record that version counts, until the next change.
+            consistent_read=keys_only,
+        )
+
+    def _anchors(self, account_sid: str, query: NumberQuery, version: int, *, depth: int) -> list[str]:
+        """The sort keys of every ``ANCHOR_STRIDE``-th record ``query`` lists, as of the listing ``version``, at
+        least as deep as ``depth``. Stored anchors of that version are used as they are, extended when a page goes
+        deeper than any before (reading from the last anchor, keys only); a record joining or leaving bumps the
+        version, and the anchors are built again as deep pages ask for them. So the first page at a depth after a
+        change reads as far as that depth, once, and every later page reads about what it shows."""
+        key = workspace_key(account_sid), anchors_key(query)
+        anchors: list[str] = []
+        complete = False
+        try:
+            stored = AnchorsItem.get(*key, consistent_read=True)
+            if int(stored.version) == version:
+                anchors, complete = [str(a) for a in stored.anchors if a], bool(stored.complete)
+        except AnchorsItem.DoesNotExist:
+            pass
+        wanted = depth // ANCHOR_STRIDE
+        if complete or len(anchors) >= wanted:
+            return anchors
+        start = {"pk": {"S": key[0]}, "sk": {"S": anchors[-1]}} if anchors else None
+        complete = True
+        for index, item in enumerate(
+            self._records(account_sid, query, start, page_size=ANCHOR_BUILD_PAGE, keys_only=True)
+        ):
+            if (index + 1) % ANCHOR_STRIDE == 0:
+                anchors.append(item.sk)
+                if len(anchors) >= wanted:
+                    complete = False
+                    break
+        older = AnchorsItem.version.does_not_exist() | (AnchorsItem.version < version)
+        shallower = (AnchorsItem.version == version) & (size(AnchorsItem.anchors) < len(anchors))
+        try:
+            AnchorsItem(*key, version=version, anchors=anchors, complete=complete).save(condition=older | shallower)
+        except PutError as exc:
+            if not failed_condition(exc):
+                raise
+        return anchors
+
+    def listed_shared(self, owner: str, query: NumberQuery, *, skip: int, take: int) -> list[NumberRecord]:
+        return self._take(
+            SharedNumberItem.query(
+                shared_key(owner),
+                filter_condition=listing_filter(SharedNumberItem, query),
+                page_size=min(1000, skip + take),
+            ),
+            skip,
+            take,
+        )
+
+    def count(self, account_sid: str, query: NumberQuery) -> int:
+        """Matching records counted by the store (``search`` has no counter: it reads the workspace)."""
+        return NumberItem.count(
+            workspace_key(account_sid),
+            NumberItem.sk.startswith("NUMBER#"),
+            filter_condition=listing_filter(NumberItem, query),
+        )
+
+    def count_shared(self, owner: str, query: NumberQuery) -> int:
+        return SharedNumberItem.count(shared_key(owner), filter_condition=listing_filter(SharedNumberItem, query))
+
+    @staticmethod
+    def _take(items: Iterator[NumberItem], skip: int, take: int) -> list[NumberRecord]:
+        records: list[NumberRecord] = []
+        if take <= 0:
+            return records
+        for index, item in enumerate(items):
+            if index >= skip:
+                records.append(to_record(item))
+                if len(records) == take:
+                    break
+        return records
