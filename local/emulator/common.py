@@ -119,6 +119,20 @@ def not_found() -> Response:
     return twilio_error(404, 20404, f"The requested resource {request.path} was not found")
 
 
+def caller() -> Account | Response:
+    """The account a Basic-auth request authenticates as, else Twilio's 401."""
+    account = basic_auth()
+    return account if account is not None else twilio_error(401, 20003, "Authenticate")
+
+
+def caller_owns(found: Owned | None) -> Owned | Response:
+    """``found`` when the caller's account owns it; Twilio's 401 or 404 otherwise (another account's is 404)."""
+    account = caller()
+    if isinstance(account, Response):
+        return account
+    return found if found is not None and found.account_sid == account.sid else not_found()
+
+
 def account_page(
     account_sid: str,
     key: str,

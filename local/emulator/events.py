@@ -13,8 +13,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from local.emulator import common
-from local.emulator.common import basic_auth, twilio_error, world
-from local.emulator.state import Account, Sink, Subscription, iso8601, sid
+from local.emulator.common import caller, caller_owns, not_found, twilio_error, world
+from local.emulator.state import Sink, Subscription, iso8601, sid
 
 routes = Blueprint("events", __name__)
 EVENTS = "https://events.twilio.com"
@@ -27,15 +27,6 @@ EVENT_TYPES: dict[str, tuple[str, str]] = {
     "com.twilio.voice.insights.call-summary.complete": (CALL_SUMMARY, "Complete Call Summary"),
 }
 DEFAULT_SCHEMA_VERSION = 1
-
-
-def caller() -> Account | Response:
-    account = basic_auth()
-    return account if account is not None else twilio_error(401, 20003, "Authenticate")
-
-
-def not_found() -> Response:
-    return twilio_error(404, 20404, f"The requested resource {request.path} was not found")
 
 
 def v1_page(key: str, rows: list[dict[str, Any]]) -> Response:
@@ -117,11 +108,7 @@ def list_sinks() -> Response:
 
 
 def own_sink(sink_sid: str) -> Sink | Response:
-    account = caller()
-    if isinstance(account, Response):
-        return account
-    sink = world().sinks.get(sink_sid)
-    return sink if sink is not None and sink.account_sid == account.sid else not_found()
+    return caller_owns(world().sinks.get(sink_sid))
 
 
 @routes.get("/v1/Sinks/<sink_sid>")
@@ -237,11 +224,7 @@ def list_subscriptions() -> Response:
 
 
 def own_subscription(subscription_sid: str) -> Subscription | Response:
-    account = caller()
-    if isinstance(account, Response):
-        return account
-    found = world().subscriptions.get(subscription_sid)
-    return found if found is not None and found.account_sid == account.sid else not_found()
+    return caller_owns(world().subscriptions.get(subscription_sid))
 
 
 @routes.get("/v1/Subscriptions/<subscription_sid>")

@@ -18,8 +18,8 @@ import phonenumbers
 from flask import Blueprint, Response, jsonify, request
 
 from local.emulator import common
-from local.emulator.common import basic_auth, too_long, twilio_error, world
-from local.emulator.state import Account, EndpointAssignment, TrustProduct, World, iso8601, sid
+from local.emulator.common import caller, caller_owns, not_found, too_long, twilio_error, world
+from local.emulator.state import EndpointAssignment, TrustProduct, World, iso8601, sid
 
 routes = Blueprint("trusthub", __name__)
 TRUSTHUB = "https://trusthub.twilio.com"
@@ -37,15 +37,6 @@ POLICY_OF_KIND = {kind: policy for policy, kind in POLICIES.items()}
 TAKES_PHONE_NUMBERS = {"voice_integrity", "shaken_stir", "cnam", "branded_calling"}
 ASSIGNABLE = ("draft", "twilio-approved")
 PHONE_NUMBER = "phone-number"
-
-
-def caller() -> Account | Response:
-    account = basic_auth()
-    return account if account is not None else twilio_error(401, 20003, "Authenticate")
-
-
-def not_found() -> Response:
-    return twilio_error(404, 20404, f"The requested resource {request.path} was not found")
 
 
 def created(body: dict[str, Any]) -> Response:
@@ -133,11 +124,7 @@ def list_trust_products() -> Response:
 
 
 def own_trust_product(product_sid: str) -> TrustProduct | Response:
-    account = caller()
-    if isinstance(account, Response):
-        return account
-    product = world().trust_products.get(product_sid)
-    return product if product is not None and product.account_sid == account.sid else not_found()
+    return caller_owns(world().trust_products.get(product_sid))
 
 
 @routes.get("/v1/TrustProducts/<product_sid>")
