@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from callerid.service.management import NumberManagement
     from callerid.service.numbers import NumberDirectory
     from callerid.service.outbound import OutboundCalls
+    from callerid.service.reconcile import Reconciler
     from callerid.service.selection import CallerIdSelections
     from callerid.service.taskrouter import TaskRouterEffects
     from callerid.service.transfers import TransferCallerIds
@@ -66,9 +67,11 @@ def repositories() -> Stores:
     from callerid.store.callpath import CallPathRepository
     from callerid.store.heads import HeadRepository
     from callerid.store.health import HealthRepository
+    from callerid.store.imported import ImportedHooksRepository
     from callerid.store.listing import ListingRepository
     from callerid.store.phones import PhoneRepository
     from callerid.store.pools import PoolRepository
+    from callerid.store.reconcile import ReconcileRepository
     from callerid.store.records import RecordRepository
     from callerid.store.refresh import RefreshRepository
     from callerid.store.verifications import VerificationRepository
@@ -90,6 +93,8 @@ def repositories() -> Stores:
         workers=WorkerRepository(),
         health=HealthRepository(),
         verifications=VerificationRepository(),
+        reconcile=ReconcileRepository(),
+        imported=ImportedHooksRepository(),
     )
 
 
@@ -134,6 +139,11 @@ def selections() -> CallerIdSelections:
 def transfers() -> TransferCallerIds:
     """Transfers' caller IDs: an agent's number shown is checked against the phone's rules (one GetItem)."""
     return services().transfers
+
+
+def reconciler() -> Reconciler:
+    """The reconcile of counters and pools from the records (``callerid-admin reconcile``, the daily schedule)."""
+    return services().reconciler
 
 
 @lru_cache(maxsize=1)

@@ -17,12 +17,14 @@ from callerid.service.ports import (
     Gateway,
     Heads,
     HealthRecords,
+    ImportedHooks,
     Listing,
     NumberRecords,
     PhoneLocks,
     PhoneRules,
     PhoneUsage,
     Pools,
+    ReconcileReads,
     RefreshProgress,
     RefreshRecords,
     SharedCopies,
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from callerid.service.management import NumberManagement
     from callerid.service.numbers import NumberDirectory
     from callerid.service.outbound import OutboundCalls
+    from callerid.service.reconcile import Reconciler
     from callerid.service.records import RecordKeeper
     from callerid.service.refresh import TwilioRefresh
     from callerid.service.selection import CallerIdSelections
@@ -62,6 +65,8 @@ class Stores:
     workers: Workers
     health: HealthRecords
     verifications: Verifications
+    reconcile: ReconcileReads | None = None  # the operator's reconcile (``callerid-admin``, the schedule)
+    imported: ImportedHooks | None = None  # imported numbers' webhooks before the import (teardown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +165,13 @@ class Services:
 
         s = self.stores
         return NumberManagement(
-            self.numbers, self.gateway, s.health, s.usage, limits=self.options.limits, clock=self.clock
+            self.numbers,
+            self.gateway,
+            s.health,
+            s.usage,
+            limits=self.options.limits,
+            clock=self.clock,
+            imported=s.imported,
         )
 
     @cached_property
@@ -214,3 +225,12 @@ class Services:
         from callerid.service.inbound import InboundCalls
 
         return InboundCalls(self.stores.records, redirect=self.options.inbound_redirect)
+
+    @cached_property
+    def reconciler(self) -> Reconciler:
+        from callerid.service.reconcile import Reconciler
+
+        s = self.stores
+        if s.reconcile is None:
+            raise RuntimeError("These stores have no reconcile reads.")
+        return Reconciler(s.reconcile, s.heads, s.pools, self.keeper)

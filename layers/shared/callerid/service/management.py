@@ -7,12 +7,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from callerid.domain.deployment import PriorHooks
 from callerid.domain.errors import NotFound
 from callerid.domain.locks import PhoneState
 from callerid.domain.numbers import NumberRecord, NumberSource, TwilioFacts
 from callerid.domain.reputation import NO_LIMITS, Guard, NumberHealth, ReputationLimits, Usage, guard_of
 from callerid.service.numbers import NumberDirectory, NumberWithLock
-from callerid.service.ports import HealthRecords, PhoneUsage, TwilioNumbers
+from callerid.service.ports import HealthRecords, ImportedHooks, PhoneUsage, TwilioNumbers
 from callerid.service.records import described
 from callerid.twilio.records import AvailableNumber, NumberHooks, NumberOrder, NumberSearch, OwnedNumber
 
@@ -47,7 +48,9 @@ class NumberManagement:
         *,
         limits: ReputationLimits = NO_LIMITS,
         clock: Callable[[], float] = time.time,
+        imported: ImportedHooks | None = None,
     ) -> None:
+        self.imported = imported
         self.directory = directory
         self.gateway = gateway
         self.health_reader = health
@@ -74,6 +77,11 @@ class NumberManagement:
         """Point an owned number's webhooks here (answering what they were) and make sure it is a record (two
         Twilio requests: fetch, update)."""
         facts, before = self.gateway().point_number(account_sid, sid, hooks)
+        if self.imported is not None and before.voice_url != hooks.voice_url:
+            # What ``callerid-admin teardown`` puts back.
+            self.imported.keep(
+                account_sid, PriorHooks(before.sid, before.phone_number, before.voice_url, before.status_callback)
+            )
         return Imported(self.directory.with_lock(self.directory.add(described(account_sid, facts))), before)
 
     def release(self, account_sid: str, sid: str) -> NumberRecord:

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from callerid.domain.catalogue import CallPathRead, CounterKey, Head, RefreshState
+from callerid.domain.deployment import PriorHooks
 from callerid.domain.identity import WorkerRef
 from callerid.domain.locks import CallerIdLock, PhoneState
 from callerid.domain.numbers import Candidate, DialRule, DialRules, NumberQuery, NumberRecord, NumberSource, TwilioFacts
@@ -274,3 +275,25 @@ class Selectable(Protocol):
     """Whether list-numbers offers a number to a workspace as a caller ID."""
 
     def selectable(self, account_sid: str, phone_number: str, *, include_outgoing_only: bool) -> bool: ...
+
+
+# ----- the operator's reconcile ----------------------------------------------------------------------------------
+
+
+class ReconcileReads(Protocol):
+    """A workspace in the large (every record, every small pool) and where the scheduled reconcile stopped."""
+
+    def all_records(self, account_sid: str) -> list[NumberRecord]: ...
+    def pool_entries(self, account_sid: str) -> dict[str, dict[str, Candidate]]: ...
+    def workspaces(self, cursor: str | None) -> tuple[list[str], str | None]: ...
+    def checkpoint(self) -> tuple[str | None, str | None] | None: ...
+    def save_checkpoint(self, cursor: str | None, after: str | None) -> None: ...
+    def clear_checkpoint(self) -> None: ...
+
+
+class ImportedHooks(Protocol):
+    """The webhooks imported numbers had before their import (``teardown`` puts them back)."""
+
+    def keep(self, account_sid: str, before: PriorHooks) -> None: ...
+    def imported(self, account_sid: str) -> list[PriorHooks]: ...
+    def forget(self, account_sid: str, sid: str) -> None: ...
