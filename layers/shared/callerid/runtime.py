@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from callerid.service.selection import CallerIdSelections
     from callerid.service.taskrouter import TaskRouterEffects
     from callerid.service.transfers import TransferCallerIds
+    from callerid.service.trust import TrustAssignments
     from callerid.service.webhooks import CallStatusEffects, VerificationEffects
     from callerid.twilio.gateway import TwilioGateway
     from callerid.twilio.signatures import WebhookSignatures
@@ -39,7 +40,10 @@ def transport() -> RetryingTwilioHttpClient:
 
 @lru_cache(maxsize=1)
 def accounts() -> AccountDirectory:
-    return AccountDirectory(settings(), transport())
+    directory = AccountDirectory(settings(), transport())
+    # A 401 to a token this container cached (rotated at Twilio) is retried once with the token re-read.
+    transport().fresher_token = directory.fresher_token
+    return directory
 
 
 @lru_cache(maxsize=1)
@@ -112,6 +116,7 @@ def services() -> Services:
         limits=config.reputation(),
         ancestors=accounts().ancestors,
         workspace_of=lambda account: gateway().workspace_sid(account),
+        trust_product_sids=config.trust_product_sids,
     )
     return Services(stores(), gateway, options)
 
@@ -119,6 +124,11 @@ def services() -> Services:
 def numbers() -> NumberDirectory:
     """The workspace's numbers as records, refreshed from Twilio (lazily, through ``gateway``) once per TTL."""
     return services().numbers
+
+
+def trust_assignments() -> TrustAssignments:
+    """The numbers' Trust Hub products (``PUT …/trust``)."""
+    return services().trust
 
 
 def number_management() -> NumberManagement:

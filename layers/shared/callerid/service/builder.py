@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from callerid.service.selection import CallerIdSelections
     from callerid.service.taskrouter import TaskRouterEffects
     from callerid.service.transfers import TransferCallerIds
+    from callerid.service.trust import TrustAssignments
     from callerid.service.webhooks import CallStatusEffects, VerificationEffects
 
 
@@ -81,6 +82,8 @@ class Options:
     ancestors: Callable[[str], list[str]] = field(default=lambda account_sid: [])
     # The TaskRouter workspace of a (sub)account.
     workspace_of: Callable[[str], str] = field(default=lambda account_sid: "")
+    # The Trust Hub products numbers join when bought or imported (TRUST_PRODUCT_SIDS).
+    trust_product_sids: tuple[str, ...] = ()
 
 
 class Services:
@@ -123,6 +126,7 @@ class Services:
             ttl_seconds=self.options.number_cache_ttl_seconds,
             clock=self.clock,
             sleep=self.sleep,
+            trust=lambda account_sid, numbers: self.trust.refresh(account_sid, numbers),
         )
 
     @cached_property
@@ -172,6 +176,15 @@ class Services:
             limits=self.options.limits,
             clock=self.clock,
             imported=s.imported,
+            trust=self.trust,
+        )
+
+    @cached_property
+    def trust(self) -> TrustAssignments:
+        from callerid.service.trust import TrustAssignments
+
+        return TrustAssignments(
+            self.numbers, self.stores.records, self.gateway, configured=self.options.trust_product_sids
         )
 
     @cached_property

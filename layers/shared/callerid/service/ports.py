@@ -13,6 +13,7 @@ from callerid.domain.identity import WorkerRef
 from callerid.domain.locks import CallerIdLock, PhoneState
 from callerid.domain.numbers import Candidate, DialRule, DialRules, NumberQuery, NumberRecord, NumberSource, TwilioFacts
 from callerid.domain.reputation import NumberHealth, RecentWindow, ReputationLimits
+from callerid.domain.trust import TrustProduct
 from callerid.domain.verification import Verification
 from callerid.domain.workers import WorkerState
 from callerid.twilio.records import (
@@ -264,7 +265,18 @@ class CallerIdConfirmation(Protocol):
     def outgoing_caller_id(self, account_sid: str, sid: str) -> OutgoingCallerId: ...
 
 
-class Gateway(NumberSourceGateway, TwilioNumbers, WorkerGateway, CallerIdGateway, CallerIdConfirmation, Protocol):
+class TrustHub(Protocol):
+    """Twilio Trust Hub's products and their phone-number assignments (the deployment's own account's)."""
+
+    def trust_product(self, product_sid: str) -> TrustProduct: ...
+    def trust_assignments(self, product_sid: str, number_sid: str | None = None) -> dict[str, str]: ...
+    def assign_trust(self, product_sid: str, number_sid: str) -> str: ...
+    def unassign_trust(self, product_sid: str, assignment_sid: str) -> None: ...
+
+
+class Gateway(
+    NumberSourceGateway, TwilioNumbers, WorkerGateway, CallerIdGateway, CallerIdConfirmation, TrustHub, Protocol
+):
     """Everything the services ask of Twilio (``twilio.gateway.TwilioGateway``)."""
 
 

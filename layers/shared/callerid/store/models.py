@@ -118,6 +118,8 @@ class NumberItem(TableItem, discriminator="number"):
     created_at = UnicodeAttribute(null=True)
     provider = UnicodeAttribute(null=True)
     connection = UnicodeAttribute(null=True)
+    # Trust Hub products: "<BU…> <kind> <status>" each (domain.trust.TrustLink).
+    trust = ListAttribute(of=UnicodeAttribute, null=True)
     # Lower-cased friendly name, label and locality: what list-numbers' ``search`` filters on.
     search = UnicodeAttribute(null=True)
     # Twilio's facts as last written (the refresh writes a number only when they changed).
