@@ -33,6 +33,7 @@ BODIES: dict[str, tuple[str, str | None]] = {
     "ImportNumber": ("application/json", json.dumps({"sid": NUMBER})),
     "RenameCallerId": ("application/json", json.dumps({"friendlyName": "Front desk"})),
     "StartVerification": ("application/json", json.dumps({"phoneNumber": PHONE, "friendlyName": "Desk line"})),
+    "SetNumberTrust": ("application/json", json.dumps({"productSids": []})),
     "ConfigureNumber": ("application/json", json.dumps({"label": "Front desk", "allowedOutboundCountries": ["US"]})),
     "ListNumbersCompat": ("application/x-www-form-urlencoded", urlencode({"Token": TOKEN, "IncludeOutgoing": "true"})),
     "VerificationStatus": (

@@ -23,6 +23,17 @@ DEMO_ACCOUNTS: list[dict[str, Any]] = [
             {"phoneNumber": "+18335550100", "friendlyName": "Toll-free support", "sms": False},
         ],
         "callerIds": [{"phoneNumber": "+15035550100", "friendlyName": "Portland office (verified)"}],
+        # Trust Hub (docs/trust-hub.md): an approved Voice Integrity product with the main number in it, which
+        # `make dev` names in TRUST_PRODUCT_SIDS, and a SHAKEN/STIR product still in draft.
+        "trustProducts": [
+            {
+                "friendlyName": "Owl Voice Integrity",
+                "kind": "voice_integrity",
+                "status": "twilio-approved",
+                "phoneNumbers": ["+14155550100"],
+            },
+            {"friendlyName": "Owl SHAKEN/STIR", "kind": "shaken_stir", "status": "draft"},
+        ],
     },
     {
         "key": "owl-west",

@@ -114,6 +114,9 @@ class Stack:
     dynamodb_url: str | None = None
     emulator_url: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    # ``make dev``: bought and imported numbers join the demo's approved Trust Hub products (TRUST_PRODUCT_SIDS);
+    # test stacks leave it empty unless their ``extra_env`` sets it.
+    join_trust_products: bool = False
     quiet: bool = False
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     started: dict[int, Service] = field(default_factory=dict)
@@ -225,6 +228,7 @@ class Stack:
                 "POWERTOOLS_TRACE_DISABLED": "true",
                 "POWERTOOLS_METRICS_DISABLED": "true",
                 "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+                **self._trust_environment(parent),
                 **self.extra_env,
             }
             self.api_env = api_env
@@ -242,6 +246,7 @@ class Stack:
                         "friendlyName": a["friendlyName"],
                         "parentSid": a["parentSid"],
                         "taskrouterWorkspaceSid": a["taskrouterWorkspaceSid"],
+                        "trustProducts": a.get("trustProducts", []),
                     }
                     for a in seeded["accounts"]
                 ],
@@ -256,6 +261,13 @@ class Stack:
             self.stop()
             raise
         return self.facts
+
+    def _trust_environment(self, parent: dict[str, Any]) -> dict[str, str]:
+        """TRUST_PRODUCT_SIDS for ``make dev``: the parent's approved demo products (an operator's own wins)."""
+        if not self.join_trust_products or os.environ.get("TRUST_PRODUCT_SIDS"):
+            return {}
+        approved = [p["sid"] for p in parent.get("trustProducts", []) if p["status"] == "twilio-approved"]
+        return {"TRUST_PRODUCT_SIDS": ",".join(approved)}
 
     def _auth_token_environment(self, auth_token: str, *, own_moto: bool) -> dict[str, str]:
         """How the API gets the root account's auth token. With our own moto server (which serves SSM as well as
@@ -396,6 +408,7 @@ def main() -> None:
         table_name=os.environ.get("TABLE_NAME", "caller-id-local"),
         dynamodb_url=os.environ.get("DYNAMODB_ENDPOINT_URL") or None,
         emulator_url=os.environ.get("TWILIO_API_BASE_URL") or None,
+        join_trust_products=True,
     )
 
     def shutdown(signum: int, frame: Any) -> None:

@@ -30,12 +30,16 @@ from callerid.http.models import (
     OwnedNumberOut,
     OwnedPageMeta,
     ProvisionByNumber,
+    ProvisionedNumberOut,
     ProvisionIn,
     ReplacedHooks,
+    TrustIn,
+    TrustRefusedOut,
 )
 from callerid.http.resolver import make_resolver, public_base_url
 from callerid.service.management import hooks_for
 from callerid.service.numbers import NumberWithLock
+from callerid.service.trust import Joined
 from callerid.twilio.records import NumberHooks, NumberOrder, NumberSearch
 
 settings = runtime.settings()
@@ -45,12 +49,17 @@ metrics = make_metrics()
 app = make_resolver(settings, logger, runtime.token_validator)
 numbers = runtime.numbers()
 management = runtime.number_management()
+trust = runtime.trust_assignments()
 supervisor = caller_dependency(runtime.token_validator, Role.SUPERVISOR)
 NumberSid = Annotated[str, Path(alias="sid", min_length=34, max_length=34, pattern=r"^[A-Z]{2}[0-9a-fA-F]{32}$")]
 
 
 def answer(caller: Caller, shown: NumberWithLock) -> NumberOut:
     return NumberOut.of(shown.record, caller.account_sid, shown.lock)
+
+
+def refused(joined: Joined | None) -> list[TrustRefusedOut]:
+    return [TrustRefusedOut(product_sid=r.product_sid, message=r.message) for r in (joined.refusals if joined else ())]
 
 
 def created(body: NumberOut) -> Response[Any]:
@@ -79,13 +88,14 @@ def available_numbers(
 @app.post("/v1/phone-numbers/provision", responses=answers(*FLEX_ERRORS, 422, success=201), security=FLEX_TOKEN)
 def provision_number(
     caller: Annotated[Caller, Depends(supervisor)], body: Annotated[ProvisionIn, Body()]
-) -> Response[NumberOut]:
+) -> Response[ProvisionedNumberOut]:
     if isinstance(body, ProvisionByNumber):
         order = NumberOrder(phone_number=body.phone_number)
     else:
         order = NumberOrder(area_code=body.area_code)
-    record = management.provision(caller.account_sid, order, hooks())
-    return created(NumberOut.of(record, caller.account_sid, None))
+    joined = management.provision_joined(caller.account_sid, order, hooks())
+    number = NumberOut.of(joined.record, caller.account_sid, None)
+    return created(ProvisionedNumberOut(**number.model_dump(), trust_refused=refused(joined)))
 
 
 @app.get("/v1/phone-numbers/twilio", responses=answers(*FLEX_ERRORS), security=FLEX_TOKEN)
@@ -104,7 +114,7 @@ def import_number(caller: Annotated[Caller, Depends(supervisor)], body: ImportIn
     imported = management.import_number(caller.account_sid, body.sid, hooks())
     number = answer(caller, imported.number)
     replaced = ReplacedHooks(voice_url=imported.replaced.voice_url, status_callback=imported.replaced.status_callback)
-    answer_body = ImportedNumberOut(**number.model_dump(), replaced=replaced)
+    answer_body = ImportedNumberOut(**number.model_dump(), replaced=replaced, trust_refused=refused(imported.joined))
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=answer_body)
 
 
@@ -142,6 +152,11 @@ def release_number(caller: Annotated[Caller, Depends(supervisor)], sid: NumberSi
 @app.post("/v1/phone-numbers/<sid>/sync", responses=answers(*FLEX_ERRORS, 404), security=FLEX_TOKEN)
 def resync_number(caller: Annotated[Caller, Depends(supervisor)], sid: NumberSid) -> NumberOut:
     return answer(caller, management.resync(caller.account_sid, sid))
+
+
+@app.put("/v1/phone-numbers/<sid>/trust", responses=answers(*FLEX_ERRORS, 404, 409, 422), security=FLEX_TOKEN)
+def set_trust(caller: Annotated[Caller, Depends(supervisor)], sid: NumberSid, body: TrustIn) -> NumberOut:
+    return answer(caller, trust.set_products(caller.account_sid, sid, body.product_sids))
 
 
 @app.get("/v1/phone-numbers/<sid>/health", responses=answers(*FLEX_ERRORS, 404), security=FLEX_TOKEN)

@@ -526,3 +526,41 @@ def test_the_console_without_its_trailing_slash_is_the_same_console(page, consol
     page.get_by_role("link", name="Verified caller IDs").click()
     expect(page).to_have_url(console.root + "caller-ids")
     expect(heading(page)).to_have_text("Verified caller IDs")
+
+
+# -- Trust Hub
+
+
+def test_a_numbers_trust_hub_products_show_as_badges_with_their_kind_and_status(page, console, local_stack, workspace):
+    parent = local_stack.parent["sid"]
+    products = {}
+    for kind, status in (("voice_integrity", "twilio-approved"), ("shaken_stir", "draft"), ("cnam", "twilio-approved")):
+        body = {"accountSid": parent, "friendlyName": f"{kind} {uuid.uuid4().hex[:6]}", "kind": kind, "status": status}
+        products[kind] = requests.post(
+            f"{local_stack.emulator}/_emulator/trust-products", json=body, timeout=10
+        ).json()["sid"]
+    phone = workspace.phones[0]
+    sid = workspace.own()[phone]["sid"]
+    answer = workspace.call("PUT", f"/v1/phone-numbers/{sid}/trust", json={"productSids": list(products.values())})
+    assert answer.status_code == 200, answer.text
+    # Twilio's review rejects the CNAM product afterwards; a re-sync reads it
+    rejected = {"status": "twilio-rejected"}
+    requests.post(f"{local_stack.emulator}/_emulator/trust-products/{products['cnam']}", json=rejected, timeout=10)
+
+    open_console(page, console, workspace, f"numbers/{sid}")
+    page.get_by_role("button", name="Re-sync from Twilio").click()
+    trust = page.locator("dd").filter(has=page.locator(".trust-list"))
+    expect(trust).to_contain_text("Voice Integrity: approved")
+    expect(trust).to_contain_text("SHAKEN/STIR: draft")
+    expect(trust).to_contain_text("CNAM: rejected by Twilio")
+    expect(page.locator(".badge-trust-approved")).to_have_count(1)
+    expect(page.locator(".badge-trust-pending")).to_have_count(1)
+    expect(page.locator(".badge-trust-rejected")).to_have_count(1)
+    expect(page.get_by_role("alert")).to_have_count(0)  # a status, not an error
+    assert_accessible(page, console, "a number with Trust Hub products")
+
+    page.goto(console.link(workspace.supervisor.token, workspace.sid, ""))
+    row = page.get_by_role("row").filter(has_text=phone)
+    expect(row).to_contain_text("Voice Integrity: approved")
+    expect(row.locator(".badge-trust-rejected")).to_have_count(1)
+    assert_accessible(page, console, "the list with Trust Hub badges")

@@ -31,6 +31,7 @@ WALKS = [
     "transfers.md",
     "local-presence-and-assignments.md",
     "number-reputation.md",
+    "trust-hub.md",
 ]
 ELLIPSIS = "…"
 STATUS = re.compile(r"^([1-5]\d\d)(?:\s+|$)")

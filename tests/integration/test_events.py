@@ -28,6 +28,7 @@ EXPECTED = {
     "ImportNumber": 201,
     "StartVerification": 201,
     "DeleteCallerId": 204,
+    "SetNumberTrust": 409,  # the event's number is a BYOT number: Trust Hub takes only Twilio numbers
 }
 
 

@@ -17,6 +17,7 @@ from callerid.domain.errors import (
     ConcurrentUpdate,
     DestinationNotAllowed,
     NotFound,
+    TwilioRefused,
     UpstreamUnavailable,
 )
 from callerid.domain.identity import WorkerRef
@@ -35,10 +36,11 @@ from callerid.domain.numbers import (
 )
 from callerid.domain.pools import POOL_SIZE
 from callerid.domain.reputation import NO_LIMITS, NumberHealth, RecentWindow, ReputationLimits, Usage, day_of, guard_of
+from callerid.domain.trust import TrustKind, TrustProduct
 from callerid.domain.verification import FAILED, PENDING, SUCCESS, Verification
 from callerid.domain.workers import WorkerState
 from callerid.service.builder import Options, Services, Stores
-from callerid.service.ports import CallerIdConfirmation, CallerIdGateway, NumberSourceGateway
+from callerid.service.ports import CallerIdConfirmation, CallerIdGateway, NumberSourceGateway, TrustHub
 from callerid.twilio.records import OutgoingCallerId, TwilioPage, ValidationCall
 
 
@@ -615,3 +617,61 @@ class FakeWorld:
 def twilio_ports(twilio: FakeCallerIdTwilio) -> tuple[NumberSourceGateway, CallerIdGateway, CallerIdConfirmation]:
     """The Twilio fakes as the ports they stand for (mypy checks them here; the store's fakes in ``Stores``)."""
     return twilio, twilio, twilio
+
+
+class FakeTrustHub:
+    """Trust Hub's products and their phone numbers, refusing as Twilio does (a product under review or rejected,
+    a policy that takes no phone numbers, a duplicate; an unknown product); counts its requests (``TrustHub``)."""
+
+    def __init__(self) -> None:
+        self.products: dict[str, TrustProduct] = {}
+        self.assigned: dict[str, dict[str, str]] = {}  # product → number SID → assignment SID
+        self.requests = 0
+        self.fail = False
+
+    def product(self, n: int, kind: TrustKind = TrustKind.VOICE_INTEGRITY, status: str = "twilio-approved") -> str:
+        sid = f"BU{n:032x}"
+        self.products[sid] = TrustProduct(sid, kind, status)
+        self.assigned.setdefault(sid, {})
+        return sid
+
+    def _known(self, product_sid: str) -> TrustProduct:
+        self.requests += 1
+        if self.fail:
+            raise UpstreamUnavailable("Trust Hub is down")
+        if product_sid not in self.products:
+            raise TwilioRefused(f"Twilio has no trust product {product_sid} for this account.")
+        return self.products[product_sid]
+
+    def trust_product(self, product_sid: str) -> TrustProduct:
+        return self._known(product_sid)
+
+    def trust_assignments(self, product_sid: str, number_sid: str | None = None) -> dict[str, str]:
+        self._known(product_sid)
+        rows = self.assigned[product_sid]
+        return {n: a for n, a in rows.items() if number_sid in (None, n)}
+
+    def assign_trust(self, product_sid: str, number_sid: str) -> str:
+        product = self._known(product_sid)
+        if product.kind is TrustKind.OTHER or product.status not in ("draft", "twilio-approved"):
+            raise TwilioRefused(f"Twilio refused trust product {product_sid}: {product.status} (Twilio error 20001).")
+        if number_sid in self.assigned[product_sid]:
+            raise TwilioRefused(f"Twilio refused trust product {product_sid}: duplicate (Twilio error 20001).")
+        assignment = f"RA{len(self.assigned[product_sid]) + 1:032x}"
+        self.assigned[product_sid][number_sid] = assignment
+        return assignment
+
+    def unassign_trust(self, product_sid: str, assignment_sid: str) -> None:
+        self._known(product_sid)
+        rows = self.assigned[product_sid]
+        for number, assignment in list(rows.items()):
+            if assignment == assignment_sid:
+                del rows[number]
+
+    def of(self, number_sid: str) -> set[str]:
+        return {p for p, rows in self.assigned.items() if number_sid in rows}
+
+
+def trust_port(hub: FakeTrustHub) -> TrustHub:
+    """The fake as the port it stands for (mypy checks it here)."""
+    return hub

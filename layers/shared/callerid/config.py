@@ -53,12 +53,21 @@ class Settings(BaseModel):
     health_cooldown_seconds: Annotated[int, Field(ge=0, le=30 * 86_400)] = 86_400
     # How long, after a change of an account's auth token, signatures made with the one before still count.
     auth_token_grace_seconds: Annotated[int, Field(ge=0, le=30 * 86_400)] = 86_400
+    # The Trust Hub products (``BU…``, comma-separated) numbers join when bought or imported; empty: none.
+    trust_product_sids: tuple[str, ...] = ()
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(o.strip() for o in value.split(",") if o.strip()) or (FLEX_ORIGIN,)
+        return value
+
+    @field_validator("trust_product_sids", mode="before")
+    @classmethod
+    def _split_products(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(dict.fromkeys(p.strip() for p in value.split(",") if p.strip()))
         return value
 
     @field_validator("public_base_url")

@@ -18,9 +18,11 @@ if TYPE_CHECKING:
     from callerid.service.management import NumberManagement
     from callerid.service.numbers import NumberDirectory
     from callerid.service.outbound import OutboundCalls
+    from callerid.service.reconcile import Reconciler
     from callerid.service.selection import CallerIdSelections
     from callerid.service.taskrouter import TaskRouterEffects
     from callerid.service.transfers import TransferCallerIds
+    from callerid.service.trust import TrustAssignments
     from callerid.service.webhooks import CallStatusEffects, VerificationEffects
     from callerid.twilio.gateway import TwilioGateway
     from callerid.twilio.signatures import WebhookSignatures
@@ -38,7 +40,10 @@ def transport() -> RetryingTwilioHttpClient:
 
 @lru_cache(maxsize=1)
 def accounts() -> AccountDirectory:
-    return AccountDirectory(settings(), transport())
+    directory = AccountDirectory(settings(), transport())
+    # A 401 to a token this container cached (rotated at Twilio) is retried once with the token re-read.
+    transport().fresher_token = directory.fresher_token
+    return directory
 
 
 @lru_cache(maxsize=1)
@@ -66,9 +71,11 @@ def repositories() -> Stores:
     from callerid.store.callpath import CallPathRepository
     from callerid.store.heads import HeadRepository
     from callerid.store.health import HealthRepository
+    from callerid.store.imported import ImportedHooksRepository
     from callerid.store.listing import ListingRepository
     from callerid.store.phones import PhoneRepository
     from callerid.store.pools import PoolRepository
+    from callerid.store.reconcile import ReconcileRepository
     from callerid.store.records import RecordRepository
     from callerid.store.refresh import RefreshRepository
     from callerid.store.verifications import VerificationRepository
@@ -90,6 +97,8 @@ def repositories() -> Stores:
         workers=WorkerRepository(),
         health=HealthRepository(),
         verifications=VerificationRepository(),
+        reconcile=ReconcileRepository(),
+        imported=ImportedHooksRepository(),
     )
 
 
@@ -107,6 +116,7 @@ def services() -> Services:
         limits=config.reputation(),
         ancestors=accounts().ancestors,
         workspace_of=lambda account: gateway().workspace_sid(account),
+        trust_product_sids=config.trust_product_sids,
     )
     return Services(stores(), gateway, options)
 
@@ -114,6 +124,11 @@ def services() -> Services:
 def numbers() -> NumberDirectory:
     """The workspace's numbers as records, refreshed from Twilio (lazily, through ``gateway``) once per TTL."""
     return services().numbers
+
+
+def trust_assignments() -> TrustAssignments:
+    """The numbers' Trust Hub products (``PUT …/trust``)."""
+    return services().trust
 
 
 def number_management() -> NumberManagement:
@@ -134,6 +149,11 @@ def selections() -> CallerIdSelections:
 def transfers() -> TransferCallerIds:
     """Transfers' caller IDs: an agent's number shown is checked against the phone's rules (one GetItem)."""
     return services().transfers
+
+
+def reconciler() -> Reconciler:
+    """The reconcile of counters and pools from the records (``callerid-admin reconcile``, the daily schedule)."""
+    return services().reconciler
 
 
 @lru_cache(maxsize=1)

@@ -5,7 +5,7 @@ import { api, ApiError } from "../api.js";
 import { handleApiError, navigate } from "../navigation.js";
 import { badge, confirmDialog, formatDate, h, messageArea, replace } from "../dom.js";
 import { countriesField, textField, workerSidOrNull } from "./fields.js";
-import { sourceBadge, statusBadge } from "./numbers.js";
+import { sourceBadge, statusBadge, trustBadge } from "./numbers.js";
 import { heading } from "./pages.js";
 
 export async function renderDetail(screen, { params: [sid] }) {
@@ -46,6 +46,11 @@ function draw(screen, initial) {
       fact("Capabilities", [number.capabilities.voice ? "Voice" : null, number.capabilities.sms ? "SMS" : null].filter(Boolean).join(", ") || "None"),
       fact("In use", number.lockedBy ? `On a call by ${number.lockedBy} until ${formatDate(number.lockedUntil)}` : "Not on a call"),
       fact("Created", formatDate(number.createdAt)),
+      number.source === "twilio"
+        ? fact("Trust Hub", number.trust?.length
+          ? h("ul", { class: "trust-list" }, number.trust.map((t) => h("li", {}, trustBadge(t))))
+          : h("span", { class: "muted" }, "In no Trust Hub product"))
+        : null,
       fact("SID", h("span", { class: "mono" }, number.sid)));
     drawActions();
   };

@@ -42,6 +42,35 @@ export function sourceBadge(number) {
   return badge("Verified caller ID", "verified");
 }
 
+const TRUST_KINDS = {
+  voice_integrity: "Voice Integrity",
+  shaken_stir: "SHAKEN/STIR",
+  cnam: "CNAM",
+  branded_calling: "Branded Calling",
+  other: "Trust product",
+};
+const TRUST_STATUSES = {
+  "twilio-approved": ["approved", "trust-approved"],
+  draft: ["draft", "trust-pending"],
+  "pending-review": ["pending review", "trust-pending"],
+  "in-review": ["in review", "trust-pending"],
+  "twilio-rejected": ["rejected by Twilio", "trust-rejected"],
+};
+
+// A Trust Hub product the number is in: its kind and Trust Hub's status, in words (not colour alone): approved
+// green, draft or under review grey, rejected amber.
+export function trustBadge(trust) {
+  const [words, kind] = TRUST_STATUSES[trust.status] || [trust.status, "trust-pending"];
+  const text = `${TRUST_KINDS[trust.kind] || TRUST_KINDS.other}: ${words}`;
+  const element = badge(text, kind);
+  element.title = `Trust Hub product ${trust.productSid}`;
+  return element;
+}
+
+export function trustBadges(number) {
+  return (number.trust || []).flatMap((t) => [" ", trustBadge(t)]);
+}
+
 export function statusBadge(status) {
   return badge(status === "active" ? "Active" : status === "inactive" ? "Inactive" : status, status);
 }
@@ -137,7 +166,8 @@ function table(numbers) {
             h("a", { class: "mono", href: `numbers/${encodeURIComponent(n.sid)}` }, n.phoneNumber),
             n.source === "twilio" ? [" ", badge("Twilio", "twilio")] : null,
             n.isPrimary ? [" ", badge("Primary", "primary")] : null,
-            n.shared ? [" ", badge("Shared", "shared")] : null),
+            n.shared ? [" ", badge("Shared", "shared")] : null,
+            trustBadges(n)),
           h("td", {}, statusBadge(n.status)),
           h("td", {}, n.inboundAgent ? h("span", { class: "mono small-text" }, n.inboundAgent) : h("span", { class: "muted" }, "Unassigned")),
           h("td", {}, providerOf(n)),

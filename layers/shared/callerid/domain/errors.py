@@ -51,6 +51,12 @@ class NumberExists(CallerIdError):
     code = "number_exists"
 
 
+class NotTwilioNumber(CallerIdError):
+    """What only Twilio numbers have (Trust Hub assignments) asked of a BYOT number or a verified caller ID."""
+
+    code = "not_a_twilio_number"
+
+
 class AlreadyVerified(CallerIdError):
     """The number is already one of the workspace's verified caller IDs."""
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from callerid.domain.geography import NOWHERE_KNOWN, Place
+from callerid.domain.trust import TrustLink
 
 
 class NumberSource(StrEnum):
@@ -62,6 +63,8 @@ class NumberRecord:
     created_at: str | None = None
     provider: str | None = None
     connection: str | None = None
+    # The Trust Hub products it is assigned to (Twilio numbers only), with their status as last read.
+    trust: tuple[TrustLink, ...] = ()
     # Bumped by every write of the record: orders the writes of its dial rule.
     revision: int = 0
 

@@ -20,6 +20,7 @@ STATUS: dict[type[domain.CallerIdError], int] = {
     domain.CallerIdInUse: 409,
     domain.ConcurrentUpdate: 409,
     domain.NumberExists: 409,
+    domain.NotTwilioNumber: 409,
     domain.AlreadyVerified: 409,
     domain.RequestInProgress: 409,
     domain.UnsupportedMediaType: 415,

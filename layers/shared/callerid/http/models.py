@@ -20,6 +20,7 @@ from callerid.domain.phone import normalise_e164
 from callerid.domain.reputation import day_of
 from callerid.domain.resolution import Reason
 from callerid.domain.transfers import DisplayedNumber, TransferType
+from callerid.domain.trust import TrustKind
 from callerid.store.workers import WorkerState
 from callerid.twilio.records import AvailableNumber, OwnedNumber
 
@@ -97,6 +98,12 @@ class Assignment(ApiModel):
     queue_sid: str | None = None
 
 
+class TrustOut(ApiModel):
+    product_sid: str = Field(description="The Trust Hub product (BU…)")
+    kind: TrustKind
+    status: str = Field(description="The product's status as Trust Hub reports it, e.g. twilio-approved")
+
+
 class NumberOut(ApiModel):
     sid: str
     phone_number: str
@@ -118,6 +125,7 @@ class NumberOut(ApiModel):
     locked_by: str | None
     locked_until: str | None
     created_at: str | None
+    trust: list[TrustOut] = Field(default_factory=list, description="The Trust Hub products the number is in")
 
     @classmethod
     def of(cls, number: NumberRecord, account_sid: str, lock: CallerIdLock | None) -> NumberOut:
@@ -147,6 +155,7 @@ class NumberOut(ApiModel):
             locked_by=lock.holder.worker_sid if lock else None,
             locked_until=iso(lock.expires_at) if lock else None,
             created_at=number.created_at,
+            trust=[TrustOut(product_sid=t.product_sid, kind=t.kind, status=t.status) for t in number.trust],
         )
 
 
@@ -461,8 +470,26 @@ class ReplacedHooks(ApiModel):
     status_callback: str | None
 
 
-class ImportedNumberOut(NumberOut):
+class TrustRefusedOut(ApiModel):
+    product_sid: str
+    message: str = Field(description="Twilio's reason")
+
+
+class ProvisionedNumberOut(NumberOut):
+    trust_refused: list[TrustRefusedOut] = Field(
+        default_factory=list,
+        description="TRUST_PRODUCT_SIDS products that did not take the new number (it is kept all the same)",
+    )
+
+
+class ImportedNumberOut(ProvisionedNumberOut):
     replaced: ReplacedHooks = Field(description="The webhooks the number had before the import")
+
+
+class TrustIn(RequestModel):
+    product_sids: list[Annotated[str, Field(pattern=r"^BU[0-9a-fA-F]{32}$")]] = Field(
+        max_length=20, description="The Trust Hub products the number should be in, exactly"
+    )
 
 
 # ----- verified caller IDs ---------------------------------------------------------------------------------------

@@ -17,12 +17,14 @@ from callerid.service.ports import (
     Gateway,
     Heads,
     HealthRecords,
+    ImportedHooks,
     Listing,
     NumberRecords,
     PhoneLocks,
     PhoneRules,
     PhoneUsage,
     Pools,
+    ReconcileReads,
     RefreshProgress,
     RefreshRecords,
     SharedCopies,
@@ -36,11 +38,13 @@ if TYPE_CHECKING:
     from callerid.service.management import NumberManagement
     from callerid.service.numbers import NumberDirectory
     from callerid.service.outbound import OutboundCalls
+    from callerid.service.reconcile import Reconciler
     from callerid.service.records import RecordKeeper
     from callerid.service.refresh import TwilioRefresh
     from callerid.service.selection import CallerIdSelections
     from callerid.service.taskrouter import TaskRouterEffects
     from callerid.service.transfers import TransferCallerIds
+    from callerid.service.trust import TrustAssignments
     from callerid.service.webhooks import CallStatusEffects, VerificationEffects
 
 
@@ -62,6 +66,8 @@ class Stores:
     workers: Workers
     health: HealthRecords
     verifications: Verifications
+    reconcile: ReconcileReads | None = None  # the operator's reconcile (``callerid-admin``, the schedule)
+    imported: ImportedHooks | None = None  # imported numbers' webhooks before the import (teardown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +82,8 @@ class Options:
     ancestors: Callable[[str], list[str]] = field(default=lambda account_sid: [])
     # The TaskRouter workspace of a (sub)account.
     workspace_of: Callable[[str], str] = field(default=lambda account_sid: "")
+    # The Trust Hub products numbers join when bought or imported (TRUST_PRODUCT_SIDS).
+    trust_product_sids: tuple[str, ...] = ()
 
 
 class Services:
@@ -118,6 +126,7 @@ class Services:
             ttl_seconds=self.options.number_cache_ttl_seconds,
             clock=self.clock,
             sleep=self.sleep,
+            trust=lambda account_sid, numbers: self.trust.refresh(account_sid, numbers),
         )
 
     @cached_property
@@ -160,7 +169,22 @@ class Services:
 
         s = self.stores
         return NumberManagement(
-            self.numbers, self.gateway, s.health, s.usage, limits=self.options.limits, clock=self.clock
+            self.numbers,
+            self.gateway,
+            s.health,
+            s.usage,
+            limits=self.options.limits,
+            clock=self.clock,
+            imported=s.imported,
+            trust=self.trust,
+        )
+
+    @cached_property
+    def trust(self) -> TrustAssignments:
+        from callerid.service.trust import TrustAssignments
+
+        return TrustAssignments(
+            self.numbers, self.stores.records, self.gateway, configured=self.options.trust_product_sids
         )
 
     @cached_property
@@ -214,3 +238,12 @@ class Services:
         from callerid.service.inbound import InboundCalls
 
         return InboundCalls(self.stores.records, redirect=self.options.inbound_redirect)
+
+    @cached_property
+    def reconciler(self) -> Reconciler:
+        from callerid.service.reconcile import Reconciler
+
+        s = self.stores
+        if s.reconcile is None:
+            raise RuntimeError("These stores have no reconcile reads.")
+        return Reconciler(s.reconcile, s.heads, s.pools, self.keeper)

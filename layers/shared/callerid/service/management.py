@@ -7,13 +7,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from callerid.domain.deployment import PriorHooks
 from callerid.domain.errors import NotFound
 from callerid.domain.locks import PhoneState
 from callerid.domain.numbers import NumberRecord, NumberSource, TwilioFacts
 from callerid.domain.reputation import NO_LIMITS, Guard, NumberHealth, ReputationLimits, Usage, guard_of
 from callerid.service.numbers import NumberDirectory, NumberWithLock
-from callerid.service.ports import HealthRecords, PhoneUsage, TwilioNumbers
+from callerid.service.ports import HealthRecords, ImportedHooks, PhoneUsage, TwilioNumbers
 from callerid.service.records import described
+from callerid.service.trust import Joined, TrustAssignments
 from callerid.twilio.records import AvailableNumber, NumberHooks, NumberOrder, NumberSearch, OwnedNumber
 
 VOICE_WEBHOOK = "/webhooks/twilio/voice"
@@ -29,6 +31,7 @@ def hooks_for(base_url: str) -> NumberHooks:
 class Imported:
     number: NumberWithLock
     replaced: OwnedNumber
+    joined: Joined | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +50,11 @@ class NumberManagement:
         *,
         limits: ReputationLimits = NO_LIMITS,
         clock: Callable[[], float] = time.time,
+        imported: ImportedHooks | None = None,
+        trust: TrustAssignments | None = None,
     ) -> None:
+        self.imported = imported
+        self.trust = trust
         self.directory = directory
         self.gateway = gateway
         self.health_reader = health
@@ -61,8 +68,16 @@ class NumberManagement:
 
     def provision(self, account_sid: str, order: NumberOrder, hooks: NumberHooks) -> NumberRecord:
         """Buy the number with its webhooks pointed here; listed and dialable at once (one Twilio request)."""
+        return self.provision_joined(account_sid, order, hooks).record
+
+    def provision_joined(self, account_sid: str, order: NumberOrder, hooks: NumberHooks) -> Joined:
+        """``provision``, then the number joins ``TRUST_PRODUCT_SIDS`` (three Trust Hub requests a product); a
+        product's refusal is answered beside the number, which is kept."""
         facts = self.gateway().buy_number(account_sid, order, hooks)
-        return self.directory.add(described(account_sid, facts))
+        return self._joined(self.directory.add(described(account_sid, facts)))
+
+    def _joined(self, record: NumberRecord) -> Joined:
+        return self.trust.join_configured(record) if self.trust is not None else Joined(record)
 
     def owned(self, account_sid: str, page: int, per_page: int, hooks: NumberHooks) -> tuple[list[Owned], bool]:
         """A page of the account's numbers at Twilio, each marked imported when its voice URL is this
@@ -74,7 +89,13 @@ class NumberManagement:
         """Point an owned number's webhooks here (answering what they were) and make sure it is a record (two
         Twilio requests: fetch, update)."""
         facts, before = self.gateway().point_number(account_sid, sid, hooks)
-        return Imported(self.directory.with_lock(self.directory.add(described(account_sid, facts))), before)
+        if self.imported is not None and before.voice_url != hooks.voice_url:
+            # What ``callerid-admin teardown`` puts back.
+            self.imported.keep(
+                account_sid, PriorHooks(before.sid, before.phone_number, before.voice_url, before.status_callback)
+            )
+        joined = self._joined(self.directory.add(described(account_sid, facts)))
+        return Imported(self.directory.with_lock(joined.record), before, joined)
 
     def release(self, account_sid: str, sid: str) -> NumberRecord:
         """A Twilio number is released at Twilio (permanent), a verified caller ID removed at Twilio, a BYOT number
@@ -104,7 +125,11 @@ class NumberManagement:
                 facts = self.gateway().caller_id_facts(account_sid, sid)
         except NotFound:
             facts = None
-        return self.directory.resync(account_sid, sid, facts)
+        shown = self.directory.resync(account_sid, sid, facts)
+        if self.trust is None or record.source is not NumberSource.TWILIO:
+            return shown
+        self.trust.resync(account_sid, sid)  # its Trust Hub products and their status, read now
+        return self.directory.shown(account_sid, sid)
 
     def health(self, phone_number: str) -> HealthReport:
         """The number's outcomes (all time and its recent window) and its use today, with the reputation state

@@ -8,10 +8,12 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from callerid.domain.catalogue import CallPathRead, CounterKey, Head, RefreshState
+from callerid.domain.deployment import PriorHooks
 from callerid.domain.identity import WorkerRef
 from callerid.domain.locks import CallerIdLock, PhoneState
 from callerid.domain.numbers import Candidate, DialRule, DialRules, NumberQuery, NumberRecord, NumberSource, TwilioFacts
 from callerid.domain.reputation import NumberHealth, RecentWindow, ReputationLimits
+from callerid.domain.trust import TrustProduct
 from callerid.domain.verification import Verification
 from callerid.domain.workers import WorkerState
 from callerid.twilio.records import (
@@ -263,7 +265,18 @@ class CallerIdConfirmation(Protocol):
     def outgoing_caller_id(self, account_sid: str, sid: str) -> OutgoingCallerId: ...
 
 
-class Gateway(NumberSourceGateway, TwilioNumbers, WorkerGateway, CallerIdGateway, CallerIdConfirmation, Protocol):
+class TrustHub(Protocol):
+    """Twilio Trust Hub's products and their phone-number assignments (the deployment's own account's)."""
+
+    def trust_product(self, product_sid: str) -> TrustProduct: ...
+    def trust_assignments(self, product_sid: str, number_sid: str | None = None) -> dict[str, str]: ...
+    def assign_trust(self, product_sid: str, number_sid: str) -> str: ...
+    def unassign_trust(self, product_sid: str, assignment_sid: str) -> None: ...
+
+
+class Gateway(
+    NumberSourceGateway, TwilioNumbers, WorkerGateway, CallerIdGateway, CallerIdConfirmation, TrustHub, Protocol
+):
     """Everything the services ask of Twilio (``twilio.gateway.TwilioGateway``)."""
 
 
@@ -274,3 +287,25 @@ class Selectable(Protocol):
     """Whether list-numbers offers a number to a workspace as a caller ID."""
 
     def selectable(self, account_sid: str, phone_number: str, *, include_outgoing_only: bool) -> bool: ...
+
+
+# ----- the operator's reconcile ----------------------------------------------------------------------------------
+
+
+class ReconcileReads(Protocol):
+    """A workspace in the large (every record, every small pool) and where the scheduled reconcile stopped."""
+
+    def all_records(self, account_sid: str) -> list[NumberRecord]: ...
+    def pool_entries(self, account_sid: str) -> dict[str, dict[str, Candidate]]: ...
+    def workspaces(self, cursor: str | None) -> tuple[list[str], str | None]: ...
+    def checkpoint(self) -> tuple[str | None, str | None] | None: ...
+    def save_checkpoint(self, cursor: str | None, after: str | None) -> None: ...
+    def clear_checkpoint(self) -> None: ...
+
+
+class ImportedHooks(Protocol):
+    """The webhooks imported numbers had before their import (``teardown`` puts them back)."""
+
+    def keep(self, account_sid: str, before: PriorHooks) -> None: ...
+    def imported(self, account_sid: str) -> list[PriorHooks]: ...
+    def forget(self, account_sid: str, sid: str) -> None: ...

@@ -15,9 +15,10 @@ is tried again at most once per lease period; only a workspace with nothing stor
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from callerid import deadline as invocation_deadline
@@ -32,6 +33,7 @@ FIRST_BUILD_WAIT_SECONDS = 10.0
 # A pass stops to save its cursor when less than this is left of the invocation.
 CONTINUE_MARGIN_SECONDS = 4.0
 PHASES = (NumberSource.TWILIO, NumberSource.VERIFIED)
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +55,10 @@ class TwilioRefresh:
         ttl_seconds: float,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        trust: Callable[[str, Mapping[str, NumberRecord]], None] | None = None,
     ) -> None:
+        # Trust Hub statuses of the Twilio numbers the pass read (``service.trust.TrustAssignments.refresh``).
+        self.trust = trust
         self.heads = heads
         self.progress = progress
         self.records = records
@@ -101,11 +106,12 @@ class TwilioRefresh:
             self.heads.ensure_head(account_sid)
         state = head.refresh or RefreshState(uuid.uuid4().hex, PHASES[0].value, None, 0, 0)
         read: dict[str, list[str]] = {}
+        twilio_numbers: dict[str, NumberRecord] = {}
         gateway = self.gateway()
         while True:
             source = NumberSource(state.phase)
             page = gateway.number_page(account_sid, source, state.next_page)
-            read.setdefault(source.value, []).extend(self._apply_page(account_sid, source, page.items))
+            read.setdefault(source.value, []).extend(self._apply_page(account_sid, source, page.items, twilio_numbers))
             state = replace(state, next_page=page.next_page, read=state.read + len(page.items))
             if page.next_page is None:
                 following = PHASES.index(source) + 1
@@ -130,17 +136,35 @@ class TwilioRefresh:
 
         listed = {phase: earlier.get(phase, 0) + len(read.get(phase, ())) for phase in {*earlier, *read}}
         self._release_vanished(account_sid, listed, seen)
+        self._refresh_trust(account_sid, twilio_numbers)
         if state.chunks:
             self.progress.forget_seen(account_sid, state.chunks)
         self.progress.mark_refreshed(account_sid, self.clock())
         return True
 
+    def _refresh_trust(self, account_sid: str, numbers: Mapping[str, NumberRecord]) -> None:
+        """Trust Hub statuses, per product; Trust Hub out of reach leaves them as they were (the numbers are
+        fresh all the same)."""
+        if self.trust is None:
+            return
+        try:
+            self.trust(account_sid, numbers)
+        except UpstreamUnavailable:
+            logger.warning("refresh: Trust Hub could not be read; trust statuses kept as they were")
+
     def _out_of_time(self) -> bool:
         left = invocation_deadline.remaining()
         return left is not None and left < CONTINUE_MARGIN_SECONDS
 
-    def _apply_page(self, account_sid: str, source: NumberSource, items: list[TwilioFacts]) -> list[str]:
-        """Write what is new or changed on one page; answers the SIDs that stand for a record of that source."""
+    def _apply_page(
+        self,
+        account_sid: str,
+        source: NumberSource,
+        items: list[TwilioFacts],
+        twilio_numbers: dict[str, NumberRecord] | None = None,
+    ) -> list[str]:
+        """Write what is new or changed on one page; answers the SIDs that stand for a record of that source.
+        The records of Twilio numbers are gathered in ``twilio_numbers`` (SID → record) for the Trust Hub pass."""
         stored = self.bulk.fingerprints(account_sid, [f.phone_number for f in items])
         new: list[tuple[NumberRecord, str | None]] = []
         kept: list[str] = []
@@ -153,8 +177,11 @@ class TwilioRefresh:
             if record is None or record.status is NumberStatus.RELEASED:
                 revived = record.revision + 1 if record else 0  # over the released record's rule
                 new.append((replace(described(account_sid, facts), revision=revived), facts.fingerprint()))
+                record = new[-1][0]
             elif fingerprint != facts.fingerprint():
                 self._rewrite(account_sid, facts)
+            if twilio_numbers is not None and source is NumberSource.TWILIO:
+                twilio_numbers[facts.sid] = record
         if new:
             self.bulk.insert_many(new)
             self.keeper.settle_new([record for record, _ in new])

@@ -12,6 +12,7 @@ Keys (the access patterns they serve are in README.md, "Storage"):
   WS#<account>        POOL#<level>#<key>     local presence: up to 100 dialable numbers of one area code (AC),
                                              locality (LOC), state (ST), time zone (TZ) or country (CC)
   WS#<account>        ASSIGN#<kind>#<key>    up to 100 numbers assigned to a worker (WK), team (TEAM), queue (WQ)
+  WS#<account>        IMPORTED#<sid>         an imported number's webhooks before the import (teardown restores them)
   WS#<account>        VERIFICATION#<e164>    the last caller-ID verification of a number
   SHARED#<owner>      <e164>                 sparse: a copy of each active number its owner shares with descendants
   PHONE#<e164>        PHONE                  the phone's caller-ID lock (one per phone, whatever the workspace),
@@ -19,6 +20,7 @@ Keys (the access patterns they serve are in README.md, "Storage"):
                                              (``last_used``, ``calls_<day>``, ``cooling_until``, ``recent_rate``);
                                              GSI ``lock_holder``
   NUMBER#<e164>       HEALTH                 call attempts / answered counters, the recent window of outcomes
+  RECONCILE           CHECKPOINT             where the scheduled reconcile stopped (store/reconcile.py)
   CALL#<account>#<sid> COUNTED               this call was counted for health (TTL)
   idempotency#…       <hash>                 Powertools idempotency records of the webhooks (TTL)
 """
@@ -116,6 +118,8 @@ class NumberItem(TableItem, discriminator="number"):
     created_at = UnicodeAttribute(null=True)
     provider = UnicodeAttribute(null=True)
     connection = UnicodeAttribute(null=True)
+    # Trust Hub products: "<BU…> <kind> <status>" each (domain.trust.TrustLink).
+    trust = ListAttribute(of=UnicodeAttribute, null=True)
     # Lower-cased friendly name, label and locality: what list-numbers' ``search`` filters on.
     search = UnicodeAttribute(null=True)
     # Twilio's facts as last written (the refresh writes a number only when they changed).
@@ -224,6 +228,24 @@ class PoolItem(TableItem, discriminator="pool"):
     count ``n``. Written with the table's low-level connection (``store.pools``)."""
 
     n = NumberAttribute(null=True)
+
+
+class ReconcileCheckpointItem(TableItem, discriminator="reconcile_checkpoint"):
+    """``RECONCILE`` / ``CHECKPOINT``: where the scheduled reconcile stopped: the scan page it was in (DynamoDB's
+    start key of that page, as JSON) and the last workspace of it reconciled."""
+
+    cursor = UnicodeAttribute(null=True)
+    after = UnicodeAttribute(null=True)
+
+
+class ImportedItem(TableItem, discriminator="imported"):
+    """``WS#<account>`` / ``IMPORTED#<sid>``: a number's webhooks before this deployment imported it (the first
+    import's), so ``callerid-admin teardown`` can put them back."""
+
+    phone = UnicodeAttribute()
+    friendly_name = UnicodeAttribute(null=True)
+    voice_url = UnicodeAttribute(null=True)
+    status_callback = UnicodeAttribute(null=True)
 
 
 class CountedCallItem(TableItem, discriminator="counted_call"):

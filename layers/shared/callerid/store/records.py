@@ -15,6 +15,7 @@ from pynamodb.exceptions import PutError
 
 from callerid.domain.errors import ConcurrentUpdate
 from callerid.domain.numbers import NumberRecord, NumberSource, NumberStatus, OutboundAssignment, search_text
+from callerid.domain.trust import TrustLink
 from callerid.store.batch import batches
 from callerid.store.conditions import failed_condition
 from callerid.store.models import NumberItem, SharedNumberItem, SidItem, workspace_key
@@ -59,6 +60,7 @@ def to_record(item: NumberItem, primary: str | None = None) -> NumberRecord:
         created_at=item.created_at,
         provider=item.provider,
         connection=item.connection,
+        trust=tuple(TrustLink.parse(str(t)) for t in item.trust or ()),
         revision=int(item.revision or 0),
     )
 
@@ -91,6 +93,7 @@ def to_item(record: NumberRecord, cls: type[NumberItem], pk: str, sk: str, finge
         created_at=record.created_at,
         provider=record.provider,
         connection=record.connection,
+        trust=[t.stored() for t in record.trust] or None,
         search=search_text(record),
         twilio_fingerprint=fingerprint,
         revision=record.revision,

@@ -106,6 +106,20 @@ class AccountDirectory:
             )
         return True
 
+    def fresher_token(self, account_sid: str, used: str) -> str | None:
+        """After Twilio refused ``used`` (401) for the account: its current token if that is another one (cached
+        already, or re-read now, at most once per ``reread_seconds``), else None (nothing better to try)."""
+        try:
+            current = self.get(account_sid).auth_token
+            if current != used:
+                return current
+            if not self.reread(account_sid):
+                return None
+            fresh = self.get(account_sid).auth_token
+        except NotFound:
+            return None
+        return fresh if fresh != used else None
+
     def ancestors(self, account_sid: str) -> list[str]:
         """The account's owners, nearest first (Twilio subaccounts have one owner: the root account). The root
         account has none: answered without reading its token (the call path asks this)."""

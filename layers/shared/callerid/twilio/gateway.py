@@ -23,6 +23,7 @@ from twilio.rest.taskrouter.v1.workspace.worker import WorkerInstance
 from callerid.config import Settings
 from callerid.domain.errors import NotFound, TwilioRefused, UpstreamUnavailable
 from callerid.domain.numbers import NumberSource, TwilioFacts
+from callerid.domain.trust import TrustProduct, kind_of
 from callerid.twilio.accounts import AccountDirectory
 from callerid.twilio.records import (
     AvailableNumber,
@@ -141,14 +142,16 @@ class TwilioGateway:
 
     def client(self, account_sid: str) -> Client:
         """A client authenticated as ``account_sid`` (subaccounts with their own token, read by the directory)."""
+        account = self.accounts.get(account_sid)  # cached: the root's from its secret's cache, a subaccount's here
         with self._lock:
             existing = self._clients.get(account_sid)
-        if existing is not None:
+        if existing is not None and existing.password == account.auth_token:
             return existing
-        account = self.accounts.get(account_sid)
+        # First use, or the account's token changed (a rotation re-read after Twilio's 401): a client with it.
         created = Client(account.sid, account.auth_token, http_client=self.transport)
         with self._lock:
-            return self._clients.setdefault(account_sid, created)
+            self._clients[account_sid] = created
+        return created
 
     def number_page(self, account_sid: str, source: NumberSource, next_page: str | None) -> TwilioPage:
         """One page (``PageSize=1000``) of the account's IncomingPhoneNumbers (``twilio``) or OutgoingCallerIds
@@ -358,6 +361,56 @@ class TwilioGateway:
             with translated_errors("the worker"):
                 raise
         return worker_snapshot(worker_sid, answer)
+
+    # ----- Trust Hub (as the deployment's own account: its products take its subaccounts' numbers too) -----
+
+    def _trust_product(self, product_sid: str) -> Any:
+        return self.client(self.accounts.root_sid).trusthub.v1.trust_products(product_sid)
+
+    def trust_product(self, product_sid: str) -> TrustProduct:
+        """The product with its kind and status (``TwilioRefused`` for one Twilio does not have for the account)."""
+        try:
+            with translated_errors(f"trust product {product_sid}"):
+                record = self._trust_product(product_sid).fetch()
+        except NotFound as exc:
+            raise TwilioRefused(f"Twilio has no trust product {product_sid} for this account.") from exc
+        return TrustProduct(str(record.sid or product_sid), kind_of(record.policy_sid), str(record.status or ""))
+
+    def trust_assignments(self, product_sid: str, number_sid: str | None = None) -> dict[str, str]:
+        """The product's phone numbers (all pages, or only ``number_sid``): number SID → assignment SID."""
+        filters: dict[str, Any] = {"page_size": PAGE_SIZE}
+        if number_sid:
+            filters["channel_endpoint_sid"] = number_sid
+        with translated_errors(f"trust product {product_sid}'s assignments"):
+            rows = self._trust_product(product_sid).trust_products_channel_endpoint_assignment.list(**filters)
+        return {str(r.channel_endpoint_sid): str(r.sid) for r in rows if r.channel_endpoint_type == "phone-number"}
+
+    def assign_trust(self, product_sid: str, number_sid: str) -> str:
+        """Assign the number to the product; its assignment SID. Twilio's refusal → ``TwilioRefused`` naming the
+        product and Twilio's reason."""
+        assignments = self._trust_product(product_sid).trust_products_channel_endpoint_assignment
+        try:
+            with translated_errors(f"trust product {product_sid}"):
+                created = assignments.create(channel_endpoint_type="phone-number", channel_endpoint_sid=number_sid)
+        except NotFound as exc:
+            raise TwilioRefused(f"Twilio has no trust product {product_sid} for this account.") from exc
+        except UpstreamUnavailable as exc:
+            cause = exc.__cause__
+            if isinstance(cause, TwilioRestException) and 400 <= cause.status < 500:
+                raise TwilioRefused(
+                    f"Twilio refused trust product {product_sid}: {cause.msg} (Twilio error {cause.code})."
+                ) from cause
+            raise
+        return str(created.sid)
+
+    def unassign_trust(self, product_sid: str, assignment_sid: str) -> None:
+        """Remove the assignment (one already gone counts as removed)."""
+        assignments = self._trust_product(product_sid).trust_products_channel_endpoint_assignment
+        try:
+            with translated_errors(f"trust product {product_sid}'s assignment"):
+                assignments(assignment_sid).delete()
+        except NotFound:
+            return
 
 
 def worker_snapshot(worker_sid: str, answer: ApiResponse[WorkerInstance]) -> WorkerSnapshot:

@@ -60,8 +60,32 @@ class RetryingTwilioHttpClient(TwilioHttpClient):
         self.backoff_seconds = backoff_seconds
         self.max_backoff_seconds = max_backoff_seconds
         self.sleep = sleep
+        # Set by the account directory (``runtime``): on a 401 to a request sent with an account's auth token,
+        # the account's current token if it differs from the one sent (re-read at most once a minute), else None.
+        self.fresher_token: Callable[[str, str], str | None] | None = None
 
     def request(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, object] | None = None,
+        data: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> Response:
+        """As ``_request``; a 401 answered to a cached auth token that was rotated away (a promoted secondary) is
+        asked once more with the account's token as re-read now (REST calls and IAM token validation alike)."""
+        response = self._request(method, url, params, data, headers, auth, timeout, allow_redirects)
+        if response.status_code != 401 or auth is None or self.fresher_token is None:
+            return response
+        fresh = self.fresher_token(auth[0], auth[1])
+        if not fresh or fresh == auth[1]:
+            return response
+        return self._request(method, url, params, data, headers, (auth[0], fresh), timeout, allow_redirects)
+
+    def _request(
         self,
         method: str,
         url: str,
