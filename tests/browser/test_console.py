@@ -149,6 +149,7 @@ def test_filters_and_the_page_live_in_the_address_bar_and_survive_a_reload(page,
     rows = page.locator("table.numbers tbody tr")
     expect(rows).to_have_count(5)
     expect(page.locator("table.numbers tbody tr").first.get_by_text("Twilio", exact=True).first).to_be_visible()
+    assert page.locator("table.numbers .badge-twilio").count() == 0  # the Provider column says it once
 
     page.goto(f"{console.root}?source=twilio&per_page=2&page=2")
     expect(page.get_by_text("5 numbers · page 2 of 3")).to_be_visible()
@@ -299,6 +300,10 @@ def test_a_numbers_actions_and_sections_save_what_they_show(page, console, local
     open_console(page, console, workspace, f"numbers/{sid}")
     expect(heading(page)).to_have_text(phone)
     expect(page.get_by_text("Twilio-managed")).to_be_visible()
+    # Where the number comes from is not an alarm: no red badge.
+    colour = page.locator(".badge-twilio").evaluate("e => getComputedStyle(e).backgroundColor")
+    red, green, blue = (int(c) for c in re.findall(r"\d+", colour)[:3])
+    assert not (red > green + 20 and red > blue + 20), colour
     expect(page.get_by_text("State:")).to_be_visible()
     assert_accessible(page, console, "number detail")
 
@@ -564,3 +569,96 @@ def test_a_numbers_trust_hub_products_show_as_badges_with_their_kind_and_status(
     expect(row).to_contain_text("Voice Integrity: approved")
     expect(row.locator(".badge-trust-rejected")).to_have_count(1)
     assert_accessible(page, console, "the list with Trust Hub badges")
+
+
+# -- the header
+
+
+def test_the_header_names_the_workspace_not_its_sid(page, console, local_stack):
+    account = local_stack.subaccount()
+    supervisor = local_stack.agent(("supervisor",), account_sid=account["sid"])
+    page.goto(console.link(supervisor.token, account["sid"]))
+    expect(heading(page)).to_have_text("Phone numbers")
+    who = page.locator("#who")
+    expect(who).to_have_text(account["friendlyName"])
+    expect(who).to_have_attribute("title", account["sid"])
+    assert account["sid"] not in who.inner_text()
+    assert_accessible(page, console, "numbers list with the workspace's name")
+
+
+# -- a stuck lock
+
+
+def screenshot(page: Page, name: str) -> None:
+    """With CONSOLE_SCREENSHOTS set, keep docs/admin-console.md's picture of this screen."""
+    import os
+
+    from local.template import ROOT
+
+    if os.environ.get("CONSOLE_SCREENSHOTS"):
+        page.screenshot(path=str(ROOT / "docs" / name), full_page=True)
+
+
+def test_a_supervisor_frees_a_stuck_lock_with_the_keyboard_alone(page, console, workspace):
+    phone = workspace.phones[1]
+    sid = workspace.own()[phone]["sid"]
+    call = workspace.call("POST", "/v1/outbound-calls", workspace.agent, json={"to": "+14155552671", "from": phone})
+    assert call.status_code == 200, call.text
+    open_console(page, console, workspace, f"numbers/{sid}")
+    expect(page.get_by_text(f"On a call by {workspace.agent.worker_sid}")).to_be_visible()
+    free = page.get_by_role("button", name="Free this lock")
+    for _ in range(40):  # Tab to the button, as a keyboard user does
+        page.keyboard.press("Tab")
+        if free.evaluate("e => e === document.activeElement"):
+            break
+    else:
+        pytest.fail("Free this lock is not reachable with Tab")
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("heading")).to_have_text(f"Free the lock on {phone}?")
+    assert_accessible(page, console, "free-lock confirmation")
+    screenshot(page, "console-free-lock.png")
+    page.keyboard.press("Escape")  # cancel: nothing freed, focus back on the button
+    expect(dialog).to_have_count(0)
+    assert workspace.call("GET", f"/v1/phone-numbers/{sid}").json()["lockedBy"] == workspace.agent.worker_sid
+    expect(free).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_role("button", name="Free the lock")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("The lock is freed")).to_be_visible()
+    expect(page.get_by_text("Not on a call")).to_be_visible()
+    expect(page.get_by_role("button", name="Free this lock")).to_have_count(0)
+    assert workspace.call("GET", f"/v1/phone-numbers/{sid}").json()["lockedBy"] is None
+    (entry,) = workspace.call("GET", "/v1/audit", params={"target": sid}).json()["entries"]
+    assert (entry["action"], entry["actor"]["workerSid"]) == ("lock.release", workspace.supervisor.worker_sid)
+
+
+# -- the audit log
+
+
+def test_the_audit_page_shows_who_changed_what_filtered_in_the_address_bar(page, console, workspace):
+    first, second = workspace.phones[0], workspace.phones[1]
+    own = workspace.own()
+    label = workspace.call("PATCH", f"/v1/phone-numbers/{own[first]['sid']}", json={"label": "Front desk"})
+    assert label.status_code == 200, label.text
+    assert workspace.call("PUT", f"/v1/phone-numbers/{own[second]['sid']}/primary").status_code == 200
+    open_console(page, console, workspace)
+    expect(heading(page)).to_have_text("Phone numbers")
+    page.get_by_role("link", name="Audit log").click()
+    expect(heading(page)).to_have_text("Audit log")
+    rows = page.locator("table.audit tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Made it the primary number")  # newest first
+    expect(rows.first).to_contain_text(workspace.supervisor.identity)
+    expect(rows.nth(1)).to_contain_text("label: — → Front desk")
+    assert_accessible(page, console, "audit log")
+    screenshot(page, "console-audit.png")
+    page.get_by_label("Number").fill(first)
+    page.get_by_role("button", name="Apply").click()
+    expect(page).to_have_url(re.compile(r"/console/audit\?target=%2B" + first[1:] + "$"))
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Changed the number")
+    page.reload()
+    expect(rows).to_have_count(1)
+    expect(page.get_by_label("Number")).to_have_value(first)

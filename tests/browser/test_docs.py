@@ -11,3 +11,12 @@ def test_swagger_ui_renders_the_document_from_this_api_alone(browser_stack, page
     page.wait_for_selector("text=Caller-ID backend for Twilio Flex", timeout=20_000)
     page.get_by_text("/v1/outbound-calls/lock").first.wait_for(timeout=20_000)
     assert elsewhere == []
+
+
+def test_swagger_ui_groups_operations_by_area_with_their_summaries(browser_stack, page):
+    page.goto(f"{browser_stack.api}/docs")
+    for tag in ("calls", "numbers", "caller IDs", "people", "webhooks", "console"):
+        page.locator(f"h3.opblock-tag[data-tag='{tag}']").wait_for(timeout=20_000)
+    assert page.locator("h3.opblock-tag[data-tag='default']").count() == 0
+    page.get_by_text("Free a number's lock").first.wait_for(timeout=20_000)
+    page.get_by_text("Read the audit log").first.wait_for(timeout=20_000)

@@ -80,7 +80,45 @@ function draw(screen, initial) {
     sync?.addEventListener("click", () => act(sync, () => api("POST", `${path}/sync`), "Re-read from Twilio."));
     const release = h("button", { type: "button", class: "danger" }, number.source === "byot" ? "Unregister" : "Release");
     release.addEventListener("click", () => releaseNumber(release));
-    replace(actions, toggle, primary, sync, release);
+    // A stuck lock (an agent's browser closed mid-call): a supervisor frees it, after a confirmation.
+    const free = number.lockedBy && !number.shared ? h("button", { type: "button", class: "secondary" }, "Free this lock") : null;
+    free?.addEventListener("click", () => freeLock(free));
+    replace(actions, toggle, primary, sync, free, release);
+  }
+
+  async function freeLock(button) {
+    const confirmed = await confirmDialog({
+      title: `Free the lock on ${number.phoneNumber}?`,
+      body: [`${number.lockedBy} holds this number for a call until ${formatDate(number.lockedUntil)}.`,
+        "Free it only if that call has ended (a closed browser, a stuck lock): another agent may then call from " +
+        "this number at once. The audit log records who freed it."],
+      confirm: "Free the lock",
+    });
+    if (!confirmed) {
+      button.focus();
+      return;
+    }
+    area.clear();
+    button.disabled = true;
+    let message = "The lock is freed: agents can call from this number again.";
+    try {
+      await api("DELETE", `${path}/lock`);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) {
+        button.disabled = false;
+        handleApiError(error, { area });
+        return;
+      }
+      message = "The number was no longer locked.";
+    }
+    try {
+      update(await api("GET", path));
+    } catch (error) {
+      handleApiError(error, { area });
+      return;
+    }
+    area.success(message);
+    document.getElementById("main").focus();
   }
 
   async function releaseNumber(button) {

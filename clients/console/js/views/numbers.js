@@ -164,7 +164,6 @@ function table(numbers) {
           {},
           h("td", {},
             h("a", { class: "mono", href: `numbers/${encodeURIComponent(n.sid)}` }, n.phoneNumber),
-            n.source === "twilio" ? [" ", badge("Twilio", "twilio")] : null,
             n.isPrimary ? [" ", badge("Primary", "primary")] : null,
             n.shared ? [" ", badge("Shared", "shared")] : null,
             trustBadges(n)),
