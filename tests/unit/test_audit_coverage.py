@@ -155,7 +155,7 @@ def test_trust_products_are_audited_and_undone_at_twilio_when_the_entry_fails(wo
     world.trust.set_products(ACCOUNT, sid, [product], BOSS)
     entry = only_entry(world)
     assert entry.action == "number.trust" and entry.changes["trust"][0] == []
-    assert entry.changes["trust"][1][0]["product_sid"] == product
+    assert entry.changes["trust"][1][0]["productSid"] == product
 
 
 # ----- verified caller IDs ----------------------------------------------------------------------------------------

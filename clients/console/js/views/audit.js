@@ -1,9 +1,12 @@
 // The audit log: GET /v1/audit, newest first, filtered by target (a number's SID or E.164 number) and actor (a
-// worker SID), with the filters and the page in the address bar (target, actor, page).
+// person picked by name: their worker SID), with the filters and the page in the address bar (target, actor,
+// page). Workers are named where the log has their SID (a selection made for them).
 
 import { api } from "../api.js";
 import { handleApiError, navigate } from "../navigation.js";
 import { formatDate, h, messageArea, replace } from "../dom.js";
+import { loadQueues, loadWorkers, namesOf } from "../people.js";
+import { pickerField, workerRows } from "./fields.js";
 import { heading } from "./pages.js";
 
 const PER_PAGE = 50;
@@ -11,6 +14,15 @@ const ACTIONS = {
   "lock.release": "Freed the lock",
   "number.update": "Changed the number",
   "number.primary": "Made it the primary number",
+  "number.provision": "Bought the number",
+  "number.import": "Imported the number",
+  "number.register": "Registered the number (other carrier)",
+  "number.release": "Released the number",
+  "number.trust": "Changed its Trust Hub products",
+  "caller_id.verify": "Started verifying a caller ID",
+  "caller_id.rename": "Renamed the caller ID",
+  "caller_id.delete": "Deleted the caller ID",
+  "worker.selection": "Chose a worker's caller ID",
 };
 
 function filtersOf(query) {
@@ -27,23 +39,30 @@ function hrefOf(filters) {
   return text ? `audit?${text}` : "audit";
 }
 
-export function renderAudit(screen, { query }) {
+export async function renderAudit(screen, { query }) {
   const filters = filtersOf(query);
   heading(screen, "Audit log");
   const area = messageArea();
   const list = h("div", { class: "results", "aria-busy": "true" }, h("p", { class: "loading" }, "Loading the audit log…"));
-  screen.append(filterForm(filters), area.element, list);
-  load(list, area, filters);
+  const [workers, queues] = await Promise.all([loadWorkers().catch(() => null), loadQueues().catch(() => [])]);
+  screen.append(filterForm(filters, workers), area.element, list);
+  const workerName = namesOf(workers || []);
+  const queueNames = new Map(queues.map((q) => [q.queueSid, q.friendlyName]));
+  load(list, area, filters, workerName, (text) => queueNames.get(text) || workerName(text));
 }
 
-function filterForm(filters) {
+function filterForm(filters, workers) {
   const target = h("input", { id: "audit-target", name: "target", type: "text", value: filters.target, autocomplete: "off", class: "mono", "aria-describedby": "audit-target-hint" });
-  const actor = h("input", { id: "audit-actor", name: "actor", type: "text", value: filters.actor, autocomplete: "off", class: "mono", "aria-describedby": "audit-actor-hint" });
+  // Who, by name; a worker SID typed in while the people cannot be read.
+  const picked = workers
+    ? pickerField("audit-actor", "Changed by", { current: filters.actor, rows: workerRows(workers), none: "Anyone" })
+    : null;
+  const actor = picked ? picked.control : h("input", { id: "audit-actor", name: "actor", type: "text", value: filters.actor, autocomplete: "off", class: "mono", "aria-describedby": "audit-actor-hint" });
   const form = h("form", { class: "card filters", role: "search", "aria-label": "Filter the audit log" },
     h("div", { class: "inline-fields" },
       h("div", { class: "field" }, h("label", { for: "audit-target" }, "Number"), target,
         h("p", { class: "hint", id: "audit-target-hint" }, "A SID (PN…) or an E.164 number")),
-      h("div", { class: "field" }, h("label", { for: "audit-actor" }, "Changed by"), actor,
+      picked ? picked.field : h("div", { class: "field" }, h("label", { for: "audit-actor" }, "Changed by"), actor,
         h("p", { class: "hint", id: "audit-actor-hint" }, "A worker SID (WK…)")),
       h("div", { class: "field" }, h("span", { class: "label-spacer", "aria-hidden": "true" }, "\u00a0"),
         h("button", { type: "submit", class: "primary" }, "Apply"))));
@@ -54,7 +73,7 @@ function filterForm(filters) {
   return form;
 }
 
-async function load(list, area, filters) {
+async function load(list, area, filters, nameOf, names) {
   let answer;
   try {
     answer = await api("GET", "/v1/audit", {
@@ -76,11 +95,11 @@ async function load(list, area, filters) {
       h("td", {}, formatDate(e.at)),
       h("td", {}, e.actor.identity, e.actor.workerSid ? h("div", { class: "mono small-text" }, e.actor.workerSid) : null),
       h("td", {}, ACTIONS[e.action] || e.action),
-      h("td", {}, targetCell(e.target)),
-      h("td", {}, changesCell(e.changes))));
+      h("td", {}, targetCell(e.target, nameOf)),
+      h("td", {}, changesCell(e.changes, names))));
   const table = h("table", { class: "numbers audit" },
     h("caption", { class: "visually-hidden" }, "Changes, newest first"),
-    h("thead", {}, h("tr", {}, ["When", "Who", "What", "Number", "Change"].map((c) => h("th", { scope: "col" }, c)))),
+    h("thead", {}, h("tr", {}, ["When", "Who", "What", "Number or person", "Change"].map((c) => h("th", { scope: "col" }, c)))),
     h("tbody", {}, rows));
   const pager = h("nav", { class: "pager", "aria-label": "Pages" },
     filters.page > 1 ? h("a", { href: hrefOf({ ...filters, page: filters.page - 1 }) }, "← Newer") : null, " ",
@@ -89,21 +108,29 @@ async function load(list, area, filters) {
   replace(list, table, pager);
 }
 
-function targetCell(target) {
-  if (target.kind === "phone_number") {
+function targetCell(target, nameOf) {
+  if (target.kind === "worker") return h("span", { title: target.sid }, nameOf(target.sid));
+  if (target.kind === "phone_number" || (target.kind === "caller_id" && target.sid.startsWith("PN"))) {
     return h("a", { class: "mono", href: `numbers/${encodeURIComponent(target.sid)}` }, target.phoneNumber || target.sid);
   }
   return h("span", { class: "mono" }, target.phoneNumber || target.sid);
 }
 
-function shown(value) {
+const PARTS = { workerSid: "agent", queueSid: "queue", team: "team", productSid: "product", kind: "kind", status: "status" };
+
+// A value as a person reads it: workers and queues by name, an assignment as "queue Sales".
+function shown(value, names) {
   if (value === null || value === undefined || value === "") return "—";
-  return typeof value === "object" ? JSON.stringify(value) : String(value);
+  if (Array.isArray(value)) return value.length ? value.map((v) => shown(v, names)).join("; ") : "none";
+  if (typeof value === "object") {
+    return Object.entries(value).map(([k, v]) => `${PARTS[k] || k} ${shown(v, names)}`).join(", ");
+  }
+  return names(String(value));
 }
 
-function changesCell(changes) {
-  const names = Object.keys(changes);
-  if (!names.length) return "—";
-  return h("ul", { class: "changes" }, names.map((name) =>
-    h("li", {}, h("span", { class: "mono" }, name), `: ${shown(changes[name][0])} → ${shown(changes[name][1])}`)));
+function changesCell(changes, names) {
+  const keys = Object.keys(changes);
+  if (!keys.length) return "—";
+  return h("ul", { class: "changes" }, keys.map((key) =>
+    h("li", {}, h("span", { class: "mono" }, key), `: ${shown(changes[key][0], names)} → ${shown(changes[key][1], names)}`)));
 }

@@ -54,7 +54,8 @@ def plain(value: Any) -> Any:
     if isinstance(value, StrEnum):
         return value.value
     if is_dataclass(value) and not isinstance(value, type):
-        return {name: plain(v) for name, v in asdict(value).items()}
+        # As the API shows it: camelCase names, unset parts left out ({"queueSid": "WQ…"}).
+        return {camel(name): plain(v) for name, v in asdict(value).items() if v is not None}
     if isinstance(value, (list, tuple, set, frozenset)):
         items = [plain(v) for v in value]
         return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items

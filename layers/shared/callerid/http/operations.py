@@ -203,6 +203,32 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str, str]] = {
 
 
 WK = "WK0123456789abcdef0123456789abcdef"
+PN = "PN0123456789abcdef0123456789abcdef"
+NUMBER: dict[str, object] = {
+    "sid": PN,
+    "phoneNumber": "+14155550100",
+    "friendlyName": "(415) 555-0100",
+    "label": "Sales West",
+    "source": "twilio",
+    "status": "active",
+    "isPrimary": True,
+    "capabilities": {"voice": True, "sms": True},
+    "country": "US",
+    "locality": "San Francisco",
+    "inboundAgent": WK,
+    "allowedInboundCountries": [],
+    "allowedOutboundCountries": ["US", "CA"],
+    "outboundShareable": False,
+    "outboundAssignment": {"queueSid": "WQ0123456789abcdef0123456789abcdef"},
+    "ownerWorkspace": "AC0123456789abcdef0123456789abcdef",
+    "shared": False,
+    "lockedBy": WK,
+    "lockedUntil": "2026-12-06T05:35:00Z",
+    "createdAt": "2026-11-02T09:00:00Z",
+    "trust": [
+        {"productSid": "BU0123456789abcdef0123456789abcdef", "kind": "voice_integrity", "status": "twilio-approved"}
+    ],
+}
 # (method, path) → an example request body, and an example of the 2xx answer's body.
 EXAMPLES: dict[tuple[str, str], tuple[dict[str, object] | None, dict[str, object] | None]] = {
     ("post", "/v1/outbound-calls"): (
@@ -226,7 +252,30 @@ EXAMPLES: dict[tuple[str, str], tuple[dict[str, object] | None, dict[str, object
     ("put", "/v1/workers/me/caller-id"): ({"callerId": "+14155550100", "localPresence": True}, None),
     ("put", "/v1/workers/{workerSid}/caller-id"): ({"callerId": "+14155550100", "localPresence": False}, None),
     ("post", "/v1/caller-ids/verifications"): ({"phoneNumber": "+14155550123", "friendlyName": "Front desk"}, None),
-    ("post", "/v1/phone-numbers/provision"): ({"areaCode": "415"}, None),
+    ("post", "/v1/phone-numbers/provision"): ({"areaCode": "415"}, NUMBER),
+    ("get", "/v1/phone-numbers"): (None, {"phoneNumbers": [NUMBER], "meta": {"page": 1, "perPage": 50, "total": 1}}),
+    ("get", "/v1/phone-numbers/{sid}"): (None, NUMBER),
+    ("post", "/v1/phone-numbers"): (
+        {"phoneNumber": "+13125550100", "provider": "Acme Telecom", "connection": "sip:trunk.acme.example"},
+        None,
+    ),
+    ("post", "/v1/phone-numbers/import"): ({"sid": PN}, None),
+    ("put", "/v1/phone-numbers/{sid}/trust"): ({"productSids": ["BU0123456789abcdef0123456789abcdef"]}, NUMBER),
+    ("get", "/v1/phone-numbers/{sid}/health"): (
+        None,
+        {
+            "attempts": 120,
+            "answered": 54,
+            "answerRate": 0.45,
+            "phoneNumber": "+14155550100",
+            "recent": {"attempts": 50, "answered": 21, "answerRate": 0.42},
+            "callsToday": 14,
+            "lastUsedAt": "2026-12-06T05:30:00Z",
+            "state": "ok",
+            "coolingUntil": None,
+        },
+    ),
+    ("patch", "/v1/caller-ids/{sid}"): ({"friendlyName": "Front desk"}, None),
     ("post", "/v1/transfers/caller-id"): (
         {"type": "cold", "displayedNumber": "transferee_number", "callerNumber": "+14155552671"},
         {"callerId": "+14155552671"},
