@@ -871,3 +871,99 @@ def test_the_country_picker_works_with_the_keyboard_alone(page, console, workspa
     page.keyboard.press("Enter")
     expect(page.get_by_text("Countries saved.")).to_be_visible()
     assert workspace.own()[workspace.phones[0]]["allowedInboundCountries"] == ["FR"]
+
+
+# -- a number's last 30 days and its recent calls
+
+
+def test_without_daily_counts_or_call_records_the_numbers_page_says_so(page, console, workspace):
+    sid = workspace.own()[workspace.phones[0]]["sid"]
+    open_console(page, console, workspace, f"numbers/{sid}")
+    expect(page.get_by_role("region", name="Last 30 days")).to_contain_text("No daily counts yet")
+    expect(page.get_by_role("region", name="Recent calls")).to_contain_text("No recent calls to show")
+    expect(page.get_by_role("alert")).to_have_count(0)
+    assert_accessible(page, console, "a number without daily counts")
+
+
+def test_the_numbers_page_charts_its_last_30_days_and_lists_its_recent_calls(page, console, workspace):
+    """The contract's shapes (PRODUCT.md, "Outbound calls"): the health route's `daily` with `?days=30` and
+    `GET …/calls`, answered here by the browser's network layer (this branch's API has neither yet); the
+    console's code is the one served."""
+    import datetime
+    import json
+
+    phone = workspace.phones[0]
+    sid = workspace.own()[phone]["sid"]
+    alice = person(workspace, workspace.agent)
+    today = datetime.datetime.now(datetime.UTC).date()
+    daily = [
+        {
+            "date": (today - datetime.timedelta(days=n)).isoformat(),
+            "calls": 10 + n,
+            "answered": 4,
+            "blocked": n % 3,
+            "short": 0,
+        }
+        for n in range(0, 30, 2)
+    ]
+    health = workspace.call("GET", f"/v1/phone-numbers/{sid}/health").json()
+    calls = {
+        "calls": [
+            {
+                "callSid": "CA" + "1" * 32,
+                "workerSid": alice["workerSid"],
+                "to": "+14155552671",
+                "reason": "local_presence_area_code",
+                "startedAt": f"{today.isoformat()}T09:30:00Z",
+                "outcome": "answered",
+                "durationSeconds": 95,
+            },
+            {
+                "workerSid": alice["workerSid"],
+                "to": "+12125550123",
+                "reason": "primary",
+                "startedAt": f"{today.isoformat()}T09:00:00Z",
+                "outcome": "blocked",
+                "sipCode": 608,
+            },
+            {
+                "workerSid": alice["workerSid"],
+                "to": "+13125550123",
+                "reason": "fallback",
+                "startedAt": f"{today.isoformat()}T08:00:00Z",
+                "outcome": None,
+            },
+        ],
+        "meta": {"page": 1, "perPage": 20, "total": 3},
+    }
+    page.route(
+        f"**/v1/phone-numbers/{sid}/health?days=30",
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps({**health, "daily": daily})
+        ),
+    )
+    page.route(
+        f"**/v1/phone-numbers/{sid}/calls?*",
+        lambda route: route.fulfill(status=200, content_type="application/json", body=json.dumps(calls)),
+    )
+    open_console(page, console, workspace, f"numbers/{sid}")
+    chart = page.get_by_role("img", name="Last 30 days: calls, answered and blocked per day")
+    expect(chart).to_be_visible()
+    total = sum(d["calls"] for d in daily)
+    busiest = max(daily, key=lambda d: d["calls"])
+    expect(chart.locator("desc")).to_have_text(
+        f"{total} calls, {4 * len(daily)} answered, {sum(d['blocked'] for d in daily)} blocked over 30 days; "
+        f"the busiest day was {busiest['date']} with {busiest['calls']} calls."
+    )
+    assert chart.locator("rect").count() == 90  # 30 days, each with calls, answered, blocked
+    page.get_by_text("The numbers by day").click()
+    expect(page.locator(".chart-table tbody tr")).to_have_count(len(daily))
+    rows = page.get_by_role("region", name="Recent calls").locator("tbody tr")
+    expect(rows).to_have_count(3)
+    expect(rows.first).to_contain_text(alice["friendlyName"])
+    expect(rows.first).to_contain_text("Answered")
+    expect(rows.nth(1)).to_contain_text("Blocked")
+    expect(rows.nth(1)).to_contain_text("608")
+    expect(rows.nth(2)).to_contain_text("Not known yet")
+    assert_accessible(page, console, "a number's 30-day chart and recent calls")
+    screenshot(page, "console-chart.png")

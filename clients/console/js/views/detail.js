@@ -7,6 +7,7 @@ import { badge, confirmDialog, formatDate, h, messageArea, replace } from "../do
 import { loadQueues, loadWorkers, namesOf } from "../people.js";
 import { countriesField, pickerField, textField, workerRows, workerSidOrNull } from "./fields.js";
 import { sourceBadge, statusBadge, trustBadge } from "./numbers.js";
+import { dailyChart } from "./chart.js";
 import { heading } from "./pages.js";
 
 export async function renderDetail(screen, { params: [sid] }) {
@@ -154,6 +155,8 @@ function draw(screen, initial, people) {
   update(number);
   screen.append(
     h("div", { class: "sections" },
+      dailySection(path),
+      callsSection(path, nameOf),
       section("Label", (form, value) => {
         const { field, input } = textField("label", "Label", number.label, { maxlength: 64, hint: "Shown to agents in the Call from list. Empty clears it." });
         form.append(field);
@@ -293,5 +296,70 @@ function healthSection(path) {
   };
   refresh.addEventListener("click", load);
   load();
+  return card;
+}
+
+// The last 30 days (GET …/health?days=30's `daily`), drawn; a deployment whose health has no daily counts says so.
+function dailySection(path) {
+  const body = h("div", { "aria-busy": "true" }, h("p", { class: "loading" }, "Loading the last 30 days…"));
+  const card = h("section", { class: "card section wide", "aria-labelledby": "section-daily" },
+    h("h2", { id: "section-daily" }, "Last 30 days"), body);
+  (async () => {
+    try {
+      const health = await api("GET", `${path}/health`, { query: { days: 30 } });
+      replace(body, Array.isArray(health.daily)
+        ? dailyChart(health.daily, { days: 30 })
+        : h("p", { class: "muted" }, "No daily counts yet: this deployment does not keep them."));
+    } catch (error) {
+      const message = messageArea();
+      replace(body, message.element);
+      handleApiError(error, { area: message });
+    }
+    body.setAttribute("aria-busy", "false");
+  })();
+  return card;
+}
+
+const OUTCOMES = {
+  answered: "Answered", no_answer: "No answer", busy: "Busy", failed: "Failed", blocked: "Blocked",
+  canceled: "Canceled",
+};
+
+// The number's recent outbound calls and how they ended (GET …/calls), newest first, agents by name.
+function callsSection(path, nameOf) {
+  const body = h("div", { "aria-busy": "true" }, h("p", { class: "loading" }, "Loading recent calls…"));
+  const card = h("section", { class: "card section wide", "aria-labelledby": "section-calls" },
+    h("h2", { id: "section-calls" }, "Recent calls"), body);
+  (async () => {
+    let answer;
+    try {
+      answer = await api("GET", `${path}/calls`, { query: { page: 1, perPage: 20 } });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) {
+        replace(body, h("p", { class: "muted" }, "No recent calls to show: this deployment does not record them."));
+      } else {
+        const message = messageArea();
+        replace(body, message.element);
+        handleApiError(error, { area: message });
+      }
+      body.setAttribute("aria-busy", "false");
+      return;
+    }
+    const calls = answer?.calls || [];
+    replace(body, calls.length
+      ? h("table", { class: "numbers calls" },
+        h("caption", { class: "visually-hidden" }, "Recent calls, newest first"),
+        h("thead", {}, h("tr", {}, ["Started", "Agent", "To", "Chosen by", "Outcome", "Duration", "SIP"].map((c) => h("th", { scope: "col" }, c)))),
+        h("tbody", {}, calls.map((c) => h("tr", {},
+          h("td", { class: "nowrap" }, formatDate(c.startedAt)),
+          h("td", {}, nameOf(c.workerSid) || "—"),
+          h("td", { class: "mono" }, c.to || "—"),
+          h("td", {}, (c.reason || "—").replace(/_/g, " ")),
+          h("td", {}, c.outcome ? badge(OUTCOMES[c.outcome] || c.outcome, `outcome-${c.outcome}`) : h("span", { class: "muted" }, "Not known yet")),
+          h("td", { class: "num" }, c.durationSeconds === undefined || c.durationSeconds === null ? "—" : `${c.durationSeconds} s`),
+          h("td", { class: "num" }, c.sipCode === undefined || c.sipCode === null ? "—" : String(c.sipCode))))))
+      : h("p", { class: "muted" }, "No calls from this number yet."));
+    body.setAttribute("aria-busy", "false");
+  })();
   return card;
 }
