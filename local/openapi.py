@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.models import SecurityScheme
 from pydantic import TypeAdapter
 
 from callerid.http.answers import SECURITY_SCHEMES
+from callerid.http.operations import describe
 from local.functions import load_function
 from local.template import ROOT, routes
 
@@ -46,6 +47,7 @@ def generate() -> dict[str, Any]:
     document["paths"] = dict(sorted(document["paths"].items()))
     document["components"]["schemas"] = dict(sorted(document["components"]["schemas"].items()))
     drop_answers_never_given(document)
+    describe(document)
     return document
 
 

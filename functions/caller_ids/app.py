@@ -29,6 +29,7 @@ from callerid.http.models import (
     iso,
 )
 from callerid.http.resolver import make_resolver, public_base_url
+from callerid.service.audit import actor_of
 from callerid.service.numbers import NumberWithLock
 
 settings = runtime.settings()
@@ -57,6 +58,7 @@ def start_verification(
         call_delay=body.call_delay,
         extension=body.extension,
         status_callback=public_base_url(app, settings) + VERIFICATION_WEBHOOK,
+        actor=actor_of(caller),
     )
     started = VerificationStarted(phone_number=phone, validation_code=call.validation_code, call_sid=call.call_sid)
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=started)
@@ -100,7 +102,7 @@ def get_caller_id(caller: Annotated[Caller, Depends(supervisor)], sid: CallerIdS
 def rename_caller_id(
     caller: Annotated[Caller, Depends(supervisor)], sid: CallerIdSid, body: CallerIdRenameIn
 ) -> NumberOut:
-    return out(caller_ids.rename(caller.account_sid, sid, body.friendly_name), caller)
+    return out(caller_ids.rename(caller.account_sid, sid, body.friendly_name, actor_of(caller)), caller)
 
 
 @app.delete(
@@ -109,7 +111,7 @@ def rename_caller_id(
     security=FLEX_TOKEN,
 )
 def delete_caller_id(caller: Annotated[Caller, Depends(supervisor)], sid: CallerIdSid) -> Response[None]:
-    caller_ids.delete(caller.account_sid, sid)
+    caller_ids.delete(caller.account_sid, sid, actor_of(caller))
     return Response(status_code=204)
 
 

@@ -37,6 +37,7 @@ from callerid.http.models import (
     TrustRefusedOut,
 )
 from callerid.http.resolver import make_resolver, public_base_url
+from callerid.service.audit import actor_of
 from callerid.service.management import hooks_for
 from callerid.service.numbers import NumberWithLock
 from callerid.service.trust import Joined
@@ -93,7 +94,7 @@ def provision_number(
         order = NumberOrder(phone_number=body.phone_number)
     else:
         order = NumberOrder(area_code=body.area_code)
-    joined = management.provision_joined(caller.account_sid, order, hooks())
+    joined = management.provision_joined(caller.account_sid, order, hooks(), actor_of(caller))
     number = NumberOut.of(joined.record, caller.account_sid, None)
     return created(ProvisionedNumberOut(**number.model_dump(), trust_refused=refused(joined)))
 
@@ -111,7 +112,7 @@ def owned_numbers(
 
 @app.post("/v1/phone-numbers/import", responses=answers(*FLEX_ERRORS, 404, success=201), security=FLEX_TOKEN)
 def import_number(caller: Annotated[Caller, Depends(supervisor)], body: ImportIn) -> Response[ImportedNumberOut]:
-    imported = management.import_number(caller.account_sid, body.sid, hooks())
+    imported = management.import_number(caller.account_sid, body.sid, hooks(), actor_of(caller))
     number = answer(caller, imported.number)
     replaced = ReplacedHooks(voice_url=imported.replaced.voice_url, status_callback=imported.replaced.status_callback)
     answer_body = ImportedNumberOut(**number.model_dump(), replaced=replaced, trust_refused=refused(imported.joined))
@@ -120,7 +121,9 @@ def import_number(caller: Annotated[Caller, Depends(supervisor)], body: ImportIn
 
 @app.post("/v1/phone-numbers", responses=answers(*FLEX_ERRORS, 409, success=201), security=FLEX_TOKEN)
 def register_byot(caller: Annotated[Caller, Depends(supervisor)], body: ByotIn) -> Response[NumberOut]:
-    record = numbers.register_byot(caller.account_sid, body.phone_number, body.provider, body.connection)
+    record = numbers.register_byot(
+        caller.account_sid, body.phone_number, body.provider, body.connection, actor_of(caller)
+    )
     return created(NumberOut.of(record, caller.account_sid, None))
 
 
@@ -131,12 +134,22 @@ def get_number(caller: Annotated[Caller, Depends(supervisor)], sid: NumberSid) -
 
 @app.patch("/v1/phone-numbers/<sid>", responses=answers(*FLEX_ERRORS, 404, 409), security=FLEX_TOKEN)
 def configure_number(caller: Annotated[Caller, Depends(supervisor)], sid: NumberSid, body: NumberPatchIn) -> NumberOut:
-    return answer(caller, numbers.change(caller.account_sid, sid, body.changes()))
+    return answer(caller, numbers.change(caller.account_sid, sid, body.changes(), actor_of(caller)))
 
 
 @app.put("/v1/phone-numbers/<sid>/primary", responses=answers(*FLEX_ERRORS, 404), security=FLEX_TOKEN)
 def make_primary(caller: Annotated[Caller, Depends(supervisor)], sid: NumberSid) -> NumberOut:
-    return answer(caller, numbers.make_primary(caller.account_sid, sid))
+    return answer(caller, numbers.make_primary(caller.account_sid, sid, actor_of(caller)))
+
+
+@app.delete(
+    "/v1/phone-numbers/<sid>/lock",
+    responses=answers(*FLEX_ERRORS, 404, success=204, description="Lock freed"),
+    security=FLEX_TOKEN,
+)
+def free_lock(caller: Annotated[Caller, Depends(supervisor)], sid: NumberSid) -> Response[None]:
+    numbers.free_lock(caller.account_sid, sid, actor_of(caller))
+    return Response(status_code=204)
 
 
 @app.delete(
@@ -145,7 +158,7 @@ def make_primary(caller: Annotated[Caller, Depends(supervisor)], sid: NumberSid)
     security=FLEX_TOKEN,
 )
 def release_number(caller: Annotated[Caller, Depends(supervisor)], sid: NumberSid) -> Response[None]:
-    management.release(caller.account_sid, sid)
+    management.release(caller.account_sid, sid, actor_of(caller))
     return Response(status_code=204)
 
 
@@ -156,7 +169,7 @@ def resync_number(caller: Annotated[Caller, Depends(supervisor)], sid: NumberSid
 
 @app.put("/v1/phone-numbers/<sid>/trust", responses=answers(*FLEX_ERRORS, 404, 409, 422), security=FLEX_TOKEN)
 def set_trust(caller: Annotated[Caller, Depends(supervisor)], sid: NumberSid, body: TrustIn) -> NumberOut:
-    return answer(caller, trust.set_products(caller.account_sid, sid, body.product_sids))
+    return answer(caller, trust.set_products(caller.account_sid, sid, body.product_sids, actor_of(caller)))
 
 
 @app.get("/v1/phone-numbers/<sid>/health", responses=answers(*FLEX_ERRORS, 404), security=FLEX_TOKEN)

@@ -16,6 +16,7 @@ from callerid.http.auth import caller_dependency
 from callerid.http.logging import make_logger, make_metrics
 from callerid.http.models import CallerIdSelectionIn, CallerIdSelectionOut
 from callerid.http.resolver import make_resolver
+from callerid.service.audit import actor_of
 
 settings = runtime.settings()
 logger = make_logger(__name__)
@@ -50,7 +51,8 @@ def put_worker(
     caller: Annotated[Caller, Depends(supervisor)], worker_sid: WorkerSid, body: CallerIdSelectionIn
 ) -> CallerIdSelectionOut:
     worker = WorkerRef(caller.account_sid, worker_sid)
-    return CallerIdSelectionOut.of(worker, selections.put(worker, body.caller_id, body.local_presence))
+    chosen = selections.put(worker, body.caller_id, body.local_presence, actor_of(caller))
+    return CallerIdSelectionOut.of(worker, chosen)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -1,5 +1,6 @@
-"""TaskRouter v1: Workspaces (list, fetch, update: the event callback URL and filter), Workflows, Workers/{Sid}
-with ETag / If-Match / 412. A worker's attribute change posts ``worker.attributes.update`` (``tasks``)."""
+"""TaskRouter v1: Workspaces (list, fetch, update: the event callback URL and filter), Workflows, Workers (list,
+filtered by ``FriendlyName``), Workers/{Sid} with ETag / If-Match / 412, TaskQueues (list: the workspace's default
+queue, the one its workflow routes to). A worker's attribute change posts ``worker.attributes.update`` (``tasks``)."""
 
 from __future__ import annotations
 
@@ -118,6 +119,63 @@ def workflow_json(workspace: Workspace) -> dict[str, Any]:
             "statistics": f"{url}/Statistics",
             "real_time_statistics": f"{url}/RealTimeStatistics",
             "cumulative_statistics": f"{url}/CumulativeStatistics",
+        },
+    }
+
+
+@routes.get("/v1/Workspaces/<workspace_sid>/Workers")
+def list_workers(workspace_sid: str) -> Response:
+    """The workspace's workers, oldest first; ``FriendlyName`` filters exactly, as Twilio's list does."""
+    workspace = workspace_or_error(workspace_sid)
+    if isinstance(workspace, Response):
+        return workspace
+    wanted = request.args.get("FriendlyName")
+    with world().lock:
+        workers = sorted(
+            (w for w in world().workers.values() if w.workspace_sid == workspace_sid), key=lambda w: w.created
+        )
+        rows = [worker_json(w) for w in workers if wanted is None or w.friendly_name == wanted]
+    return taskrouter_page("workers", f"/v1/Workspaces/{workspace_sid}/Workers", rows)
+
+
+@routes.get("/v1/Workspaces/<workspace_sid>/TaskQueues")
+def list_task_queues(workspace_sid: str) -> Response:
+    """The workspace's queues: Flex's default "Everyone" queue, the one the default workflow routes to."""
+    workspace = workspace_or_error(workspace_sid)
+    if isinstance(workspace, Response):
+        return workspace
+    rows = [task_queue_json(workspace)]
+    wanted = request.args.get("FriendlyName")
+    rows = [r for r in rows if wanted is None or r["friendly_name"] == wanted]
+    return taskrouter_page("task_queues", f"/v1/Workspaces/{workspace_sid}/TaskQueues", rows)
+
+
+def task_queue_json(workspace: Workspace) -> dict[str, Any]:
+    queue_sid = sid("WQ", f"{workspace.sid}:q")
+    url = f"{TASKROUTER}/v1/Workspaces/{workspace.sid}/TaskQueues/{queue_sid}"
+    return {
+        "account_sid": workspace.account_sid,
+        "assignment_activity_sid": None,
+        "assignment_activity_name": None,
+        "date_created": iso8601(workspace.created),
+        "date_updated": iso8601(workspace.created),
+        "friendly_name": "Everyone",
+        "max_reserved_workers": 1,
+        "reservation_activity_sid": None,
+        "reservation_activity_name": None,
+        "sid": queue_sid,
+        "target_workers": "1==1",
+        "task_order": "FIFO",
+        "url": url,
+        "workspace_sid": workspace.sid,
+        "links": {
+            "assignment_activity": None,
+            "reservation_activity": None,
+            "workspace": f"{TASKROUTER}/v1/Workspaces/{workspace.sid}",
+            "statistics": f"{url}/Statistics",
+            "real_time_statistics": f"{url}/RealTimeStatistics",
+            "cumulative_statistics": f"{url}/CumulativeStatistics",
+            "list_statistics": f"{TASKROUTER}/v1/Workspaces/{workspace.sid}/TaskQueues/Statistics",
         },
     }
 

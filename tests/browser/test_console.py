@@ -60,6 +60,41 @@ def assert_accessible(page: Page, console, screen: str) -> None:
     assert violations == [], f"{screen}: {violations}"
 
 
+def person(workspace: Workspace, agent) -> dict:
+    """The agent as GET /v1/workers names them."""
+    rows = workspace.call("GET", "/v1/workers", params={"perPage": 1000}).json()["workers"]
+    (row,) = [w for w in rows if w["workerSid"] == agent.worker_sid]
+    return row
+
+
+def picker_label(row: dict) -> str:
+    """A worker's line in the console's pickers."""
+    return f"{row['friendlyName']} · {row['team']}" if row["team"] else row["friendlyName"]
+
+
+def choose_country(page: Page, picker: str, text: str) -> None:
+    """Type into the country picker's search box and take the first match with Enter."""
+    box = page.get_by_role("combobox", name=picker)
+    box.fill(text)
+    expect(page.get_by_role("listbox", name=f"{picker}: matches").get_by_role("option").first).to_be_visible()
+    box.press("Enter")
+
+
+def count_call(stack, workspace: Workspace, phone: str, status: str) -> None:
+    """Twilio's call-status callback for one call from ``phone``: counted in its health."""
+    params = {
+        "AccountSid": workspace.sid,
+        "CallSid": "CA" + uuid.uuid4().hex,
+        "CallStatus": status,
+        "From": phone,
+        "To": "+14155552671",
+        "Direction": "outbound-api",
+        "CallDuration": "30" if status == "completed" else "0",
+        "Timestamp": "Thu, 03 Dec 2026 06:00:00 +0000",
+    }
+    assert stack.webhook("/webhooks/twilio/call-status", params).status_code == 204
+
+
 # -- signing in
 
 
@@ -149,6 +184,7 @@ def test_filters_and_the_page_live_in_the_address_bar_and_survive_a_reload(page,
     rows = page.locator("table.numbers tbody tr")
     expect(rows).to_have_count(5)
     expect(page.locator("table.numbers tbody tr").first.get_by_text("Twilio", exact=True).first).to_be_visible()
+    assert page.locator("table.numbers .badge-twilio").count() == 0  # the Provider column says it once
 
     page.goto(f"{console.root}?source=twilio&per_page=2&page=2")
     expect(page.get_by_text("5 numbers · page 2 of 3")).to_be_visible()
@@ -212,9 +248,11 @@ def test_buying_by_area_code_asks_to_confirm_the_charges_then_configures_the_num
     assert workspace.own()[phone]["source"] == "twilio"
     assert_accessible(page, console, "wizard: configure")
     page.get_by_label("Label").fill("Miami line")
-    page.get_by_label("Inbound agent").fill(workspace.agent.worker_sid)
-    page.get_by_label("Allowed inbound countries").select_option(["US", "CA"])
-    page.get_by_label("Allowed outbound countries").select_option(["US"])
+    alice = person(workspace, workspace.agent)
+    page.get_by_label("Inbound agent").select_option(label=picker_label(alice))
+    choose_country(page, "Allowed inbound countries", "United States")
+    choose_country(page, "Allowed inbound countries", "Canada")
+    choose_country(page, "Allowed outbound countries", "US")
     page.get_by_role("button", name="Save and finish").click()
     expect(page.get_by_role("heading", name="Number added")).to_be_visible()
     assert_accessible(page, console, "wizard: done")
@@ -226,7 +264,7 @@ def test_buying_by_area_code_asks_to_confirm_the_charges_then_configures_the_num
     expect(heading(page)).to_have_text(phone)
     expect(page.get_by_label("Label")).to_have_value("Miami line")
     page.get_by_role("link", name="← All numbers").click()
-    expect(page.get_by_role("row", name=re.compile(re.escape(phone)))).to_contain_text(workspace.agent.worker_sid)
+    expect(page.get_by_role("row", name=re.compile(re.escape(phone)))).to_contain_text(alice["friendlyName"])
 
 
 def test_importing_an_owned_number_warns_that_its_webhooks_are_replaced(page, console, local_stack, workspace):
@@ -299,6 +337,10 @@ def test_a_numbers_actions_and_sections_save_what_they_show(page, console, local
     open_console(page, console, workspace, f"numbers/{sid}")
     expect(heading(page)).to_have_text(phone)
     expect(page.get_by_text("Twilio-managed")).to_be_visible()
+    # Where the number comes from is not an alarm: no red badge.
+    colour = page.locator(".badge-twilio").evaluate("e => getComputedStyle(e).backgroundColor")
+    red, green, blue = (int(c) for c in re.findall(r"\d+", colour)[:3])
+    assert not (red > green + 20 and red > blue + 20), colour
     expect(page.get_by_text("State:")).to_be_visible()
     assert_accessible(page, console, "number detail")
 
@@ -319,19 +361,17 @@ def test_a_numbers_actions_and_sections_save_what_they_show(page, console, local
     page.get_by_label("Label").fill("Front desk")
     page.get_by_role("button", name="Save label").click()
     expect(page.get_by_text("Label saved.")).to_be_visible()
-    page.get_by_label("Allowed outbound countries").select_option(["GB", "US"])
+    choose_country(page, "Allowed outbound countries", "United Kingdom")
+    choose_country(page, "Allowed outbound countries", "United States")
     page.get_by_role("button", name="Save countries").click()
     expect(page.get_by_text("Countries saved.")).to_be_visible()
     page.get_by_label("Child accounts' agents may call from this number").check()
     page.get_by_role("button", name="Save sharing").click()
     expect(page.get_by_text("Sharing saved.")).to_be_visible()
     page.get_by_label("A team").check()
-    page.get_by_label("Who").fill("Sales")
+    page.get_by_label("Team", exact=True).fill("Sales")
     page.get_by_role("button", name="Save outbound assignment").click()
     expect(page.get_by_text("Outbound assignment saved.")).to_be_visible()
-    page.get_by_label("Worker SID", exact=True).fill("not-a-worker")
-    page.get_by_role("button", name="Save inbound agent").click()
-    expect(page.locator("form", has_text="Save inbound agent").get_by_role("alert")).to_contain_text("inboundAgent")
 
     saved = workspace.own()[phone]
     assert (saved["label"], sorted(saved["allowedOutboundCountries"])) == ("Front desk", ["GB", "US"])
@@ -340,7 +380,9 @@ def test_a_numbers_actions_and_sections_save_what_they_show(page, console, local
     page.reload()
     expect(page.get_by_label("Label")).to_have_value("Front desk")
     expect(page.get_by_label("A team")).to_be_checked()
-    expect(page.get_by_label("Who")).to_have_value("Sales")
+    expect(page.get_by_label("Team", exact=True)).to_have_value("Sales")
+    chips = page.get_by_role("list", name="Allowed outbound countries: chosen")
+    expect(chips.get_by_role("listitem")).to_have_text(["United Kingdom (GB)", "United States (US)"])
 
 
 def test_health_shows_the_calls_counted_for_the_number(page, console, local_stack, workspace):
@@ -374,7 +416,7 @@ def test_releasing_names_its_permanence_and_a_locked_number_is_refused(page, con
     call = workspace.call("POST", "/v1/outbound-calls", workspace.agent, json={"to": "+14155552671", "from": phone})
     assert call.status_code == 200, call.text
     open_console(page, console, workspace, f"numbers/{sid}")
-    expect(page.get_by_text(f"On a call by {workspace.agent.worker_sid}")).to_be_visible()
+    expect(page.get_by_text(f"On a call by {person(workspace, workspace.agent)['friendlyName']}")).to_be_visible()
     page.get_by_role("button", name="Release").click()
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_role("heading")).to_have_text(f"Release {phone} permanently?")
@@ -564,3 +606,364 @@ def test_a_numbers_trust_hub_products_show_as_badges_with_their_kind_and_status(
     expect(row).to_contain_text("Voice Integrity: approved")
     expect(row.locator(".badge-trust-rejected")).to_have_count(1)
     assert_accessible(page, console, "the list with Trust Hub badges")
+
+
+# -- the header
+
+
+def test_the_header_names_the_workspace_not_its_sid(page, console, local_stack):
+    account = local_stack.subaccount()
+    supervisor = local_stack.agent(("supervisor",), account_sid=account["sid"])
+    page.goto(console.link(supervisor.token, account["sid"]))
+    expect(heading(page)).to_have_text("Phone numbers")
+    who = page.locator("#who")
+    expect(who).to_have_text(account["friendlyName"])
+    expect(who).to_have_attribute("title", account["sid"])
+    assert account["sid"] not in who.inner_text()
+    assert_accessible(page, console, "numbers list with the workspace's name")
+
+
+# -- a stuck lock
+
+
+def screenshot(page: Page, name: str) -> None:
+    """With CONSOLE_SCREENSHOTS set, keep docs/admin-console.md's picture of this screen."""
+    import os
+
+    from local.template import ROOT
+
+    if os.environ.get("CONSOLE_SCREENSHOTS"):
+        page.screenshot(path=str(ROOT / "docs" / name), full_page=True)
+
+
+def test_a_supervisor_frees_a_stuck_lock_with_the_keyboard_alone(page, console, workspace):
+    phone = workspace.phones[1]
+    sid = workspace.own()[phone]["sid"]
+    call = workspace.call("POST", "/v1/outbound-calls", workspace.agent, json={"to": "+14155552671", "from": phone})
+    assert call.status_code == 200, call.text
+    open_console(page, console, workspace, f"numbers/{sid}")
+    expect(page.get_by_text(f"On a call by {person(workspace, workspace.agent)['friendlyName']}")).to_be_visible()
+    free = page.get_by_role("button", name="Free this lock")
+    for _ in range(40):  # Tab to the button, as a keyboard user does
+        page.keyboard.press("Tab")
+        if free.evaluate("e => e === document.activeElement"):
+            break
+    else:
+        pytest.fail("Free this lock is not reachable with Tab")
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("heading")).to_have_text(f"Free the lock on {phone}?")
+    assert_accessible(page, console, "free-lock confirmation")
+    screenshot(page, "console-free-lock.png")
+    page.keyboard.press("Escape")  # cancel: nothing freed, focus back on the button
+    expect(dialog).to_have_count(0)
+    assert workspace.call("GET", f"/v1/phone-numbers/{sid}").json()["lockedBy"] == workspace.agent.worker_sid
+    expect(free).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_role("button", name="Free the lock")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("The lock is freed")).to_be_visible()
+    expect(page.get_by_text("Not on a call")).to_be_visible()
+    expect(page.get_by_role("button", name="Free this lock")).to_have_count(0)
+    assert workspace.call("GET", f"/v1/phone-numbers/{sid}").json()["lockedBy"] is None
+    (entry,) = workspace.call("GET", "/v1/audit", params={"target": sid}).json()["entries"]
+    assert (entry["action"], entry["actor"]["workerSid"]) == ("lock.release", workspace.supervisor.worker_sid)
+
+
+# -- the audit log
+
+
+def test_the_audit_page_shows_who_changed_what_filtered_in_the_address_bar(page, console, workspace):
+    first, second = workspace.phones[0], workspace.phones[1]
+    own = workspace.own()
+    label = workspace.call("PATCH", f"/v1/phone-numbers/{own[first]['sid']}", json={"label": "Front desk"})
+    assert label.status_code == 200, label.text
+    assert workspace.call("PUT", f"/v1/phone-numbers/{own[second]['sid']}/primary").status_code == 200
+    open_console(page, console, workspace)
+    expect(heading(page)).to_have_text("Phone numbers")
+    page.get_by_role("link", name="Audit log").click()
+    expect(heading(page)).to_have_text("Audit log")
+    rows = page.locator("table.audit tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Made it the primary number")  # newest first
+    expect(rows.first).to_contain_text(workspace.supervisor.identity)
+    expect(rows.nth(1)).to_contain_text("label: — → Front desk")
+    assert_accessible(page, console, "audit log")
+    screenshot(page, "console-audit.png")
+    page.get_by_label("Number").fill(first)
+    page.get_by_role("button", name="Apply").click()
+    expect(page).to_have_url(re.compile(r"/console/audit\?target=%2B" + first[1:] + "$"))
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Changed the number")
+    page.reload()
+    expect(rows).to_have_count(1)
+    expect(page.get_by_label("Number")).to_have_value(first)
+
+
+# -- the supervisor's view of the fleet
+
+
+def test_the_list_shows_who_is_on_each_number_by_name_and_its_health(page, console, local_stack, workspace):
+    busy, free = workspace.phones[0], workspace.phones[1]
+    call = workspace.call("POST", "/v1/outbound-calls", workspace.agent, json={"to": "+14155552671", "from": busy})
+    assert call.status_code == 200, call.text
+    count_call(local_stack, workspace, free, "completed")
+    count_call(local_stack, workspace, free, "no-answer")
+    workspace.call("PATCH", f"/v1/phone-numbers/{workspace.own()[free]['sid']}", json={"label": "Boston sales"})
+    open_console(page, console, workspace)
+    headers = page.locator("table.numbers thead th")
+    expect(headers).to_contain_text(["Number", "Status", "On a call", "Health", "Answer rate", "Calls today", "Label"])
+    name = person(workspace, workspace.agent)["friendlyName"]
+    busy_row = page.get_by_role("row").filter(has=page.get_by_role("link", name=busy))
+    expect(busy_row.locator("td").nth(2)).to_have_text(name)
+    free_row = page.get_by_role("row").filter(has=page.get_by_role("link", name=free))
+    expect(free_row.locator("td").nth(2)).to_have_text("Free")
+    expect(free_row.locator("td").nth(3)).to_have_text("OK")
+    expect(free_row.locator("td").nth(4)).to_have_text("50%")
+    expect(free_row.locator("td").nth(6)).to_have_text("Boston sales")
+    expect(busy_row.locator("td").nth(5)).to_have_text("1")  # the call path counted its call today
+    assert_accessible(page, console, "the fleet: who is on which number")
+    screenshot(page, "console-fleet.png")
+
+
+def test_the_fleet_sorts_by_answer_rate_across_pages_and_the_sort_lives_in_the_address_bar(
+    page, console, local_stack, workspace
+):
+    half, all_, none = workspace.phones
+    workspace.own()  # the workspace's numbers are read first: only then do its calls count
+    for phone, outcomes in ((half, ("completed", "busy")), (all_, ("completed", "completed")), (none, ("no-answer",))):
+        for status in outcomes:
+            count_call(local_stack, workspace, phone, status)
+    page.goto(console.link(workspace.supervisor.token, workspace.sid, "?per_page=2"))
+    rows = page.locator("table.numbers tbody tr a.mono")
+    expect(rows).to_have_count(2)
+    page.get_by_role("link", name="Sort by answer rate").click()
+    expect(page).to_have_url(re.compile(r"\?per_page=2&sort=answerRate$"))
+    expect(rows).to_have_text([none, half])  # the whole fleet sorted, not just the first page
+    expect(page.locator("th[aria-sort='ascending']")).to_have_text(re.compile("Answer rate"))
+    page.get_by_role("link", name="Answer rate, sorted ascending").click()
+    expect(page).to_have_url(re.compile(r"\?per_page=2&sort=answerRate&dir=desc$"))
+    expect(rows).to_have_text([all_, half])
+    page.reload()
+    expect(rows).to_have_text([all_, half])
+    page.get_by_role("link", name="Next").click()
+    expect(page).to_have_url(re.compile(r"page=2&per_page=2&sort=answerRate&dir=desc$"))
+    expect(rows).to_have_text([none])
+    assert_accessible(page, console, "the fleet sorted by answer rate")
+
+
+def test_the_list_downloads_as_csv_with_every_page_of_what_the_filters_select(page, console, workspace, tmp_path):
+    own = workspace.own()
+    workspace.call("PATCH", f"/v1/phone-numbers/{own[workspace.phones[0]]['sid']}", json={"label": '=1+1, "HQ"'})
+    call = workspace.call(
+        "POST", "/v1/outbound-calls", workspace.agent, json={"to": "+14155552671", "from": workspace.phones[1]}
+    )
+    assert call.status_code == 200, call.text
+    page.goto(console.link(workspace.supervisor.token, workspace.sid, "?per_page=1&sort=number"))
+    expect(page.locator("table.numbers tbody tr")).to_have_count(1)
+    with page.expect_download() as downloading:
+        page.get_by_role("button", name="Download CSV").click()
+    download = downloading.value
+    assert download.suggested_filename == "phone-numbers.csv"
+    target = tmp_path / "numbers.csv"
+    download.save_as(target)
+    import csv
+
+    with target.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["phoneNumber"] for r in rows] == sorted(workspace.phones)  # every page, in the list's order
+    by_phone = {r["phoneNumber"]: r for r in rows}
+    assert by_phone[workspace.phones[0]]["label"] == '\'=1+1, "HQ"'  # a formula stays text
+    assert by_phone[workspace.phones[1]]["onCallBy"] == person(workspace, workspace.agent)["friendlyName"]
+    assert by_phone[workspace.phones[1]]["onCallBySid"] == workspace.agent.worker_sid
+    assert {r["healthState"] for r in rows} == {"ok"} and by_phone[workspace.phones[1]]["callsToday"] == "1"
+    expect(page.get_by_role("button", name="Download CSV")).to_be_enabled()
+
+
+def test_a_number_is_assigned_to_a_person_and_a_queue_picked_by_name_and_the_audit_log_says_who(
+    page, console, workspace
+):
+    phone = workspace.phones[0]
+    sid = workspace.own()[phone]["sid"]
+    alice = person(workspace, workspace.agent)
+    (queue,) = workspace.call("GET", "/v1/task-queues").json()["taskQueues"]
+    open_console(page, console, workspace, f"numbers/{sid}")
+    inbound = page.locator("form", has=page.get_by_role("heading", name="Inbound agent"))
+    agent = inbound.get_by_label("Agent")
+    expect(agent.locator("option")).to_contain_text(["Unassigned", picker_label(alice)])
+    agent.select_option(label=picker_label(alice))
+    inbound.get_by_role("button", name="Save inbound agent").click()
+    expect(page.get_by_text("Inbound agent saved.")).to_be_visible()
+    page.get_by_label("A queue").check()
+    page.get_by_label("Queue", exact=True).select_option(label=queue["friendlyName"])
+    assert_accessible(page, console, "pickers by name")
+    screenshot(page, "console-pickers.png")
+    page.get_by_role("button", name="Save outbound assignment").click()
+    expect(page.get_by_text("Outbound assignment saved.")).to_be_visible()
+    saved = workspace.own()[phone]
+    assert saved["inboundAgent"] == alice["workerSid"]
+    assert saved["outboundAssignment"] == {"queueSid": queue["queueSid"], "workerSid": None, "team": None}
+    page.reload()
+    expect(
+        page.locator("form", has=page.get_by_role("heading", name="Inbound agent")).get_by_label("Agent")
+    ).to_have_value(alice["workerSid"])
+    expect(page.get_by_label("Queue", exact=True)).to_have_value(queue["queueSid"])
+
+    page.get_by_role("link", name="Audit log").click()
+    rows = page.locator("table.audit tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text(f"outboundAssignment: — → queue {queue['friendlyName']}")
+    expect(rows.nth(1)).to_contain_text(f"inboundAgent: — → {alice['friendlyName']}")
+    for n in range(2):
+        expect(rows.nth(n)).to_contain_text(workspace.supervisor.identity)
+    boss = person(workspace, workspace.supervisor)
+    page.get_by_label("Changed by").select_option(label=picker_label(boss))
+    page.get_by_role("button", name="Apply").click()
+    expect(page).to_have_url(re.compile(rf"/console/audit\?actor={boss['workerSid']}$"))
+    expect(rows).to_have_count(2)
+
+
+def test_the_country_picker_works_with_the_keyboard_alone(page, console, workspace):
+    sid = workspace.own()[workspace.phones[0]]["sid"]
+    open_console(page, console, workspace, f"numbers/{sid}")
+    box = page.get_by_role("combobox", name="Allowed inbound countries")
+    expect(box).to_be_visible()
+    for _ in range(60):  # Tab to the search box, as a keyboard user does
+        page.keyboard.press("Tab")
+        if box.evaluate("e => e === document.activeElement"):
+            break
+    else:
+        pytest.fail("The country picker is not reachable with Tab")
+    page.keyboard.type("ger")
+    expect(box).to_have_attribute("aria-expanded", "true")
+    matches = page.get_by_role("listbox", name="Allowed inbound countries: matches").get_by_role("option")
+    expect(matches).to_have_text(["Algeria (DZ)", "Germany (DE)", "Niger (NE)", "Nigeria (NG)"])
+    page.keyboard.press("ArrowDown")
+    expect(matches.filter(has_text="Germany (DE)")).to_have_attribute("aria-selected", "true")
+    assert_accessible(page, console, "country picker open")
+    screenshot(page, "console-countries.png")
+    page.keyboard.press("Enter")
+    chosen = page.get_by_role("list", name="Allowed inbound countries: chosen")
+    expect(chosen.get_by_role("listitem")).to_have_text(["Germany (DE)"])
+    expect(box).to_be_focused()
+    page.keyboard.type("France")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Spa")
+    page.keyboard.press("Escape")  # closes the matches, adds nothing
+    expect(box).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Backspace")
+    expect(chosen.get_by_role("listitem")).to_have_text(["Germany (DE)", "France (FR)"])
+    remove = chosen.get_by_role("button", name="Remove Germany")
+    for _ in range(10):  # Shift+Tab back to the chip's button
+        page.keyboard.press("Shift+Tab")
+        if remove.evaluate("e => e === document.activeElement"):
+            break
+    page.keyboard.press("Enter")
+    expect(chosen.get_by_role("listitem")).to_have_text(["France (FR)"])
+    expect(chosen.get_by_role("button", name="Remove France")).to_be_focused()
+    save = page.get_by_role("button", name="Save countries")
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if save.evaluate("e => e === document.activeElement"):
+            break
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Countries saved.")).to_be_visible()
+    assert workspace.own()[workspace.phones[0]]["allowedInboundCountries"] == ["FR"]
+
+
+# -- a number's last 30 days and its recent calls
+
+
+def test_without_daily_counts_or_call_records_the_numbers_page_says_so(page, console, workspace):
+    sid = workspace.own()[workspace.phones[0]]["sid"]
+    open_console(page, console, workspace, f"numbers/{sid}")
+    expect(page.get_by_role("region", name="Last 30 days")).to_contain_text("No daily counts yet")
+    expect(page.get_by_role("region", name="Recent calls")).to_contain_text("No recent calls to show")
+    expect(page.get_by_role("alert")).to_have_count(0)
+    assert_accessible(page, console, "a number without daily counts")
+
+
+def test_the_numbers_page_charts_its_last_30_days_and_lists_its_recent_calls(page, console, workspace):
+    """The contract's shapes (PRODUCT.md, "Outbound calls"): the health route's `daily` with `?days=30` and
+    `GET …/calls`, answered here by the browser's network layer (this branch's API has neither yet); the
+    console's code is the one served."""
+    import datetime
+    import json
+
+    phone = workspace.phones[0]
+    sid = workspace.own()[phone]["sid"]
+    alice = person(workspace, workspace.agent)
+    today = datetime.datetime.now(datetime.UTC).date()
+    daily = [
+        {
+            "date": (today - datetime.timedelta(days=n)).isoformat(),
+            "calls": 10 + n,
+            "answered": 4,
+            "blocked": n % 3,
+            "short": 0,
+        }
+        for n in range(0, 30, 2)
+    ]
+    health = workspace.call("GET", f"/v1/phone-numbers/{sid}/health").json()
+    calls = {
+        "calls": [
+            {
+                "callSid": "CA" + "1" * 32,
+                "workerSid": alice["workerSid"],
+                "to": "+14155552671",
+                "reason": "local_presence_area_code",
+                "startedAt": f"{today.isoformat()}T09:30:00Z",
+                "outcome": "answered",
+                "durationSeconds": 95,
+            },
+            {
+                "workerSid": alice["workerSid"],
+                "to": "+12125550123",
+                "reason": "primary",
+                "startedAt": f"{today.isoformat()}T09:00:00Z",
+                "outcome": "blocked",
+                "sipCode": 608,
+            },
+            {
+                "workerSid": alice["workerSid"],
+                "to": "+13125550123",
+                "reason": "fallback",
+                "startedAt": f"{today.isoformat()}T08:00:00Z",
+                "outcome": None,
+            },
+        ],
+        "meta": {"page": 1, "perPage": 20, "total": 3},
+    }
+    page.route(
+        f"**/v1/phone-numbers/{sid}/health?days=30",
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps({**health, "daily": daily})
+        ),
+    )
+    page.route(
+        f"**/v1/phone-numbers/{sid}/calls?*",
+        lambda route: route.fulfill(status=200, content_type="application/json", body=json.dumps(calls)),
+    )
+    open_console(page, console, workspace, f"numbers/{sid}")
+    chart = page.get_by_role("img", name="Last 30 days: calls, answered and blocked per day")
+    expect(chart).to_be_visible()
+    total = sum(d["calls"] for d in daily)
+    busiest = max(daily, key=lambda d: d["calls"])
+    expect(chart.locator("desc")).to_have_text(
+        f"{total} calls, {4 * len(daily)} answered, {sum(d['blocked'] for d in daily)} blocked over 30 days; "
+        f"the busiest day was {busiest['date']} with {busiest['calls']} calls."
+    )
+    assert chart.locator("rect").count() == 90  # 30 days, each with calls, answered, blocked
+    page.get_by_text("The numbers by day").click()
+    expect(page.locator(".chart-table tbody tr")).to_have_count(len(daily))
+    rows = page.get_by_role("region", name="Recent calls").locator("tbody tr")
+    expect(rows).to_have_count(3)
+    expect(rows.first).to_contain_text(alice["friendlyName"])
+    expect(rows.first).to_contain_text("Answered")
+    expect(rows.nth(1)).to_contain_text("Blocked")
+    expect(rows.nth(1)).to_contain_text("608")
+    expect(rows.nth(2)).to_contain_text("Not known yet")
+    assert_accessible(page, console, "a number's 30-day chart and recent calls")
+    screenshot(page, "console-chart.png")

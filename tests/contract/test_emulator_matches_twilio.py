@@ -151,6 +151,19 @@ def test_workspaces_list(local_stack, taskrouter, auth):
     valid(taskrouter, request, response)
 
 
+def test_workers_and_task_queues_lists(local_stack, taskrouter, auth):
+    bob = local_stack.agent()
+    workspace = f"{TASKROUTER}/v1/Workspaces/{local_stack.facts['taskrouterWorkspaceSid']}"
+    request, response = exchange(
+        local_stack, "GET", f"{workspace}/Workers", base=TASKROUTER, auth=auth, params={"PageSize": 1000}
+    )
+    assert response.status_code == 200 and bob.worker_sid in {w["sid"] for w in response.json()["workers"]}
+    valid(taskrouter, request, response)
+    request, response = exchange(local_stack, "GET", f"{workspace}/TaskQueues", base=TASKROUTER, auth=auth)
+    assert response.status_code == 200 and [q["friendly_name"] for q in response.json()["task_queues"]] == ["Everyone"]
+    valid(taskrouter, request, response)
+
+
 def test_worker_fetch_and_conditional_update(local_stack, taskrouter, auth):
     bob = local_stack.agent()
     url = f"{TASKROUTER}/v1/Workspaces/{local_stack.facts['taskrouterWorkspaceSid']}/Workers/{bob.worker_sid}"

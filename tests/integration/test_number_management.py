@@ -500,3 +500,65 @@ def test_an_empty_assignment_is_no_assignment_and_an_imported_primary_says_so(wo
     workspace.call("PUT", f"/v1/phone-numbers/{sid}/primary")
     imported = workspace.call("POST", "/v1/phone-numbers/import", json={"sid": sid})
     assert imported.status_code == 201 and imported.json()["isPrimary"] is True
+
+
+def test_a_supervisor_frees_a_stuck_lock_once_and_another_workspace_cannot(stack, workspace):
+    phone = workspace.p[0]
+    sid = workspace.sid_of(phone)
+    assert workspace.call("DELETE", f"/v1/phone-numbers/{sid}/lock").status_code == 404  # no lock
+    assert workspace.start(**{"from": phone}).status_code == 200
+    other = Workspace(stack, count=1)
+    assert other.call("DELETE", f"/v1/phone-numbers/{sid}/lock").status_code == 404
+    assert workspace.call("DELETE", f"/v1/phone-numbers/{sid}/lock", workspace.agent).status_code == 403
+    assert workspace.call("GET", f"/v1/phone-numbers/{sid}").json()["lockedBy"] == workspace.agent.worker_sid
+    freed = workspace.call("DELETE", f"/v1/phone-numbers/{sid}/lock")
+    assert freed.status_code == 204, freed.text
+    assert workspace.call("GET", f"/v1/phone-numbers/{sid}").json()["lockedBy"] is None
+    assert workspace.call("DELETE", f"/v1/phone-numbers/{sid}/lock").status_code == 404
+    second = workspace.stack.agent(account_sid=workspace.sid)
+    assert workspace.start(second, **{"from": phone}).json()["from"] == phone
+
+
+def test_a_supervisors_lock_release_is_in_the_audit_log_and_a_refused_one_is_not(stack, workspace):
+    phone = workspace.p[1]
+    sid = workspace.sid_of(phone)
+    assert workspace.call("DELETE", f"/v1/phone-numbers/{sid}/lock").status_code == 404
+    assert workspace.start(**{"from": phone}).status_code == 200
+    assert workspace.call("DELETE", f"/v1/phone-numbers/{sid}/lock", workspace.agent).status_code == 403
+    assert workspace.call("DELETE", f"/v1/phone-numbers/{sid}/lock").status_code == 204
+    for params in ({}, {"target": sid}, {"target": phone}, {"actor": workspace.supervisor.worker_sid}):
+        answer = workspace.call("GET", "/v1/audit", params=params)
+        assert answer.status_code == 200, answer.text
+        (entry,) = answer.json()["entries"]
+        assert entry["action"] == "lock.release" and entry["target"] == {
+            "kind": "phone_number",
+            "sid": sid,
+            "phoneNumber": phone,
+        }
+        assert entry["actor"] == {
+            "workerSid": workspace.supervisor.worker_sid,
+            "identity": workspace.supervisor.identity,
+        }
+        assert entry["changes"] == {"lockedBy": [workspace.agent.worker_sid, None]}
+    assert workspace.call("GET", "/v1/audit", params={"actor": workspace.agent.worker_sid}).json()["entries"] == []
+    assert workspace.call("GET", "/v1/audit", workspace.agent).status_code == 403
+    assert workspace.call("GET", "/v1/audit", params={"target": "nope"}).status_code == 400
+    other = Workspace(stack, count=1)
+    assert other.call("GET", "/v1/audit", params={"target": sid}).json()["entries"] == []
+
+
+def test_a_patch_is_audited_and_a_refused_one_is_not(workspace):
+    phone = workspace.p[2]
+    sid = workspace.sid_of(phone)
+    assert workspace.call("PATCH", f"/v1/phone-numbers/{sid}", json={"label": "x" * 500}).status_code == 400
+    assert workspace.call("PATCH", f"/v1/phone-numbers/{sid}", json={"label": "Support"}).status_code == 200
+    (entry,) = workspace.call("GET", "/v1/audit", params={"target": phone}).json()["entries"]
+    assert (entry["action"], entry["changes"]) == ("number.update", {"label": [None, "Support"]})
+
+
+def test_making_a_number_primary_is_audited(workspace):
+    phone = workspace.p[0]
+    sid = workspace.sid_of(phone)
+    assert workspace.call("PUT", f"/v1/phone-numbers/{sid}/primary").status_code == 200
+    (entry,) = workspace.call("GET", "/v1/audit", params={"target": sid}).json()["entries"]
+    assert (entry["action"], entry["changes"]) == ("number.primary", {"isPrimary": [False, True]})

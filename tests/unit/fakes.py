@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from callerid.domain.audit import AuditEntry
 from callerid.domain.catalogue import CallPathRead, CounterKey, Head, RefreshState
 from callerid.domain.errors import (
     AlreadyVerified,
@@ -34,13 +35,20 @@ from callerid.domain.numbers import (
     TwilioFacts,
     Verdict,
 )
+from callerid.domain.people import Person, Queue
 from callerid.domain.pools import POOL_SIZE
 from callerid.domain.reputation import NO_LIMITS, NumberHealth, RecentWindow, ReputationLimits, Usage, day_of, guard_of
 from callerid.domain.trust import TrustKind, TrustProduct
 from callerid.domain.verification import FAILED, PENDING, SUCCESS, Verification
 from callerid.domain.workers import WorkerState
 from callerid.service.builder import Options, Services, Stores
-from callerid.service.ports import CallerIdConfirmation, CallerIdGateway, NumberSourceGateway, TrustHub
+from callerid.service.ports import (
+    CallerIdConfirmation,
+    CallerIdGateway,
+    NumberSourceGateway,
+    PeopleGateway,
+    TrustHub,
+)
 from callerid.twilio.records import OutgoingCallerId, TwilioPage, ValidationCall
 
 
@@ -87,7 +95,12 @@ class FakeNumberStore:
         }
 
     def insert(
-        self, record: NumberRecord, *, expected_revision: int | None = None, fingerprint: str | None = None
+        self,
+        record: NumberRecord,
+        *,
+        expected_revision: int | None = None,
+        fingerprint: str | None = None,
+        audit: AuditEntry | None = None,
     ) -> bool:
         key = (record.owner_workspace, record.phone_number)
         existing = self.records.get(key)
@@ -99,6 +112,9 @@ class FakeNumberStore:
             or existing[0].revision != expected_revision
         ):
             return False
+        if audit is not None:
+            assert self.phones is not None
+            self.phones.audit_log.write(audit)  # all or nothing: a failing entry leaves no record
         self.records[key] = (record, fingerprint)
         self.sids[(record.owner_workspace, record.sid)] = record.phone_number
         self.writes["insert"] += 1
@@ -110,11 +126,25 @@ class FakeNumberStore:
             self.sids[(record.owner_workspace, record.sid)] = record.phone_number
         self.writes["insert_many"] += 1
 
-    def replace(self, record: NumberRecord, *, expected_revision: int, fingerprint: str | None = None) -> NumberRecord:
+    def replace(
+        self,
+        record: NumberRecord,
+        *,
+        expected_revision: int,
+        fingerprint: str | None = None,
+        audit: AuditEntry | None = None,
+        retract: AuditEntry | None = None,
+    ) -> NumberRecord:
         key = (record.owner_workspace, record.phone_number)
         current, stored_fingerprint = self.records[key]
         if current.revision != expected_revision:
             raise ConcurrentUpdate("changed")
+        if audit is not None:
+            assert self.phones is not None
+            self.phones.audit_log.write(audit)  # all or nothing: a failing entry leaves the record
+        if retract is not None:
+            assert self.phones is not None
+            self.phones.audit_log.remove(retract)
         written = replace(record, revision=expected_revision + 1, is_primary=False)
         self.records[key] = (written, fingerprint if fingerprint is not None else stored_fingerprint)
         self.writes["replace"] += 1
@@ -201,7 +231,10 @@ class FakeNumberStore:
     def remove_from_pool(self, account_sid: str, phone_number: str) -> None:
         self._head(account_sid).pool.pop(phone_number, None)
 
-    def set_primary(self, account_sid: str, phone_number: str) -> None:
+    def set_primary(self, account_sid: str, phone_number: str, *, audit: AuditEntry | None = None) -> None:
+        if audit is not None:
+            assert self.phones is not None
+            self.phones.audit_log.write(audit)  # all or nothing: a failing entry leaves the primary
         self._head(account_sid).primary = phone_number
 
     def clear_primary(self, account_sid: str, phone_number: str) -> bool:
@@ -312,12 +345,44 @@ class FakePools:
         self.items.get((account_sid, key), {}).pop(phone, None)
 
 
+class FakeAuditLog:
+    """The audit log in memory (``AuditEntries``); the fake stores write an entry before their change, and a
+    failing entry (``fail``) stops the change, as the store's one transaction does."""
+
+    def __init__(self) -> None:
+        self.written: list[AuditEntry] = []
+        self.fail = False
+
+    def write(self, entry: AuditEntry) -> None:
+        if self.fail:
+            raise UpstreamUnavailable("The audit entry could not be written.")
+        self.written.append(entry)
+
+    def remove(self, entry: AuditEntry) -> None:
+        if self.fail:
+            raise UpstreamUnavailable("The audit entry could not be deleted.")
+        self.written.remove(entry)
+
+    def entries(
+        self, account_sid: str, *, target: str | None, actor: str | None, skip: int, take: int
+    ) -> tuple[list[AuditEntry], bool]:
+        rows = [
+            e
+            for e in sorted(self.written, key=lambda e: (e.at, e.entry_id), reverse=True)
+            if e.account_sid == account_sid
+            and (not target or target in (e.target.sid, e.target.phone_number))
+            and (not actor or e.actor.worker_sid == actor)
+        ]
+        return rows[skip : skip + take], len(rows) > skip + take
+
+
 class FakePhones:
     """Phone items (``PhoneRules``, ``PhoneLocks``, ``PhoneUsage``)."""
 
     def __init__(self) -> None:
         self.items: dict[str, PhoneState] = {}
         self.attempts = 0
+        self.audit_log = FakeAuditLog()
 
     def rules(self, phone_number: str) -> DialRules:
         return DialRules(dict(self.items.get(phone_number, PhoneState()).rules))
@@ -368,10 +433,12 @@ class FakePhones:
             raise DestinationNotAllowed("not to that country")
         raise NotFound("not yours")
 
-    def release(self, phone_number: str, worker: WorkerRef, lease_id: str) -> bool:
+    def release(self, phone_number: str, worker: WorkerRef, lease_id: str, *, audit: AuditEntry | None = None) -> bool:
         state = self.items.get(phone_number)
         if state is None or state.lock is None or state.lock.holder != worker or state.lock.lease_id != lease_id:
             return False
+        if audit is not None:
+            self.audit_log.write(audit)  # all or nothing: a failing entry leaves the lock
         state.lock = None
         return True
 
@@ -413,18 +480,32 @@ class FakePhones:
 class FakeWorkers:
     """Workers' selections and teams (``Workers``), in the dict the call path's read sees."""
 
-    def __init__(self, states: dict[tuple[str, str], WorkerState] | None = None) -> None:
+    def __init__(
+        self, states: dict[tuple[str, str], WorkerState] | None = None, audit_log: FakeAuditLog | None = None
+    ) -> None:
         self.states = states if states is not None else {}
+        self.audit_log = audit_log or FakeAuditLog()
 
     def get(self, worker: WorkerRef) -> WorkerState:
         return self.states.get((worker.account_sid, worker.worker_sid), WorkerState())
 
     def save_selection(
-        self, worker: WorkerRef, caller_id: str | None, local_presence: bool, *, expected_version: int
+        self,
+        worker: WorkerRef,
+        caller_id: str | None,
+        local_presence: bool,
+        *,
+        expected_version: int,
+        audit: AuditEntry | None = None,
+        retract: AuditEntry | None = None,
     ) -> WorkerState:
         current = self.get(worker)
         if current.version != expected_version:
             raise ConcurrentUpdate("moved on")
+        if audit is not None:
+            self.audit_log.write(audit)  # all or nothing: a failing entry leaves the selection
+        if retract is not None:
+            self.audit_log.remove(retract)
         saved = replace(current, caller_id=caller_id, local_presence=local_presence, version=expected_version + 1)
         self.states[(worker.account_sid, worker.worker_sid)] = saved
         return saved
@@ -520,11 +601,23 @@ class FakeVerifications:
 
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], Verification] = {}
+        self.audit_log = FakeAuditLog()
 
-    def start(self, account_sid: str, phone_number: str, call_sid: str, *, now: float, expires_at: float) -> None:
+    def start(
+        self,
+        account_sid: str,
+        phone_number: str,
+        call_sid: str,
+        *,
+        now: float,
+        expires_at: float,
+        audit: AuditEntry | None = None,
+    ) -> None:
         current = self.items.get((account_sid, phone_number))
         if current is not None and current.status == SUCCESS:
             raise AlreadyVerified("verified")
+        if audit is not None:
+            self.audit_log.write(audit)  # all or nothing: a failing entry leaves no verification
         self.items[(account_sid, phone_number)] = Verification(phone_number, PENDING, None, call_sid, now, expires_at)
 
     def record_success(self, account_sid: str, verification: Verification) -> None:
@@ -587,7 +680,9 @@ class FakeWorld:
 
     def __post_init__(self) -> None:
         self.store.pools, self.store.phones = self.pools, self.phones
-        self.workers = FakeWorkers(self.store.workers)
+        self.audit_log = self.phones.audit_log
+        self.verifications.audit_log = self.audit_log
+        self.workers = FakeWorkers(self.store.workers, self.audit_log)
 
     def stores(self) -> Stores:
         store, phones = self.store, self.phones
@@ -606,6 +701,7 @@ class FakeWorld:
             workers=self.workers,
             health=self.health,
             verifications=self.verifications,
+            audit=self.audit_log,
         )
 
     def services(
@@ -675,3 +771,35 @@ class FakeTrustHub:
 def trust_port(hub: FakeTrustHub) -> TrustHub:
     """The fake as the port it stands for (mypy checks it here)."""
     return hub
+
+
+class FakePeople:
+    """TaskRouter's workers and queues and the account's name, per account (``PeopleGateway``), counting reads."""
+
+    def __init__(self) -> None:
+        self.workers: dict[str, list[Person]] = {}
+        self.queues: dict[str, list[Queue]] = {}
+        self.names: dict[str, str] = {}
+        self.reads = 0
+        self.fail = False
+
+    def _read(self) -> None:
+        if self.fail:
+            raise UpstreamUnavailable("Twilio is down")
+        self.reads += 1
+
+    def list_workers(self, account_sid: str) -> list[Person]:
+        self._read()
+        return list(self.workers.get(account_sid, []))
+
+    def list_task_queues(self, account_sid: str) -> list[Queue]:
+        self._read()
+        return list(self.queues.get(account_sid, []))
+
+    def account_name(self, account_sid: str) -> str:
+        self._read()
+        return self.names.get(account_sid, account_sid)
+
+
+def people_port(fake: FakePeople) -> PeopleGateway:
+    return fake

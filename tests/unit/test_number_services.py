@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from callerid import deadline
+from callerid.domain.audit import Actor
 from callerid.domain.errors import (
     CallerIdInUse,
     DestinationNotAllowed,
@@ -42,6 +43,7 @@ class World:
         self.clock = Clock()
         fake = FakeWorld()
         self.store, self.phones, self.twilio = fake.store, fake.phones, FakeTwilio(ACCOUNT, page_size)
+        self.audit = fake.audit_log
         ancestors = {CHILD: [ACCOUNT]}
         options = Options(number_cache_ttl_seconds=300, ancestors=lambda a: ancestors.get(a, []))
         services = fake.services(lambda: self.twilio, options, clock=self.clock)
@@ -381,3 +383,88 @@ def test_the_pool_is_topped_up_when_numbers_leave_it():
     pool = {c.phone_number for c in world.store.head(ACCOUNT).pool}
     assert len(pool) == POOL_SIZE - 5 and set(phones) - pooled <= pool
     assert world.start().lock.phone_number in pool
+
+
+# ----- the supervisor's lock release -------------------------------------------------------------------------------
+
+BOSS = Actor("WK" + "b" * 32, "boss")
+
+
+def test_a_supervisor_frees_a_live_lock_once_and_only_on_its_own_numbers(world):
+    phones = world.numbers(1)
+    world.listed()
+    sid = world.sid(phones[0])
+    with pytest.raises(NotFound):
+        world.directory.free_lock(ACCOUNT, sid, BOSS)  # no lock yet
+    held = world.start(1, explicit_from=phones[0]).lock
+    world.directory.change(ACCOUNT, sid, {"outbound_shareable": True})
+    with pytest.raises(NotFound):
+        world.directory.free_lock(CHILD, sid, BOSS)  # shared with the child, still not the child's to free
+    assert world.directory.lock_of(phones[0]) == held
+    assert world.directory.free_lock(ACCOUNT, sid, BOSS) == held
+    assert world.directory.lock_of(phones[0]) is None
+    with pytest.raises(NotFound):
+        world.directory.free_lock(ACCOUNT, sid, BOSS)
+    assert world.start(2, explicit_from=phones[0]).lock.holder.worker_sid == f"WK{2:032d}"
+    (entry,) = world.audit.written  # refusals leave no entry
+    assert (entry.account_sid, entry.actor, entry.action) == (ACCOUNT, BOSS, "lock.release")
+    assert (entry.target.sid, entry.target.phone_number) == (sid, phones[0])
+    assert entry.changes == {"lockedBy": (held.holder.worker_sid, None)}
+
+
+def test_a_lock_release_whose_audit_entry_cannot_be_written_does_not_happen(world):
+    phones = world.numbers(1)
+    world.listed()
+    held = world.start(1, explicit_from=phones[0]).lock
+    world.audit.fail = True
+    with pytest.raises(UpstreamUnavailable):
+        world.directory.free_lock(ACCOUNT, world.sid(phones[0]), BOSS)
+    assert world.directory.lock_of(phones[0]) == held and world.audit.written == []
+
+
+def test_an_expired_lock_is_no_lock_to_free(world):
+    phones = world.numbers(1)
+    world.listed()
+    world.start(1, explicit_from=phones[0])
+    world.clock.now += 24 * 3600
+    with pytest.raises(NotFound):
+        world.directory.free_lock(ACCOUNT, world.sid(phones[0]), BOSS)
+
+
+def test_a_patch_is_audited_with_what_changed_and_only_when_something_did(world):
+    phones = world.numbers(1)
+    world.listed()
+    sid = world.sid(phones[0])
+    world.directory.change(ACCOUNT, sid, {"label": "Sales", "outbound_shareable": True}, BOSS)
+    world.directory.change(ACCOUNT, sid, {"label": "Sales"}, BOSS)  # nothing changed: no entry
+    (entry,) = world.audit.written
+    assert (entry.action, entry.target.sid, entry.target.phone_number) == ("number.update", sid, phones[0])
+    assert entry.changes == {"label": (None, "Sales"), "outboundShareable": (False, True)}
+
+
+def test_a_patch_whose_audit_entry_cannot_be_written_does_not_happen(world):
+    phones = world.numbers(1)
+    world.listed()
+    sid = world.sid(phones[0])
+    world.audit.fail = True
+    with pytest.raises(UpstreamUnavailable):
+        world.directory.change(ACCOUNT, sid, {"label": "Sales"}, BOSS)
+    assert world.store.get(ACCOUNT, phones[0]).label is None
+
+
+def test_making_a_number_primary_is_audited_once_and_not_at_all_when_its_entry_fails(world):
+    phones = world.numbers(2)
+    world.listed()
+    world.audit.fail = True
+    with pytest.raises(UpstreamUnavailable):
+        world.directory.make_primary(ACCOUNT, world.sid(phones[0]), BOSS)
+    assert world.store.head(ACCOUNT).primary is None
+    world.audit.fail = False
+    world.directory.make_primary(ACCOUNT, world.sid(phones[0]), BOSS)
+    world.directory.make_primary(ACCOUNT, world.sid(phones[0]), BOSS)  # already primary: no second entry
+    (entry,) = world.audit.written
+    assert (entry.action, entry.target.phone_number, entry.changes) == (
+        "number.primary",
+        phones[0],
+        {"isPrimary": (False, True)},
+    )

@@ -29,7 +29,7 @@ class Workers:
     def get(self, worker):
         return self.state
 
-    def save_selection(self, worker, caller_id, local_presence, *, expected_version):
+    def save_selection(self, worker, caller_id, local_presence, *, expected_version, audit=None, retract=None):
         if self.state.version != expected_version:
             raise ConcurrentUpdate("moved on")
         self.state = WorkerState(caller_id, local_presence, version=expected_version + 1)

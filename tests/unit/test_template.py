@@ -136,3 +136,16 @@ def test_functions_are_granted_item_and_query_operations_on_the_table_only(templ
                 assert resources == expected, name
     assert "Policies" not in functions(template)["ApiDocsFunction"]["Properties"]
     assert "Policies" not in functions(template)["ConsoleFunction"]["Properties"]
+
+
+def test_every_operation_of_the_document_has_a_tag_a_summary_and_a_description():
+    from callerid.http.operations import OPERATIONS, TAGS
+    from local.template import ROOT
+
+    document = json.loads((ROOT / "layers/shared/callerid/openapi.json").read_text())
+    shipped = {(m, p): o for p, ops in document["paths"].items() for m, o in ops.items()}
+    assert set(shipped) == set(OPERATIONS)
+    names = {t["name"] for t in TAGS}
+    for operation in shipped.values():
+        assert operation["tags"][0] in names and operation["summary"] and operation["description"]
+    assert document["tags"] == TAGS

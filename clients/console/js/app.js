@@ -8,6 +8,7 @@ import { renderCallerIds } from "./views/callerids.js";
 import { renderDetail } from "./views/detail.js";
 import { renderNumbers } from "./views/numbers.js";
 import { renderAdd } from "./views/add.js";
+import { renderAudit } from "./views/audit.js";
 import { renderForbidden, renderNotFound, renderSignIn, renderUnavailable } from "./views/pages.js";
 
 takeTokenFromFragment();
@@ -19,8 +20,10 @@ const SCREENS = [
   { pattern: /^numbers\/([A-Za-z0-9]+)$/, nav: "numbers", render: renderDetail },
   { pattern: /^add$/, nav: "numbers", render: renderAdd },
   { pattern: /^caller-ids$/, nav: "caller-ids", render: renderCallerIds },
+  { pattern: /^audit$/, nav: "audit", render: renderAudit },
 ];
 let role = null; // "supervisor" once a supervisor route answered; checked once per page load and sign-in
+let me = null; // GET /v1/me: who the token is and the workspace's name (the header), read with the role
 
 function relativePath(url) {
   if (`${url.pathname}/` === consoleRoot.pathname) return ""; // /console without its slash
@@ -39,6 +42,7 @@ function handleApiError(error, { area } = {}) {
   if (error instanceof ApiError && error.status === 401) {
     session.clear();
     role = null;
+    me = null;
     render({ signInMessage: error.message });
     return true;
   }
@@ -70,7 +74,20 @@ function showChrome(signedIn) {
   document.getElementById("nav").hidden = !signedIn || role !== "supervisor";
   document.getElementById("sign-out").hidden = !signedIn;
   const who = document.getElementById("who");
-  who.textContent = signedIn && signedIn.accountSid ? `Account ${signedIn.accountSid}` : "";
+  // The workspace by its name (its SID only while the name could not be read).
+  const sid = (me && me.accountSid) || (signedIn && signedIn.accountSid) || "";
+  who.textContent = !signedIn ? "" : me && me.accountName ? me.accountName : sid ? `Account ${sid}` : "";
+  if (signedIn && me && me.accountName && sid) who.title = sid;
+  else who.removeAttribute("title");
+}
+
+// The header's name: a failure to read it leaves the SID, never stops the console.
+async function readMe() {
+  try {
+    me = await api("GET", "/v1/me");
+  } catch {
+    me = null;
+  }
 }
 
 // One supervisor-only read tells the role: agents may list numbers, but only supervisors may list caller IDs.
@@ -93,7 +110,7 @@ export async function render({ signInMessage } = {}) {
   }
   if (role === null) {
     try {
-      await checkRole();
+      await Promise.all([checkRole(), readMe()]);
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
         session.clear();
@@ -123,12 +140,14 @@ export async function render({ signInMessage } = {}) {
 function signIn(token, accountSid) {
   session.save(token, accountSid);
   role = null;
+  me = null;
   render();
 }
 
 function signOut() {
   session.clear();
   role = null;
+  me = null;
   navigate("./", { replaceEntry: true });
 }
 

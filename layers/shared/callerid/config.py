@@ -51,6 +51,8 @@ class Settings(BaseModel):
     health_min_attempts: Annotated[int, Field(ge=1, le=500)] = 20
     health_min_answer_rate: Annotated[float, Field(ge=0, le=1)] = 0.0
     health_cooldown_seconds: Annotated[int, Field(ge=0, le=30 * 86_400)] = 86_400
+    # How long the audit log keeps an entry (DynamoDB TTL).
+    audit_days: Annotated[int, Field(ge=1, le=3650)] = 400
     # How long, after a change of an account's auth token, signatures made with the one before still count.
     auth_token_grace_seconds: Annotated[int, Field(ge=0, le=30 * 86_400)] = 86_400
     # The Trust Hub products (``BU…``, comma-separated) numbers join when bought or imported; empty: none.

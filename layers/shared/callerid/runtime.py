@@ -12,12 +12,14 @@ from callerid.twilio.tokens import FlexTokenValidator
 from callerid.twilio.transport import RetryingTwilioHttpClient
 
 if TYPE_CHECKING:
+    from callerid.service.audit import AuditReader
     from callerid.service.builder import Services, Stores
     from callerid.service.callerids import CallerIds
     from callerid.service.inbound import InboundCalls
     from callerid.service.management import NumberManagement
     from callerid.service.numbers import NumberDirectory
     from callerid.service.outbound import OutboundCalls
+    from callerid.service.people import People
     from callerid.service.reconcile import Reconciler
     from callerid.service.selection import CallerIdSelections
     from callerid.service.taskrouter import TaskRouterEffects
@@ -68,6 +70,7 @@ def stores() -> Stores:
 def repositories() -> Stores:
     """The DynamoDB repositories behind every port (on the table the models are bound to)."""
     from callerid.service.builder import Stores
+    from callerid.store.audit import AuditLog
     from callerid.store.callpath import CallPathRepository
     from callerid.store.heads import HeadRepository
     from callerid.store.health import HealthRepository
@@ -99,6 +102,7 @@ def repositories() -> Stores:
         verifications=VerificationRepository(),
         reconcile=ReconcileRepository(),
         imported=ImportedHooksRepository(),
+        audit=AuditLog(),
     )
 
 
@@ -117,6 +121,7 @@ def services() -> Services:
         ancestors=accounts().ancestors,
         workspace_of=lambda account: gateway().workspace_sid(account),
         trust_product_sids=config.trust_product_sids,
+        audit_days=config.audit_days,
     )
     return Services(stores(), gateway, options)
 
@@ -144,6 +149,16 @@ def outbound_calls() -> OutboundCalls:
 def selections() -> CallerIdSelections:
     """Workers' caller-ID selections, in DynamoDB and mirrored into TaskRouter."""
     return services().selections
+
+
+def people() -> People:
+    """Workers and queues by name, and who a token is: TaskRouter and Twilio, kept per account for the TTL."""
+    return services().people
+
+
+def audit_reader() -> AuditReader:
+    """The audit log's entries (DynamoDB only)."""
+    return services().audit_reader
 
 
 def transfers() -> TransferCallerIds:

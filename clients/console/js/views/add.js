@@ -6,7 +6,8 @@ import { handleApiError } from "../navigation.js";
 import { COUNTRIES } from "../countries.js";
 import { announce, badge, confirmDialog, h, messageArea, replace } from "../dom.js";
 import { looksLikePhoneNumber } from "../phone.js";
-import { countriesField, textField, workerSidOrNull } from "./fields.js";
+import { loadWorkers } from "../people.js";
+import { countriesField, pickerField, textField, workerRows, workerSidOrNull } from "./fields.js";
 import { heading } from "./pages.js";
 
 const STEPS = ["Choose how", "Find or enter the number", "Configure", "Done"];
@@ -21,12 +22,14 @@ export function renderAdd(screen) {
   const show = (index, draw) => {
     replace(steps, STEPS.map((name, i) => h("li", { "aria-current": i === index ? "step" : null, class: i < index ? "done" : null }, name)));
     replace(body);
-    draw(body);
-    const focus = body.querySelector("h2");
-    if (focus) {
-      focus.setAttribute("tabindex", "-1");
-      focus.focus();
-    }
+    // A step may read first (Configure reads the people): focus its heading once it is drawn.
+    Promise.resolve(draw(body)).then(() => {
+      const focus = body.querySelector("h2");
+      if (focus) {
+        focus.setAttribute("tabindex", "-1");
+        focus.focus();
+      }
+    });
   };
   const wizard = {
     choose: () => show(0, (b) => choose(b, wizard)),
@@ -247,10 +250,17 @@ function manual(body, wizard) {
   body.append(form);
 }
 
-function configure(body, wizard, number) {
+async function configure(body, wizard, number) {
+  const workers = await loadWorkers().catch(() => null);
   const area = messageArea();
   const label = textField("label", "Label", number.label, { maxlength: 64, hint: "Shown to agents in the Call from list." });
-  const agent = textField("inbound-agent", "Inbound agent", number.inboundAgent, { mono: true, placeholder: "WK…", hint: "A TaskRouter worker SID; inbound calls go to this agent. Empty: unassigned." });
+  const agent = workers
+    ? pickerField("inbound-agent", "Inbound agent", { current: number.inboundAgent, rows: workerRows(workers), none: "Unassigned",
+      hint: "Inbound calls to this number go to this agent." })
+    : (() => {
+      const typed = textField("inbound-agent", "Inbound agent", number.inboundAgent, { mono: true, placeholder: "WK…", hint: "The workspace's people could not be read: a TaskRouter worker SID. Empty: unassigned." });
+      return { field: typed.field, value: () => workerSidOrNull(typed.input.value) };
+    })();
   const inbound = countriesField("inbound-countries", "Allowed inbound countries", number.allowedInboundCountries);
   const outbound = countriesField("outbound-countries", "Allowed outbound countries", number.allowedOutboundCountries);
   const save = h("button", { type: "submit", class: "primary" }, "Save and finish");
@@ -266,7 +276,7 @@ function configure(body, wizard, number) {
       const saved = await api("PATCH", `/v1/phone-numbers/${encodeURIComponent(number.sid)}`, {
         body: {
           label: label.input.value.trim() || null,
-          inboundAgent: workerSidOrNull(agent.input.value),
+          inboundAgent: agent.value(),
           allowedInboundCountries: inbound.value(),
           allowedOutboundCountries: outbound.value(),
         },

@@ -4,8 +4,10 @@
 import { api, ApiError } from "../api.js";
 import { handleApiError, navigate } from "../navigation.js";
 import { badge, confirmDialog, formatDate, h, messageArea, replace } from "../dom.js";
-import { countriesField, textField, workerSidOrNull } from "./fields.js";
+import { loadQueues, loadWorkers, namesOf } from "../people.js";
+import { countriesField, pickerField, textField, workerRows, workerSidOrNull } from "./fields.js";
 import { sourceBadge, statusBadge, trustBadge } from "./numbers.js";
+import { dailyChart } from "./chart.js";
 import { heading } from "./pages.js";
 
 export async function renderDetail(screen, { params: [sid] }) {
@@ -18,11 +20,14 @@ export async function renderDetail(screen, { params: [sid] }) {
     handleApiError(error);
     return;
   }
+  // People and queues by name; while TaskRouter cannot be read, the pickers fall back to SIDs typed in.
+  const [workers, queues] = await Promise.all([loadWorkers().catch(() => null), loadQueues().catch(() => null)]);
   body.remove();
-  draw(screen, number);
+  draw(screen, number, { workers, queues });
 }
 
-function draw(screen, initial) {
+function draw(screen, initial, people) {
+  const nameOf = namesOf(people.workers || []);
   let number = initial;
   const path = `/v1/phone-numbers/${encodeURIComponent(number.sid)}`;
   screen.append(h("p", { class: "back" }, h("a", { href: "./" }, "← All numbers")));
@@ -44,7 +49,7 @@ function draw(screen, initial) {
       fact("Name", number.friendlyName || "—"),
       fact("Country", [number.country, number.locality].filter(Boolean).join(" · ") || "—"),
       fact("Capabilities", [number.capabilities.voice ? "Voice" : null, number.capabilities.sms ? "SMS" : null].filter(Boolean).join(", ") || "None"),
-      fact("In use", number.lockedBy ? `On a call by ${number.lockedBy} until ${formatDate(number.lockedUntil)}` : "Not on a call"),
+      fact("In use", number.lockedBy ? `On a call by ${nameOf(number.lockedBy)} until ${formatDate(number.lockedUntil)}` : "Not on a call"),
       fact("Created", formatDate(number.createdAt)),
       number.source === "twilio"
         ? fact("Trust Hub", number.trust?.length
@@ -80,7 +85,45 @@ function draw(screen, initial) {
     sync?.addEventListener("click", () => act(sync, () => api("POST", `${path}/sync`), "Re-read from Twilio."));
     const release = h("button", { type: "button", class: "danger" }, number.source === "byot" ? "Unregister" : "Release");
     release.addEventListener("click", () => releaseNumber(release));
-    replace(actions, toggle, primary, sync, release);
+    // A stuck lock (an agent's browser closed mid-call): a supervisor frees it, after a confirmation.
+    const free = number.lockedBy && !number.shared ? h("button", { type: "button", class: "secondary" }, "Free this lock") : null;
+    free?.addEventListener("click", () => freeLock(free));
+    replace(actions, toggle, primary, sync, free, release);
+  }
+
+  async function freeLock(button) {
+    const confirmed = await confirmDialog({
+      title: `Free the lock on ${number.phoneNumber}?`,
+      body: [`${nameOf(number.lockedBy)} holds this number for a call until ${formatDate(number.lockedUntil)}.`,
+        "Free it only if that call has ended (a closed browser, a stuck lock): another agent may then call from " +
+        "this number at once. The audit log records who freed it."],
+      confirm: "Free the lock",
+    });
+    if (!confirmed) {
+      button.focus();
+      return;
+    }
+    area.clear();
+    button.disabled = true;
+    let message = "The lock is freed: agents can call from this number again.";
+    try {
+      await api("DELETE", `${path}/lock`);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) {
+        button.disabled = false;
+        handleApiError(error, { area });
+        return;
+      }
+      message = "The number was no longer locked.";
+    }
+    try {
+      update(await api("GET", path));
+    } catch (error) {
+      handleApiError(error, { area });
+      return;
+    }
+    area.success(message);
+    document.getElementById("main").focus();
   }
 
   async function releaseNumber(button) {
@@ -112,16 +155,27 @@ function draw(screen, initial) {
   update(number);
   screen.append(
     h("div", { class: "sections" },
+      dailySection(path),
+      callsSection(path, nameOf),
       section("Label", (form, value) => {
         const { field, input } = textField("label", "Label", number.label, { maxlength: 64, hint: "Shown to agents in the Call from list. Empty clears it." });
         form.append(field);
         value(() => ({ label: input.value.trim() || null }));
       }),
       section("Inbound agent", (form, value) => {
-        const { field, input } = textField("inbound-agent", "Worker SID", number.inboundAgent,
-          { mono: true, placeholder: "WK…", hint: "Inbound calls to this number go to this agent (TaskRouter worker SID). Empty: unassigned." });
-        form.append(field);
-        value(() => ({ inboundAgent: workerSidOrNull(input.value) }));
+        if (!people.workers) {
+          const { field, input } = textField("inbound-agent", "Worker SID", number.inboundAgent,
+            { mono: true, placeholder: "WK…", hint: "The workspace's people could not be read: a TaskRouter worker SID. Empty: unassigned." });
+          form.append(field);
+          value(() => ({ inboundAgent: workerSidOrNull(input.value) }));
+          return;
+        }
+        const agent = pickerField("inbound-agent", "Agent", {
+          current: number.inboundAgent, rows: workerRows(people.workers), none: "Unassigned",
+          hint: "Inbound calls to this number go to this agent.",
+        });
+        form.append(agent.field);
+        value(() => ({ inboundAgent: agent.value() }));
       }),
       section("Countries", (form, value) => {
         const inbound = countriesField("inbound-countries", "Allowed inbound countries", number.allowedInboundCountries);
@@ -135,7 +189,7 @@ function draw(screen, initial) {
           h("label", { for: "shareable" }, "Child accounts' agents may call from this number")));
         value(() => ({ outboundShareable: box.checked }));
       }),
-      section("Outbound assignment", (form, value) => assignment(form, value, number.outboundAssignment)),
+      section("Outbound assignment", (form, value) => assignment(form, value, number.outboundAssignment, people)),
       healthSection(path),
     ),
   );
@@ -172,35 +226,45 @@ function fact(term, value) {
 }
 
 const ASSIGNMENTS = [
-  ["none", "Nobody in particular", null, ""],
-  ["workerSid", "An agent (worker SID)", "WK…", "A TaskRouter worker SID"],
-  ["team", "A team", "Sales", "The workers' team_name attribute"],
-  ["queueSid", "A queue (TaskQueue SID)", "WQ…", "Calls placed for this TaskRouter queue"],
+  ["none", "Nobody in particular"],
+  ["workerSid", "An agent"],
+  ["team", "A team"],
+  ["queueSid", "A queue"],
 ];
 
-function assignment(form, value, current) {
+// Who outbound calls from this number are for: an agent and a queue picked by name, a team typed in (teams are
+// a worker attribute, team_name, not a TaskRouter object). Without the people (TaskRouter unreadable), SIDs.
+function assignment(form, value, current, people) {
   const kind = current ? ASSIGNMENTS.find(([k]) => k !== "none" && current[k])?.[0] || "none" : "none";
-  const input = h("input", { id: "assignment-value", name: "assignment-value", type: "text", autocomplete: "off",
-    value: kind !== "none" ? current[kind] : "", "aria-describedby": "assignment-hint" });
-  const hint = h("p", { class: "hint", id: "assignment-hint" });
   const fieldset = h("fieldset", {}, h("legend", {}, "Outbound calls from this number are for"),
     ASSIGNMENTS.map(([k, label]) => h("div", { class: "check" },
       h("input", { type: "radio", id: `assignment-${k}`, name: "assignment", value: k, checked: k === kind }),
       h("label", { for: `assignment-${k}` }, label))));
-  const valueField = h("div", { class: "field" }, h("label", { for: "assignment-value" }, "Who"), input, hint);
+  const typed = (id, label, text, hint) => {
+    const made = textField(id, label, text, { hint, mono: id !== "assignment-team-name" });
+    return { field: made.field, value: () => made.input.value.trim() || null };
+  };
+  const choices = {
+    workerSid: people.workers
+      ? pickerField("assignment-agent", "Agent", { current: current?.workerSid, rows: workerRows(people.workers), none: "Choose an agent" })
+      : typed("assignment-agent", "Agent (worker SID)", current?.workerSid, "A TaskRouter worker SID (WK…)"),
+    team: typed("assignment-team-name", "Team", current?.team, "The workers' team_name attribute, e.g. Sales"),
+    queueSid: people.queues
+      ? pickerField("assignment-queue", "Queue", {
+        current: current?.queueSid, rows: people.queues.map((q) => [q.queueSid, q.friendlyName]), none: "Choose a queue",
+        hint: "Calls placed for this TaskRouter queue" })
+      : typed("assignment-queue", "Queue (TaskQueue SID)", current?.queueSid, "A TaskQueue SID (WQ…)"),
+  };
   const sync = () => {
     const chosen = form.elements.assignment.value;
-    const [, , placeholder, text] = ASSIGNMENTS.find(([k]) => k === chosen);
-    valueField.hidden = chosen === "none";
-    input.placeholder = placeholder || "";
-    hint.textContent = text;
+    for (const [k, choice] of Object.entries(choices)) choice.field.hidden = k !== chosen;
   };
   fieldset.addEventListener("change", sync);
-  form.append(fieldset, valueField);
+  form.append(fieldset, ...Object.values(choices).map((c) => c.field));
   sync();
   value(() => {
     const chosen = form.elements.assignment.value;
-    return { outboundAssignment: chosen === "none" ? null : { [chosen]: input.value.trim() } };
+    return { outboundAssignment: chosen === "none" ? null : { [chosen]: choices[chosen].value() } };
   });
 }
 
@@ -232,5 +296,70 @@ function healthSection(path) {
   };
   refresh.addEventListener("click", load);
   load();
+  return card;
+}
+
+// The last 30 days (GET …/health?days=30's `daily`), drawn; a deployment whose health has no daily counts says so.
+function dailySection(path) {
+  const body = h("div", { "aria-busy": "true" }, h("p", { class: "loading" }, "Loading the last 30 days…"));
+  const card = h("section", { class: "card section wide", "aria-labelledby": "section-daily" },
+    h("h2", { id: "section-daily" }, "Last 30 days"), body);
+  (async () => {
+    try {
+      const health = await api("GET", `${path}/health`, { query: { days: 30 } });
+      replace(body, Array.isArray(health.daily)
+        ? dailyChart(health.daily, { days: 30 })
+        : h("p", { class: "muted" }, "No daily counts yet: this deployment does not keep them."));
+    } catch (error) {
+      const message = messageArea();
+      replace(body, message.element);
+      handleApiError(error, { area: message });
+    }
+    body.setAttribute("aria-busy", "false");
+  })();
+  return card;
+}
+
+const OUTCOMES = {
+  answered: "Answered", no_answer: "No answer", busy: "Busy", failed: "Failed", blocked: "Blocked",
+  canceled: "Canceled",
+};
+
+// The number's recent outbound calls and how they ended (GET …/calls), newest first, agents by name.
+function callsSection(path, nameOf) {
+  const body = h("div", { "aria-busy": "true" }, h("p", { class: "loading" }, "Loading recent calls…"));
+  const card = h("section", { class: "card section wide", "aria-labelledby": "section-calls" },
+    h("h2", { id: "section-calls" }, "Recent calls"), body);
+  (async () => {
+    let answer;
+    try {
+      answer = await api("GET", `${path}/calls`, { query: { page: 1, perPage: 20 } });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) {
+        replace(body, h("p", { class: "muted" }, "No recent calls to show: this deployment does not record them."));
+      } else {
+        const message = messageArea();
+        replace(body, message.element);
+        handleApiError(error, { area: message });
+      }
+      body.setAttribute("aria-busy", "false");
+      return;
+    }
+    const calls = answer?.calls || [];
+    replace(body, calls.length
+      ? h("table", { class: "numbers calls" },
+        h("caption", { class: "visually-hidden" }, "Recent calls, newest first"),
+        h("thead", {}, h("tr", {}, ["Started", "Agent", "To", "Chosen by", "Outcome", "Duration", "SIP"].map((c) => h("th", { scope: "col" }, c)))),
+        h("tbody", {}, calls.map((c) => h("tr", {},
+          h("td", { class: "nowrap" }, formatDate(c.startedAt)),
+          h("td", {}, nameOf(c.workerSid) || "—"),
+          h("td", { class: "mono" }, c.to || "—"),
+          h("td", {}, (c.reason || "—").replace(/_/g, " ")),
+          h("td", {}, c.outcome ? badge(OUTCOMES[c.outcome] || c.outcome, `outcome-${c.outcome}`) : h("span", { class: "muted" }, "Not known yet")),
+          h("td", { class: "num" }, c.durationSeconds === undefined || c.durationSeconds === null ? "—" : `${c.durationSeconds} s`),
+          h("td", { class: "num" }, c.sipCode === undefined || c.sipCode === null ? "—" : String(c.sipCode))))))
+      : h("p", { class: "muted" }, "No calls from this number yet."));
+    body.setAttribute("aria-busy", "false");
+  })();
   return card;
 }

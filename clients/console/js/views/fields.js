@@ -1,9 +1,7 @@
 // Form parts the wizard's Configure step and the detail's sections share.
 
-import { COUNTRIES } from "../countries.js";
 import { h } from "../dom.js";
-
-const BY_NAME = [...COUNTRIES].sort((a, b) => a[1].localeCompare(b[1]));
+import { countryPicker } from "./countrypicker.js";
 
 export function textField(id, label, value, { hint, maxlength, placeholder, mono = false } = {}) {
   const input = h("input", {
@@ -14,25 +12,28 @@ export function textField(id, label, value, { hint, maxlength, placeholder, mono
   return { field, input };
 }
 
-// A multi-select of countries; nothing selected means no restriction.
+// The countries a number is restricted to: chips and a search box (countrypicker.js); none means no restriction.
 export function countriesField(id, label, selected) {
-  const chosen = new Set(selected || []);
-  const control = h("select", { id, name: id, multiple: true, size: 8, "aria-describedby": `${id}-hint` },
-    BY_NAME.map(([code, name]) => h("option", { value: code, selected: chosen.has(code) }, `${name} (${code})`)));
-  const summary = h("p", { class: "hint", id: `${id}-hint` });
-  const describe = () => {
-    const codes = [...control.selectedOptions].map((o) => o.value);
-    summary.textContent = codes.length
-      ? `Only: ${codes.join(", ")}. Ctrl-click or Shift-arrow to choose several; none selected means no restriction.`
-      : "No restriction (none selected). Ctrl-click or Shift-arrow to choose several.";
-  };
-  control.addEventListener("change", describe);
-  describe();
-  const clear = h("button", { type: "button", class: "link", onclick: () => { for (const o of control.options) o.selected = false; describe(); } }, "Clear");
-  return {
-    field: h("div", { class: "field" }, h("label", { for: id }, label), control, h("div", { class: "row" }, summary, clear)),
-    value: () => [...control.selectedOptions].map((o) => o.value),
-  };
+  return countryPicker(id, label, selected);
+}
+
+// A person or a queue picked by name: a native <select> (keyboard and screen readers know it), "none" first. A
+// current value that is not in the list (a worker since removed) stays chosen, shown by its SID.
+export function pickerField(id, label, { current, rows, none, hint }) {
+  const known = rows.some(([value]) => value === current);
+  const control = h("select", { id, name: id, "aria-describedby": hint ? `${id}-hint` : null },
+    none ? h("option", { value: "" }, none) : null,
+    !current || known ? null : h("option", { value: current }, `${current} (not in this workspace)`),
+    rows.map(([value, text]) => h("option", { value }, text)));
+  control.value = current || "";
+  const field = h("div", { class: "field" }, h("label", { for: id }, label), control,
+    hint ? h("p", { class: "hint", id: `${id}-hint` }, hint) : null);
+  return { field, control, value: () => control.value || null };
+}
+
+// Workers as picker rows: "Name · team" by name.
+export function workerRows(workers) {
+  return workers.map((w) => [w.workerSid, w.team ? `${w.friendlyName} · ${w.team}` : w.friendlyName]);
 }
 
 export function workerSidOrNull(text) {

@@ -1,9 +1,14 @@
-// The numbers list: GET /v1/phone-numbers with search, source, status, page and perPage, all kept in the
-// address bar's query (page, per_page, search, source, status) so a reload or a shared link shows the same page.
+// The numbers list, the supervisor's view of the fleet: GET /v1/phone-numbers with search, source and status,
+// every page of that selection read (perPage 1000), so the list sorts the whole selection, not one page of it;
+// who holds each number now (by name, GET /v1/workers), its health (GET …/{sid}/health: state, answer rate,
+// calls today), label. Filters, sort and page live in the address bar's query (search, source, status, page,
+// per_page, sort, dir), so a reload or a shared link shows the same page. "Download CSV" exports the whole
+// selection. Health is read for the rows shown, or for the whole selection when it sorts by health or exports.
 
 import { api } from "../api.js";
 import { handleApiError, navigate } from "../navigation.js";
-import { badge, formatDate, h, messageArea, replace } from "../dom.js";
+import { announce, badge, formatDate, h, messageArea, replace } from "../dom.js";
+import { loadWorkers, namesOf } from "../people.js";
 import { heading } from "./pages.js";
 
 const PER_PAGE = [10, 25, 50, 100];
@@ -22,6 +27,8 @@ export function filtersOf(query) {
     status: query.get("status") || "",
     page: positive(query.get("page"), 1),
     perPage: Math.min(positive(query.get("per_page"), DEFAULT_PER_PAGE), 1000),
+    sort: COLUMNS.some((c) => c.key === query.get("sort")) ? query.get("sort") : "",
+    dir: query.get("dir") === "desc" ? "desc" : "asc",
   };
 }
 
@@ -32,6 +39,8 @@ function hrefOf(filters) {
   if (filters.status) query.set("status", filters.status);
   if (filters.page > 1) query.set("page", String(filters.page));
   if (filters.perPage !== DEFAULT_PER_PAGE) query.set("per_page", String(filters.perPage));
+  if (filters.sort) query.set("sort", filters.sort);
+  if (filters.sort && filters.dir === "desc") query.set("dir", "desc");
   const text = query.toString();
   return text ? `./?${text}` : "./";
 }
@@ -118,63 +127,192 @@ export function renderNumbers(screen, { query }) {
       status: form.elements.status.value,
       perPage: Number(form.elements["per-page"].value),
       page: 1,
+      sort: filters.sort,
+      dir: filters.dir,
     }));
   });
   const results = h("div", { class: "results", "aria-busy": "true" }, h("p", { class: "loading" }, "Loading numbers…"));
-  screen.append(area.element, form, results);
-  load(results, area, filters);
+  const download = h("button", { type: "button", class: "secondary", disabled: true }, "Download CSV");
+  screen.append(area.element, form, h("div", { class: "toolbar end" }, download), results);
+  load(results, area, filters, download);
 }
 
-async function load(results, area, filters) {
-  let answer;
-  try {
-    answer = await api("GET", "/v1/phone-numbers", {
-      query: { search: filters.search, source: filters.source, status: filters.status, page: filters.page, perPage: filters.perPage },
+// Every page of the selection the filters make (pages of 1000, the API's largest).
+async function selection(filters) {
+  const all = [];
+  for (let page = 1; ; page += 1) {
+    const answer = await api("GET", "/v1/phone-numbers", {
+      query: { search: filters.search, source: filters.source, status: filters.status, page, perPage: 1000 },
     });
+    all.push(...answer.phoneNumbers);
+    if (all.length >= answer.meta.total || answer.phoneNumbers.length === 0) return all;
+  }
+}
+
+// Each number's health, read at most 6 at a time; a number whose health cannot be read shows none.
+const health = new Map();
+async function healthOf(numbers) {
+  const missing = numbers.filter((n) => !health.has(n.sid));
+  let next = 0;
+  const worker = async () => {
+    while (next < missing.length) {
+      const number = missing[next++];
+      try {
+        health.set(number.sid, await api("GET", `/v1/phone-numbers/${encodeURIComponent(number.sid)}/health`));
+      } catch {
+        health.set(number.sid, null);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 6 }, worker));
+}
+
+const STATES = ["ok", "spacing", "capped", "cooling", "suspected_blocked"];
+const STATE_WORDS = { ok: "OK", spacing: "Spacing", capped: "Capped today", cooling: "Cooling", suspected_blocked: "Suspected blocked" };
+const rate = (value) => (value === null || value === undefined ? "—" : `${Math.round(value * 100)}%`);
+
+// The list's columns: how each sorts (null last, whatever the direction) and what the CSV says.
+const COLUMNS = [
+  { key: "number", title: "Number", value: (n) => n.phoneNumber },
+  { key: "status", title: "Status", value: (n) => n.status },
+  { key: "holder", title: "On a call", value: (n, v) => v.nameOf(n.lockedBy) },
+  { key: "health", title: "Health", needsHealth: true, value: (n) => { const i = STATES.indexOf(health.get(n.sid)?.state); return i < 0 ? null : i; } },
+  { key: "answerRate", title: "Answer rate", needsHealth: true, value: (n) => health.get(n.sid)?.answerRate ?? null },
+  { key: "callsToday", title: "Calls today", needsHealth: true, value: (n) => health.get(n.sid)?.callsToday ?? null },
+  { key: "label", title: "Label", value: (n) => n.label || null },
+  { key: "agent", title: "Inbound agent", value: (n, v) => v.nameOf(n.inboundAgent) },
+  { key: "provider", title: "Provider", value: (n) => providerOf(n) },
+];
+
+function sorted(numbers, filters, view) {
+  const column = COLUMNS.find((c) => c.key === filters.sort);
+  if (!column) return numbers;
+  const sign = filters.dir === "desc" ? -1 : 1;
+  const keyed = numbers.map((n) => [column.value(n, view), n]);
+  keyed.sort(([a, an], [b, bn]) => {
+    if (a === null || a === undefined) return b === null || b === undefined ? an.phoneNumber.localeCompare(bn.phoneNumber) : 1;
+    if (b === null || b === undefined) return -1;
+    const order = typeof a === "number" ? a - b : String(a).localeCompare(String(b));
+    return order * sign || an.phoneNumber.localeCompare(bn.phoneNumber);
+  });
+  return keyed.map(([, n]) => n);
+}
+
+async function load(results, area, filters, download) {
+  health.clear(); // read afresh on every visit of the list
+  let numbers;
+  let workers;
+  try {
+    [numbers, workers] = await Promise.all([selection(filters), loadWorkers().catch(() => [])]);
   } catch (error) {
     results.setAttribute("aria-busy", "false");
     replace(results);
     handleApiError(error, { area });
     return;
   }
+  const view = { nameOf: namesOf(workers) };
+  const column = COLUMNS.find((c) => c.key === filters.sort);
+  if (column?.needsHealth) await healthOf(numbers);
+  const ordered = sorted(numbers, filters, view);
+  const total = ordered.length;
+  const pages = Math.max(1, Math.ceil(total / filters.perPage));
+  const shown = ordered.slice((filters.page - 1) * filters.perPage, filters.page * filters.perPage);
+  await healthOf(shown);
   results.setAttribute("aria-busy", "false");
-  const { phoneNumbers, meta } = answer;
-  const pages = Math.max(1, Math.ceil(meta.total / meta.perPage));
   const summary = h("p", { class: "summary", id: "numbers-summary" },
-    meta.total === 1 ? "1 number" : `${meta.total} numbers`, ` · page ${meta.page} of ${pages}`);
-  if (phoneNumbers.length === 0) {
-    replace(results, summary, h("p", { class: "empty" }, meta.total ? "No numbers on this page." : "No numbers match these filters."));
+    total === 1 ? "1 number" : `${total} numbers`, ` · page ${filters.page} of ${pages}`);
+  if (shown.length === 0) {
+    replace(results, summary, h("p", { class: "empty" }, total ? "No numbers on this page." : "No numbers match these filters."));
   } else {
-    replace(results, summary, table(phoneNumbers), pager(filters, meta.page, pages));
+    replace(results, summary, table(shown, filters, view), pager(filters, filters.page, pages));
   }
+  download.disabled = total === 0;
+  download.onclick = async () => {
+    download.disabled = true;
+    download.textContent = "Preparing CSV…";
+    await healthOf(ordered);
+    saveCsv(ordered, view);
+    download.textContent = "Download CSV";
+    download.disabled = false;
+    announce(`Downloaded ${total === 1 ? "1 number" : `${total} numbers`} as CSV.`);
+  };
 }
 
-function table(numbers) {
+// A cell that a spreadsheet would run as a formula (=, +, -, @ first) is quoted as text; phone numbers and
+// SIDs are not free text and keep their "+".
+function csvCell(value, text = false) {
+  let cell = value === null || value === undefined ? "" : String(value);
+  if (text && /^[=+\-@\t\r]/.test(cell)) cell = `'${cell}`;
+  return /[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
+}
+
+export function csvOf(numbers, view) {
+  const header = ["phoneNumber", "sid", "status", "source", "label", "friendlyName", "onCallBy", "onCallBySid",
+    "lockedUntil", "healthState", "answerRate", "callsToday", "inboundAgent", "inboundAgentSid", "country",
+    "createdAt"];
+  const rows = numbers.map((n) => {
+    const found = health.get(n.sid);
+    return [
+      csvCell(n.phoneNumber), csvCell(n.sid), csvCell(n.status), csvCell(n.source), csvCell(n.label, true),
+      csvCell(n.friendlyName, true), csvCell(view.nameOf(n.lockedBy), true), csvCell(n.lockedBy),
+      csvCell(n.lockedBy ? n.lockedUntil : null), csvCell(found?.state), csvCell(found?.answerRate),
+      csvCell(found?.callsToday), csvCell(view.nameOf(n.inboundAgent), true), csvCell(n.inboundAgent),
+      csvCell(n.country), csvCell(n.createdAt),
+    ].join(",");
+  });
+  return [header.join(","), ...rows].join("\r\n") + "\r\n";
+}
+
+function saveCsv(numbers, view) {
+  const blob = new Blob([csvOf(numbers, view)], { type: "text/csv;charset=utf-8" });
+  const url = URL.createObjectURL(blob);
+  const link = h("a", { href: url, download: "phone-numbers.csv", hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  window.setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+function sortHeader(column, filters) {
+  const current = filters.sort === column.key;
+  const dir = current && filters.dir === "asc" ? "desc" : "asc";
+  const label = current ? `${column.title}, sorted ${filters.dir === "asc" ? "ascending" : "descending"}` : `Sort by ${column.title.toLowerCase()}`;
+  return h("th", { scope: "col", "aria-sort": current ? (filters.dir === "asc" ? "ascending" : "descending") : null },
+    h("a", { class: "sort", href: hrefOf({ ...filters, sort: column.key, dir, page: 1 }), "aria-label": label, title: label },
+      column.title, h("span", { class: "sort-mark", "aria-hidden": "true" }, current ? (filters.dir === "asc" ? " ▲" : " ▼") : " ↕")));
+}
+
+function table(numbers, filters, view) {
   return h(
     "table",
     { class: "numbers", "aria-describedby": "numbers-summary" },
     h("caption", { class: "visually-hidden" }, "Phone numbers of this workspace"),
-    h("thead", {}, h("tr", {}, ["Number", "Status", "Inbound agent", "Provider", "Name", "Created"].map((c) => h("th", { scope: "col" }, c)))),
+    h("thead", {}, h("tr", {}, COLUMNS.map((c) => sortHeader(c, filters)))),
     h(
       "tbody",
       {},
-      numbers.map((n) =>
-        h(
+      numbers.map((n) => {
+        const found = health.get(n.sid);
+        return h(
           "tr",
           {},
           h("td", {},
             h("a", { class: "mono", href: `numbers/${encodeURIComponent(n.sid)}` }, n.phoneNumber),
-            n.source === "twilio" ? [" ", badge("Twilio", "twilio")] : null,
             n.isPrimary ? [" ", badge("Primary", "primary")] : null,
             n.shared ? [" ", badge("Shared", "shared")] : null,
             trustBadges(n)),
           h("td", {}, statusBadge(n.status)),
-          h("td", {}, n.inboundAgent ? h("span", { class: "mono small-text" }, n.inboundAgent) : h("span", { class: "muted" }, "Unassigned")),
+          h("td", {}, n.lockedBy
+            ? h("span", { title: `Until ${formatDate(n.lockedUntil)} (${n.lockedBy})` }, view.nameOf(n.lockedBy))
+            : h("span", { class: "muted" }, "Free")),
+          h("td", {}, found ? badge(STATE_WORDS[found.state] || found.state, `health-${found.state}`) : h("span", { class: "muted" }, "—")),
+          h("td", { class: "num" }, rate(found?.answerRate)),
+          h("td", { class: "num" }, found && found.callsToday !== null && found.callsToday !== undefined ? String(found.callsToday) : "—"),
+          h("td", {}, n.label || h("span", { class: "muted" }, "—")),
+          h("td", {}, n.inboundAgent ? view.nameOf(n.inboundAgent) : h("span", { class: "muted" }, "Unassigned")),
           h("td", {}, providerOf(n)),
-          h("td", {}, n.label || n.friendlyName || "—"),
-          h("td", { class: "nowrap" }, h("time", { datetime: n.createdAt || null, title: formatDate(n.createdAt) }, formatDate(n.createdAt, { time: false }))),
-        ),
-      ),
+        );
+      }),
     ),
   );
 }

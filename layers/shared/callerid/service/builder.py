@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from callerid.domain.reputation import NO_LIMITS, ReputationLimits
 from callerid.service.ports import (
+    AuditEntries,
     CallPathReads,
     Gateway,
     Heads,
@@ -33,11 +34,13 @@ from callerid.service.ports import (
 )
 
 if TYPE_CHECKING:
+    from callerid.service.audit import AuditReader, AuditTrail
     from callerid.service.callerids import CallerIds
     from callerid.service.inbound import InboundCalls
     from callerid.service.management import NumberManagement
     from callerid.service.numbers import NumberDirectory
     from callerid.service.outbound import OutboundCalls
+    from callerid.service.people import People
     from callerid.service.reconcile import Reconciler
     from callerid.service.records import RecordKeeper
     from callerid.service.refresh import TwilioRefresh
@@ -68,6 +71,8 @@ class Stores:
     verifications: Verifications
     reconcile: ReconcileReads | None = None  # the operator's reconcile (``callerid-admin``, the schedule)
     imported: ImportedHooks | None = None  # imported numbers' webhooks before the import (teardown)
+    # The audit log's reads (its writes go with each change, ``audit=`` of the store methods).
+    audit: AuditEntries | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +89,8 @@ class Options:
     workspace_of: Callable[[str], str] = field(default=lambda account_sid: "")
     # The Trust Hub products numbers join when bought or imported (TRUST_PRODUCT_SIDS).
     trust_product_sids: tuple[str, ...] = ()
+    # How long audit entries are kept (``AUDIT_DAYS``).
+    audit_days: int = 400
 
 
 class Services:
@@ -144,6 +151,7 @@ class Services:
             self.refresh,
             ancestors=self.options.ancestors,
             clock=self.clock,
+            audit=self.audit_trail,
         )
 
     @cached_property
@@ -198,6 +206,7 @@ class Services:
             include_outgoing_only=self.options.include_outgoing_only,
             sleep=self.sleep,
             clock=self.clock,
+            audit=self.audit_trail,
         )
 
     @cached_property
@@ -231,7 +240,9 @@ class Services:
     def caller_ids(self) -> CallerIds:
         from callerid.service.callerids import CallerIds
 
-        return CallerIds(self.numbers, self.stores.verifications, self.gateway, clock=self.clock)
+        return CallerIds(
+            self.numbers, self.stores.verifications, self.gateway, clock=self.clock, audit=self.audit_trail
+        )
 
     @cached_property
     def inbound_calls(self) -> InboundCalls:
@@ -247,3 +258,23 @@ class Services:
         if s.reconcile is None:
             raise RuntimeError("These stores have no reconcile reads.")
         return Reconciler(s.reconcile, s.heads, s.pools, self.keeper)
+
+    @cached_property
+    def people(self) -> People:
+        from callerid.service.people import People
+
+        return People(self.gateway, ttl_seconds=self.options.number_cache_ttl_seconds)
+
+    @cached_property
+    def audit_trail(self) -> AuditTrail:
+        from callerid.service.audit import AuditTrail
+
+        return AuditTrail(days=self.options.audit_days, clock=self.clock)
+
+    @cached_property
+    def audit_reader(self) -> AuditReader:
+        from callerid.service.audit import AuditReader
+
+        if self.stores.audit is None:
+            raise RuntimeError("These stores keep no audit log.")
+        return AuditReader(self.stores.audit)

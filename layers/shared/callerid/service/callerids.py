@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 
-from callerid.domain.errors import AlreadyVerified, InvalidRequest, NotFound, NumberExists
+from callerid.domain.audit import Actor, AuditTarget, TargetKind
+from callerid.domain.errors import AlreadyVerified, CallerIdError, InvalidRequest, NotFound, NumberExists
 from callerid.domain.numbers import NumberQuery, NumberRecord, NumberSource, NumberStatus
 from callerid.domain.phone import normalise_e164
 from callerid.domain.verification import Verification
+from callerid.service.audit import AuditTrail
 from callerid.service.numbers import NumberDirectory, NumberWithLock
 from callerid.service.ports import CallerIdGateway, Verifications
 from callerid.twilio.records import ValidationCall
@@ -41,7 +44,9 @@ class CallerIds:
         verifications: Verifications,
         gateway: Callable[[], CallerIdGateway],
         clock: Callable[[], float] = time.time,
+        audit: AuditTrail | None = None,
     ) -> None:
+        self.audit = audit or AuditTrail(clock=clock)
         self.numbers = numbers
         self.verifications = verifications
         self.gateway = gateway
@@ -76,13 +81,23 @@ class CallerIds:
             raise NotFound("No such verified caller ID in this workspace.")
         return record
 
-    def rename(self, account_sid: str, sid: str, friendly_name: str) -> NumberWithLock:
-        """Rename at Twilio, then the record (one Twilio request)."""
-        self._verified(account_sid, sid)
-        self.gateway().rename_caller_id(account_sid, sid, friendly_name)
-        return self.numbers.with_lock(self.numbers.rewrite(account_sid, sid, {"friendly_name": friendly_name}))
+    def rename(self, account_sid: str, sid: str, friendly_name: str, actor: Actor | None = None) -> NumberWithLock:
+        """Rename at Twilio, then the record (one Twilio request); with ``actor``, the record's write carries its
+        audit entry, and when that write fails Twilio's name is put back (one more request)."""
+        record = self._verified(account_sid, sid)
+        gateway = self.gateway()
+        gateway.rename_caller_id(account_sid, sid, friendly_name)
+        try:
+            renamed = self.numbers.rewrite(
+                account_sid, sid, {"friendly_name": friendly_name}, actor=actor, action="caller_id.rename"
+            )
+        except BaseException:
+            with suppress(CallerIdError):
+                gateway.rename_caller_id(account_sid, sid, record.friendly_name)
+            raise
+        return self.numbers.with_lock(renamed)
 
-    def delete(self, account_sid: str, sid: str) -> None:
+    def delete(self, account_sid: str, sid: str, actor: Actor | None = None) -> None:
         """Remove at Twilio (one request) and here; the number may be verified again afterwards."""
         record = self._verified(account_sid, sid)
 
@@ -92,7 +107,7 @@ class CallerIds:
             except NotFound:
                 return
 
-        self.numbers.release(account_sid, sid, at_twilio, while_locked=True)
+        self.numbers.release(account_sid, sid, at_twilio, while_locked=True, actor=actor)
         self.verifications.forget(account_sid, record.phone_number)
 
     def start(
@@ -104,8 +119,11 @@ class CallerIds:
         call_delay: int,
         extension: str | None,
         status_callback: str,
+        actor: Actor | None = None,
     ) -> tuple[str, ValidationCall]:
-        """Ask Twilio to call the number; answers it as E.164 and the call (its SID and the code to show)."""
+        """Ask Twilio to call the number; answers it as E.164 and the call (its SID and the code to show). With
+        ``actor``, the pending verification is written with its audit entry (when that write fails, the call
+        Twilio places verifies nothing: the webhook finds no pending verification of it)."""
         e164 = normalise_e164(phone_number)
         if len(status_callback) > CALLBACK_URL_LIMIT:
             raise InvalidRequest("PUBLIC_BASE_URL is too long for Twilio's StatusCallback (1,000 characters).")
@@ -124,8 +142,14 @@ class CallerIds:
             status_callback=status_callback,
         )
         now = self.clock()
+        entry = None
+        if actor is not None:
+            target = AuditTarget(TargetKind.CALLER_ID, call.call_sid, e164)
+            entry = self.audit.entry(
+                account_sid, actor, "caller_id.verify", target, {"verification": (None, "pending")}
+            )
         self.verifications.start(
-            account_sid, e164, call.call_sid, now=now, expires_at=now + call_delay + PENDING_SECONDS
+            account_sid, e164, call.call_sid, now=now, expires_at=now + call_delay + PENDING_SECONDS, audit=entry
         )
         return e164, call
 

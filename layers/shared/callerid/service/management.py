@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from callerid.domain.audit import Actor
 from callerid.domain.deployment import PriorHooks
 from callerid.domain.errors import NotFound
 from callerid.domain.locks import PhoneState
@@ -70,11 +71,15 @@ class NumberManagement:
         """Buy the number with its webhooks pointed here; listed and dialable at once (one Twilio request)."""
         return self.provision_joined(account_sid, order, hooks).record
 
-    def provision_joined(self, account_sid: str, order: NumberOrder, hooks: NumberHooks) -> Joined:
+    def provision_joined(
+        self, account_sid: str, order: NumberOrder, hooks: NumberHooks, actor: Actor | None = None
+    ) -> Joined:
         """``provision``, then the number joins ``TRUST_PRODUCT_SIDS`` (three Trust Hub requests a product); a
-        product's refusal is answered beside the number, which is kept."""
+        product's refusal is answered beside the number, which is kept. With ``actor``, the record is written
+        with its audit entry (a number bought whose record and entry cannot be written is found by the next
+        refresh, unaudited: Twilio's purchase cannot join a DynamoDB transaction)."""
         facts = self.gateway().buy_number(account_sid, order, hooks)
-        return self._joined(self.directory.add(described(account_sid, facts)))
+        return self._joined(self.directory.add(described(account_sid, facts), actor, "number.provision"))
 
     def _joined(self, record: NumberRecord) -> Joined:
         return self.trust.join_configured(record) if self.trust is not None else Joined(record)
@@ -85,7 +90,7 @@ class NumberManagement:
         numbers, more = self.gateway().owned_numbers(account_sid, page, per_page)
         return [Owned(n, n.voice_url == hooks.voice_url) for n in numbers], more
 
-    def import_number(self, account_sid: str, sid: str, hooks: NumberHooks) -> Imported:
+    def import_number(self, account_sid: str, sid: str, hooks: NumberHooks, actor: Actor | None = None) -> Imported:
         """Point an owned number's webhooks here (answering what they were) and make sure it is a record (two
         Twilio requests: fetch, update)."""
         facts, before = self.gateway().point_number(account_sid, sid, hooks)
@@ -94,10 +99,10 @@ class NumberManagement:
             self.imported.keep(
                 account_sid, PriorHooks(before.sid, before.phone_number, before.voice_url, before.status_callback)
             )
-        joined = self._joined(self.directory.add(described(account_sid, facts)))
+        joined = self._joined(self.directory.add(described(account_sid, facts), actor, "number.import"))
         return Imported(self.directory.with_lock(joined.record), before, joined)
 
-    def release(self, account_sid: str, sid: str) -> NumberRecord:
+    def release(self, account_sid: str, sid: str, actor: Actor | None = None) -> NumberRecord:
         """A Twilio number is released at Twilio (permanent), a verified caller ID removed at Twilio, a BYOT number
         only unregistered. One already gone at Twilio is released here all the same."""
 
@@ -110,7 +115,7 @@ class NumberManagement:
             except NotFound:
                 return
 
-        return self.directory.release(account_sid, sid, at_source)
+        return self.directory.release(account_sid, sid, at_source, actor=actor)
 
     def resync(self, account_sid: str, sid: str) -> NumberWithLock:
         """Re-read the number from Twilio now (a BYOT number has nothing to re-read)."""

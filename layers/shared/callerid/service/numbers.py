@@ -12,11 +12,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from callerid.domain.audit import Actor, AuditEntry, AuditTarget, TargetKind, plain, record_changes
 from callerid.domain.catalogue import Head
 from callerid.domain.errors import CallerIdInUse, ConcurrentUpdate, InvalidRequest, NotFound, NumberExists
 from callerid.domain.locks import CallerIdLock
 from callerid.domain.numbers import NumberPage, NumberQuery, NumberRecord, NumberSource, NumberStatus, TwilioFacts
 from callerid.domain.phone import normalise_e164
+from callerid.service.audit import AuditTrail
 from callerid.service.ports import Heads, Listing, NumberRecords, PhoneLocks, PhoneRules
 from callerid.service.records import RecordKeeper, described, with_geography
 from callerid.service.refresh import TwilioRefresh
@@ -68,7 +70,9 @@ class NumberDirectory:
         *,
         ancestors: Callable[[str], list[str]] = lambda account_sid: [],
         clock: Callable[[], float] = time.time,
+        audit: AuditTrail | None = None,
     ) -> None:
+        self.audit = audit or AuditTrail(clock=clock)
         self.records = records
         self.heads = heads
         self.listing = listing
@@ -183,39 +187,85 @@ class NumberDirectory:
         """``get``, with the number's lock."""
         return self.with_lock(self.get(account_sid, sid))
 
+    def free_lock(self, account_sid: str, sid: str, actor: Actor) -> CallerIdLock:
+        """A supervisor frees the live lock on one of the workspace's own numbers (a stuck lock, an agent's browser
+        closed mid-call). The release is conditional on the lock read (its holder and lease), so a lock taken
+        after the read is never freed by it; 404 when the number is not the workspace's or holds no live lock.
+        The release and its audit entry are one transaction."""
+        record = self.own(account_sid, sid)
+        lock = self.lock_of(record.phone_number)
+        if lock is None:
+            raise NotFound("This number holds no lock.")
+        entry = self.audit.entry(
+            account_sid, actor, "lock.release", target_of(record), {"lockedBy": (lock.holder.worker_sid, None)}
+        )
+        if not self.locks.release(record.phone_number, lock.holder, lock.lease_id, audit=entry):
+            raise NotFound("This number holds no lock.")
+        return lock
+
     def stored(self, account_sid: str, phone_number: str) -> NumberRecord | None:
         """The workspace's stored record of the phone (any status), without reading Twilio."""
         return self.records.get(account_sid, phone_number)
 
     # ----- writing -----
 
-    def change(self, account_sid: str, sid: str, changes: dict[str, Any]) -> NumberWithLock:
+    def change(self, account_sid: str, sid: str, changes: dict[str, Any], actor: Actor | None = None) -> NumberWithLock:
         """Apply ``changes`` (PATCH fields) to the record, re-reading on a concurrent write so that both writers'
-        fields survive."""
+        fields survive. With ``actor``, the fields that changed are audited in the record's own write."""
         unknown = set(changes) - PATCHABLE
         if unknown:
             raise InvalidRequest(f"Unknown field: {sorted(unknown)[0]}.")
         if changes.get("status") == NumberStatus.RELEASED:
             raise InvalidRequest("status must be active or inactive; DELETE releases a number.")
-        return self.with_lock(self.rewrite(account_sid, sid, changes))
+        return self.with_lock(self.rewrite(account_sid, sid, changes, actor=actor))
 
-    def rewrite(self, account_sid: str, sid: str, changes: dict[str, Any]) -> NumberRecord:
-        """Write ``changes`` over the record, re-reading it when another writer got there first."""
-        saved = self.keeper.save(lambda: self.own(account_sid, sid), lambda current: replace(current, **changes))
+    def audited_change(self, account_sid: str, actor: Actor, action: str) -> Callable[..., AuditEntry | None]:
+        """The audit entry of one record write by ``actor``: the fields that differ; none when nothing did."""
+
+        def entry(before: NumberRecord, after: NumberRecord) -> AuditEntry | None:
+            changed = record_changes(before, after)
+            if not changed:
+                return None
+            return self.audit.entry(account_sid, actor, action, target_of(after), changed)
+
+        return entry
+
+    def rewrite(
+        self,
+        account_sid: str,
+        sid: str,
+        changes: dict[str, Any],
+        *,
+        actor: Actor | None = None,
+        action: str = "number.update",
+    ) -> NumberRecord:
+        """Write ``changes`` over the record, re-reading it when another writer got there first; with ``actor``,
+        audited as ``action``."""
+        audit = self.audited_change(account_sid, actor, action) if actor else None
+        saved = self.keeper.save(
+            lambda: self.own(account_sid, sid), lambda current: replace(current, **changes), audit=audit
+        )
         assert saved is not None  # ``own`` raises NotFound rather than answer nothing
         return replace(saved.after, is_primary=saved.before.is_primary)
 
-    def make_primary(self, account_sid: str, sid: str) -> NumberWithLock:
+    def make_primary(self, account_sid: str, sid: str, actor: Actor | None = None) -> NumberWithLock:
+        """Make the number the workspace's primary; with ``actor``, audited (unless it already was)."""
         record = self.own(account_sid, sid)
         self.heads.ensure_head(account_sid)
-        self.heads.set_primary(account_sid, record.phone_number)
+        entry = None
+        if actor is not None and not record.is_primary:
+            entry = self.audit.entry(
+                account_sid, actor, "number.primary", target_of(record), {"isPrimary": (False, True)}
+            )
+        self.heads.set_primary(account_sid, record.phone_number, audit=entry)
         return self.with_lock(replace(record, is_primary=True))
 
-    def add(self, record: NumberRecord) -> NumberRecord:
+    def add(self, record: NumberRecord, actor: Actor | None = None, action: str = "number.add") -> NumberRecord:
         """A new record (bought, imported or verified), listed and dialable at once; a released one of the same
         phone is revived over its revision (its rule is written over the old one). When the workspace already has
-        a live record of the phone, that one is answered unchanged."""
-        added = self._insert(record)
+        a live record of the phone, that one is answered unchanged (and nothing is audited). With ``actor``, the
+        record and its audit entry are one transaction."""
+        added = self._insert(record, actor, action)
         if added is None:
             existing = self.records.get(record.owner_workspace, record.phone_number)
             if existing is not None:
@@ -224,7 +274,9 @@ class NumberDirectory:
             raise ConcurrentUpdate(f"{record.phone_number} changed while it was being added; try again.")
         return added
 
-    def _insert(self, record: NumberRecord) -> NumberRecord | None:
+    def _insert(
+        self, record: NumberRecord, actor: Actor | None = None, action: str = "number.add"
+    ) -> NumberRecord | None:
         """Write the new record and what follows from it; ``None`` when a live record of the phone exists."""
         self.heads.ensure_head(record.owner_workspace)
         previous = self.records.get(record.owner_workspace, record.phone_number)
@@ -232,12 +284,21 @@ class NumberDirectory:
             return None
         fresh = replace(record, revision=previous.revision + 1 if previous else 0)
         expected = previous.revision if previous else None
-        if not self.records.insert(fresh, expected_revision=expected):
+        entry = None
+        if actor is not None:
+            changes = {
+                "status": (plain(previous.status) if previous else None, plain(fresh.status)),
+                "source": (None, plain(fresh.source)),
+            }
+            entry = self.audit.entry(fresh.owner_workspace, actor, action, target_of(fresh), changes)
+        if not self.records.insert(fresh, expected_revision=expected, audit=entry):
             return None
         self.keeper.settle(None, fresh)
         return fresh
 
-    def register_byot(self, account_sid: str, phone: str, provider: str, connection: str) -> NumberRecord:
+    def register_byot(
+        self, account_sid: str, phone: str, provider: str, connection: str, actor: Actor | None = None
+    ) -> NumberRecord:
         """Register a number from another carrier. Nothing proves who holds it, so a phone another workspace
         already has (a Twilio number, a verified or registered one) is refused: it would share that phone's lock
         and health."""
@@ -261,7 +322,7 @@ class NumberDirectory:
                 sms=False,
             )
         )
-        added = self._insert(record)
+        added = self._insert(record, actor, "number.register")
         if added is None:
             raise NumberExists(f"{e164} is already one of this workspace's numbers.")
         return added
@@ -283,17 +344,24 @@ class NumberDirectory:
         remove_at_source: Callable[[NumberRecord], None],
         *,
         while_locked: bool = False,
+        actor: Actor | None = None,
     ) -> NumberRecord:
         """Release the number: refused while a call holds its lock, unless ``while_locked`` (the call keeps its
         lock until it ends). The record is marked released first, conditionally on its revision, with its rule
         withdrawn (no new lock; a concurrent change of the number conflicts instead of bringing the rule back);
         the lock is checked again, then the number is removed where it lives (``remove_at_source``). A refusal or
-        a failure there puts the record back as it was."""
+        a failure there puts the record back as it was. With ``actor``, the release's audit entry is written with
+        the mark and deleted with the restore, so only a release that happened stays logged."""
         record = self.own(account_sid, sid)
         if not while_locked:
             self._refuse_if_locked(record)
+        entry = None
+        if actor is not None:
+            action = "caller_id.delete" if record.source is NumberSource.VERIFIED else "number.release"
+            changes = {"status": (plain(record.status), NumberStatus.RELEASED.value)}
+            entry = self.audit.entry(account_sid, actor, action, target_of(record), changes)
         released = self.records.replace(
-            replace(record, status=NumberStatus.RELEASED), expected_revision=record.revision
+            replace(record, status=NumberStatus.RELEASED), expected_revision=record.revision, audit=entry
         )
         self.keeper.settle(record, released)
         try:
@@ -301,14 +369,14 @@ class NumberDirectory:
                 self._refuse_if_locked(record)
             remove_at_source(record)
         except BaseException:
-            self._restore(record, released)
+            self._restore(record, released, entry)
             raise
         self.keeper.refill_pool(account_sid)
         return released
 
-    def _restore(self, record: NumberRecord, released: NumberRecord) -> None:
+    def _restore(self, record: NumberRecord, released: NumberRecord, entry: AuditEntry | None = None) -> None:
         restored = self.records.replace(
-            replace(record, revision=released.revision), expected_revision=released.revision
+            replace(record, revision=released.revision), expected_revision=released.revision, retract=entry
         )
         self.keeper.settle(released, restored)
         if record.is_primary:
@@ -332,6 +400,12 @@ class NumberDirectory:
         )
         assert saved is not None  # ``own`` raises NotFound rather than answer nothing
         return self.with_lock(replace(saved.after, is_primary=saved.before.is_primary))
+
+
+def target_of(record: NumberRecord) -> AuditTarget:
+    """What an entry about this record names: a verified caller ID or a phone number, by SID and E.164."""
+    kind = TargetKind.CALLER_ID if record.source is NumberSource.VERIFIED else TargetKind.PHONE_NUMBER
+    return AuditTarget(kind, record.sid, record.phone_number)
 
 
 def iso_now(now: float) -> str:

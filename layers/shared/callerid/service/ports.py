@@ -7,11 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from callerid.domain.audit import AuditEntry
 from callerid.domain.catalogue import CallPathRead, CounterKey, Head, RefreshState
 from callerid.domain.deployment import PriorHooks
 from callerid.domain.identity import WorkerRef
 from callerid.domain.locks import CallerIdLock, PhoneState
 from callerid.domain.numbers import Candidate, DialRule, DialRules, NumberQuery, NumberRecord, NumberSource, TwilioFacts
+from callerid.domain.people import Person, Queue
 from callerid.domain.reputation import NumberHealth, RecentWindow, ReputationLimits
 from callerid.domain.trust import TrustProduct
 from callerid.domain.verification import Verification
@@ -42,10 +44,21 @@ class NumberRecords(RecordReader, Protocol):
 
     def phone_of(self, account_sid: str, sid: str) -> str | None: ...
     def insert(
-        self, record: NumberRecord, *, expected_revision: int | None = None, fingerprint: str | None = None
+        self,
+        record: NumberRecord,
+        *,
+        expected_revision: int | None = None,
+        fingerprint: str | None = None,
+        audit: AuditEntry | None = None,
     ) -> bool: ...
     def replace(
-        self, record: NumberRecord, *, expected_revision: int, fingerprint: str | None = None
+        self,
+        record: NumberRecord,
+        *,
+        expected_revision: int,
+        fingerprint: str | None = None,
+        audit: AuditEntry | None = None,
+        retract: AuditEntry | None = None,
     ) -> NumberRecord: ...
     def point_sid(self, account_sid: str, sid: str, phone_number: str) -> None: ...
     def dialable(self, account_sid: str, *, exclude: set[str], take: int) -> list[NumberRecord]: ...
@@ -66,7 +79,7 @@ class Heads(Protocol):
     def adjust_counts(self, account_sid: str, deltas: dict[CounterKey, int]) -> None: ...
     def add_to_pool(self, account_sid: str, candidate: Candidate) -> bool: ...
     def remove_from_pool(self, account_sid: str, phone_number: str) -> None: ...
-    def set_primary(self, account_sid: str, phone_number: str) -> None: ...
+    def set_primary(self, account_sid: str, phone_number: str, *, audit: AuditEntry | None = None) -> None: ...
     def clear_primary(self, account_sid: str, phone_number: str) -> bool: ...
 
 
@@ -161,7 +174,9 @@ class PhoneLocks(Protocol):
         limits: ReputationLimits | None = None,
         within_limits: bool = False,
     ) -> CallerIdLock: ...
-    def release(self, phone_number: str, worker: WorkerRef, lease_id: str) -> bool: ...
+    def release(
+        self, phone_number: str, worker: WorkerRef, lease_id: str, *, audit: AuditEntry | None = None
+    ) -> bool: ...
     def release_for_call(self, phone_number: str, call_began: float, account_sid: str) -> bool: ...
     def held_by(self, worker: WorkerRef) -> list[CallerIdLock]: ...
     def get(self, phone_number: str) -> CallerIdLock | None: ...
@@ -189,7 +204,14 @@ class Workers(Teams, Protocol):
 
     def get(self, worker: WorkerRef) -> WorkerState: ...
     def save_selection(
-        self, worker: WorkerRef, caller_id: str | None, local_presence: bool, *, expected_version: int
+        self,
+        worker: WorkerRef,
+        caller_id: str | None,
+        local_presence: bool,
+        *,
+        expected_version: int,
+        audit: AuditEntry | None = None,
+        retract: AuditEntry | None = None,
     ) -> WorkerState: ...
 
 
@@ -205,7 +227,16 @@ class HealthRecords(Protocol):
 class Verifications(Protocol):
     """The last verification of each number per workspace."""
 
-    def start(self, account_sid: str, phone_number: str, call_sid: str, *, now: float, expires_at: float) -> None: ...
+    def start(
+        self,
+        account_sid: str,
+        phone_number: str,
+        call_sid: str,
+        *,
+        now: float,
+        expires_at: float,
+        audit: AuditEntry | None = None,
+    ) -> None: ...
     def record_success(self, account_sid: str, verification: Verification) -> None: ...
     def record_failure(self, account_sid: str, phone_number: str, call_sid: str, now: float) -> bool: ...
     def get(self, account_sid: str, phone_number: str) -> Verification | None: ...
@@ -274,8 +305,23 @@ class TrustHub(Protocol):
     def unassign_trust(self, product_sid: str, assignment_sid: str) -> None: ...
 
 
+class PeopleGateway(Protocol):
+    """TaskRouter's workers and queues of an account's Flex workspace, and the account's name (the people routes)."""
+
+    def list_workers(self, account_sid: str) -> list[Person]: ...
+    def list_task_queues(self, account_sid: str) -> list[Queue]: ...
+    def account_name(self, account_sid: str) -> str: ...
+
+
 class Gateway(
-    NumberSourceGateway, TwilioNumbers, WorkerGateway, CallerIdGateway, CallerIdConfirmation, TrustHub, Protocol
+    NumberSourceGateway,
+    TwilioNumbers,
+    WorkerGateway,
+    CallerIdGateway,
+    CallerIdConfirmation,
+    TrustHub,
+    PeopleGateway,
+    Protocol,
 ):
     """Everything the services ask of Twilio (``twilio.gateway.TwilioGateway``)."""
 
@@ -309,3 +355,16 @@ class ImportedHooks(Protocol):
     def keep(self, account_sid: str, before: PriorHooks) -> None: ...
     def imported(self, account_sid: str) -> list[PriorHooks]: ...
     def forget(self, account_sid: str, sid: str) -> None: ...
+
+
+# ----- the audit log ----------------------------------------------------------------------------------------------
+
+
+class AuditEntries(Protocol):
+    """The workspace's audit entries, newest first, by target (a SID or an E.164 number) and/or actor (a worker
+    SID); answers the page and whether more follow. Entries are written by the store methods that take ``audit=``,
+    in the same transaction as their change."""
+
+    def entries(
+        self, account_sid: str, *, target: str | None, actor: str | None, skip: int, take: int
+    ) -> tuple[list[AuditEntry], bool]: ...

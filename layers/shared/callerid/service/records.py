@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from callerid.domain.audit import AuditEntry
 from callerid.domain.catalogue import CounterKey, count_deltas
 from callerid.domain.errors import ConcurrentUpdate
 from callerid.domain.numbers import Candidate, NumberRecord, NumberStatus, TwilioFacts, dial_rule
@@ -66,11 +67,13 @@ class RecordKeeper:
         *,
         fingerprint: str | None = None,
         what: str = "The number",
+        audit: Callable[[NumberRecord, NumberRecord], AuditEntry | None] | None = None,
     ) -> Saved | None:
         """Read the record, change it and write it conditionally on the revision read, again from the read while
         another writer got there first; then settle what follows (a new SID's pointer, the derived items, the
         fallback pool when the number stops being dialable). ``None`` when ``read`` finds no record; ``change``
-        answering ``None`` writes nothing."""
+        answering ``None`` writes nothing. ``audit`` gives the write's audit entry (from the record read and the
+        record to write), written in the same transaction."""
         for _ in range(SAVE_ATTEMPTS):
             current = read()
             if current is None:
@@ -79,7 +82,10 @@ class RecordKeeper:
             if fresh is None:
                 return Saved(current, current)
             try:
-                written = self.records.replace(fresh, expected_revision=current.revision, fingerprint=fingerprint)
+                entry = audit(current, fresh) if audit else None
+                written = self.records.replace(
+                    fresh, expected_revision=current.revision, fingerprint=fingerprint, audit=entry
+                )
             except ConcurrentUpdate:
                 continue
             if written.sid != current.sid:

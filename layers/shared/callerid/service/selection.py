@@ -19,11 +19,13 @@ from collections.abc import Callable
 from contextlib import suppress
 
 from callerid.domain.attributes import merge_selection
+from callerid.domain.audit import Actor, AuditEntry, AuditTarget, TargetKind
 from callerid.domain.errors import CallerIdError, ConcurrentUpdate, NotFound
 from callerid.domain.identity import WorkerRef
 from callerid.domain.phone import normalise_e164
 from callerid.domain.taskrouter import team_of_json
 from callerid.domain.workers import WorkerState
+from callerid.service.audit import AuditTrail
 from callerid.service.numbers import NumberDirectory
 from callerid.service.ports import WorkerGateway, Workers
 from callerid.twilio.records import WorkerChanged, WorkerSnapshot
@@ -43,7 +45,9 @@ class CallerIdSelections:
         include_outgoing_only: bool,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
+        audit: AuditTrail | None = None,
     ) -> None:
+        self.audit = audit or AuditTrail(clock=clock)
         self.workers = workers
         self.numbers = numbers
         self.gateway = gateway
@@ -59,17 +63,21 @@ class CallerIdSelections:
             self.gateway().fetch_worker(worker.account_sid, worker.worker_sid)
         return self.workers.get(worker)
 
-    def put(self, worker: WorkerRef, caller_id: str | None, local_presence: bool | None) -> WorkerState:
-        """Save the selection (``local_presence`` ``None`` keeps the stored preference) in both stores."""
+    def put(
+        self, worker: WorkerRef, caller_id: str | None, local_presence: bool | None, actor: Actor | None = None
+    ) -> WorkerState:
+        """Save the selection (``local_presence`` ``None`` keeps the stored preference) in both stores. With
+        ``actor`` (a supervisor choosing for another worker), the DynamoDB write carries its audit entry, and a
+        rollback (TaskRouter refused) deletes it with the selection it undoes."""
         chosen = self._eligible(worker, caller_id) if caller_id is not None else None
         gateway = self.gateway()
         # The worker must exist in this workspace before anything is written (404 otherwise).
         snapshot = gateway.fetch_worker(worker.account_sid, worker.worker_sid)
-        previous, mine = self._save(worker, chosen, local_presence)
+        previous, mine, entry = self._save(worker, chosen, local_presence, actor)
         try:
             self._mirror(gateway, worker, mine, snapshot)
         except Exception:
-            self._roll_back(gateway, worker, previous, mine)
+            self._roll_back(gateway, worker, previous, mine, entry)
             raise
         # The worker's team, as TaskRouter holds it now (the call path's assignment by team needs it before any
         # TaskRouter event has said so); a later event's team still wins.
@@ -84,17 +92,31 @@ class CallerIdSelections:
         return e164
 
     def _save(
-        self, worker: WorkerRef, caller_id: str | None, local_presence: bool | None
-    ) -> tuple[WorkerState, WorkerState]:
-        """Write the selection over the latest one; answers (the one it replaced, the one written)."""
+        self, worker: WorkerRef, caller_id: str | None, local_presence: bool | None, actor: Actor | None
+    ) -> tuple[WorkerState, WorkerState, AuditEntry | None]:
+        """Write the selection over the latest one; answers (the one it replaced, the one written, its entry)."""
         for _ in range(SAVE_ATTEMPTS):
             previous = self.workers.get(worker)
             presence = previous.local_presence if local_presence is None else local_presence
+            entry = None
+            changes = {
+                name: (before, after)
+                for name, before, after in (
+                    ("callerId", previous.caller_id, caller_id),
+                    ("localPresence", previous.local_presence, presence),
+                )
+                if before != after
+            }
+            if actor is not None and changes:
+                target = AuditTarget(TargetKind.WORKER, worker.worker_sid)
+                entry = self.audit.entry(worker.account_sid, actor, "worker.selection", target, changes)
             try:
-                written = self.workers.save_selection(worker, caller_id, presence, expected_version=previous.version)
+                written = self.workers.save_selection(
+                    worker, caller_id, presence, expected_version=previous.version, audit=entry
+                )
             except ConcurrentUpdate:
                 continue
-            return previous, written
+            return previous, written, entry
         raise ConcurrentUpdate("The selection kept changing; try again.")
 
     def _mirror(self, gateway: WorkerGateway, worker: WorkerRef, state: WorkerState, snapshot: WorkerSnapshot) -> None:
@@ -118,13 +140,20 @@ class CallerIdSelections:
             state = latest
         raise ConcurrentUpdate("The worker's attributes kept changing; try again.")
 
-    def _roll_back(self, gateway: WorkerGateway, worker: WorkerRef, previous: WorkerState, mine: WorkerState) -> None:
+    def _roll_back(
+        self,
+        gateway: WorkerGateway,
+        worker: WorkerRef,
+        previous: WorkerState,
+        mine: WorkerState,
+        entry: AuditEntry | None = None,
+    ) -> None:
         """Put back the selection ``mine`` replaced, unless a later selection already took over, and mirror what is
         now in force: a concurrent writer may have written ``mine`` into TaskRouter before this one failed. Best
         effort: when TaskRouter is still failing, the next selection of this worker mirrors it."""
         try:
             restored = self.workers.save_selection(
-                worker, previous.caller_id, previous.local_presence, expected_version=mine.version
+                worker, previous.caller_id, previous.local_presence, expected_version=mine.version, retract=entry
             )
         except ConcurrentUpdate:
             return

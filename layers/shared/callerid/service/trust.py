@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
+from callerid.domain.audit import Actor
 from callerid.domain.errors import NotFound, NotTwilioNumber, TwilioRefused, UpstreamUnavailable
 from callerid.domain.numbers import NumberRecord, NumberSource, NumberStatus
 from callerid.domain.trust import TrustLink, TrustRefusal
@@ -46,9 +47,12 @@ class TrustAssignments:
 
     # ----- PUT /v1/phone-numbers/{sid}/trust -----
 
-    def set_products(self, account_sid: str, sid: str, product_sids: Iterable[str]) -> NumberWithLock:
+    def set_products(
+        self, account_sid: str, sid: str, product_sids: Iterable[str], actor: Actor | None = None
+    ) -> NumberWithLock:
         """Make the number's products exactly ``product_sids``. Every named product is read first (an unknown one
-        is refused before anything changes); then assignments are added and removed; a refusal undoes them."""
+        is refused before anything changes); then assignments are added and removed; a refusal undoes them, and
+        so does a record write (with its audit entry, given ``actor``) that fails."""
         record = self.directory.own(account_sid, sid)
         if record.source is not NumberSource.TWILIO:
             raise NotTwilioNumber("Only the account's Twilio numbers can join Trust Hub products.")
@@ -67,8 +71,9 @@ class TrustAssignments:
                     hub.unassign_trust(product_sid, assignment)
                     removed.append(product_sid)
             links = tuple(TrustLink.of(products[p]) for p in wanted)
+            audit = self.directory.audited_change(account_sid, actor, "number.trust") if actor else None
             saved = self.directory.keeper.save(
-                lambda: self.directory.own(account_sid, sid), lambda current: replace(current, trust=links)
+                lambda: self.directory.own(account_sid, sid), lambda current: replace(current, trust=links), audit=audit
             )
         except BaseException:
             self._undo(hub, record.sid, added, removed)

@@ -9,9 +9,11 @@ from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.condition import Condition, size
 from pynamodb.expressions.update import Action
 
+from callerid.domain.audit import AuditEntry
 from callerid.domain.catalogue import CounterKey, Head, RefreshState
 from callerid.domain.numbers import Candidate, NumberSource, NumberStatus
 from callerid.domain.pools import POOL_SIZE
+from callerid.store.audit import audited
 from callerid.store.conditions import failed_condition
 from callerid.store.models import HeadItem, count_attribute, shared_count_attribute, workspace_key
 from callerid.store.pools import parse_pool, pool_entry
@@ -88,11 +90,15 @@ class HeadRepository:
         slot = HeadItem.pool[phone_number]
         HeadItem(workspace_key(account_sid), HEAD).update(actions=[slot.remove()])
 
-    def set_primary(self, account_sid: str, phone_number: str) -> None:
-        """One attribute of one item: whoever writes last is the primary, and there is only ever one."""
-        HeadItem(workspace_key(account_sid), HEAD).update(
-            actions=[HeadItem.kind.set(HeadItem), HeadItem.primary.set(phone_number)]
-        )
+    def set_primary(self, account_sid: str, phone_number: str, *, audit: AuditEntry | None = None) -> None:
+        """One attribute of one item: whoever writes last is the primary, and there is only ever one. With
+        ``audit``, the write and its audit entry are one transaction."""
+        head = HeadItem(workspace_key(account_sid), HEAD)
+        actions: list[Action] = [HeadItem.kind.set(HeadItem), HeadItem.primary.set(phone_number)]
+        if audit is not None:
+            audited(audit, lambda t: t.update(head, actions=actions))
+            return
+        head.update(actions=actions)
 
     def clear_primary(self, account_sid: str, phone_number: str) -> bool:
         """Forget the primary if it is still ``phone_number`` (a released primary leaves none)."""

@@ -21,14 +21,16 @@ from pynamodb.expressions.condition import Condition, size
 from pynamodb.expressions.operand import Path
 from pynamodb.expressions.update import Action
 
+from callerid.domain.audit import AuditEntry
 from callerid.domain.errors import CallerIdInUse, DestinationNotAllowed, NotFound
 from callerid.domain.identity import WorkerRef
 from callerid.domain.locks import CallerIdLock, PhoneState
 from callerid.domain.numbers import DialRule, DialRules, Verdict
 from callerid.domain.reputation import ReputationLimits, Usage, day_of, guard_of
+from callerid.store.audit import audited
 from callerid.store.batch import batches, plain, typed
 from callerid.store.conditions import failed_condition
-from callerid.store.models import table
+from callerid.store.models import PhoneItem, table
 
 PHONE = "PHONE"
 HOLDER_INDEX = "lock_holder"
@@ -286,13 +288,18 @@ class PhoneRepository:
             return DestinationNotAllowed(f"{phone_number} may not call {country or 'this destination'}.")
         return CallerIdInUse(f"{phone_number} is in use on another agent's call.")
 
-    def release(self, phone_number: str, worker: WorkerRef, lease_id: str) -> bool:
-        """Release a lock only if this worker still holds it under this lease; a stale release frees nothing."""
+    def release(self, phone_number: str, worker: WorkerRef, lease_id: str, *, audit: AuditEntry | None = None) -> bool:
+        """Release a lock only if this worker still holds it under this lease; a stale release frees nothing. With
+        ``audit``, the release and its audit entry are one transaction."""
         condition = (
             (Path("holder_account") == worker.account_sid)
             & (Path("holder_worker") == worker.worker_sid)
             & (Path("lease_id") == lease_id)
         )
+        if audit is not None:
+            actions: list[Action] = [Path(name).remove() for name in LOCK_ATTRIBUTES]
+            item = PhoneItem(phone_key(phone_number), PHONE)
+            return audited(audit, lambda t: t.update(item, actions=actions, condition=condition))
         return self._unlock(phone_number, condition)
 
     def release_for_call(self, phone_number: str, call_began: float, account_sid: str) -> bool:

@@ -12,10 +12,13 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from pynamodb.exceptions import PutError
+from pynamodb.transactions import TransactWrite
 
+from callerid.domain.audit import AuditEntry
 from callerid.domain.errors import ConcurrentUpdate
 from callerid.domain.numbers import NumberRecord, NumberSource, NumberStatus, OutboundAssignment, search_text
 from callerid.domain.trust import TrustLink
+from callerid.store.audit import audited
 from callerid.store.batch import batches
 from callerid.store.conditions import failed_condition
 from callerid.store.models import NumberItem, SharedNumberItem, SidItem, workspace_key
@@ -124,23 +127,37 @@ class RecordRepository:
         return found
 
     def insert(
-        self, record: NumberRecord, *, expected_revision: int | None = None, fingerprint: str | None = None
+        self,
+        record: NumberRecord,
+        *,
+        expected_revision: int | None = None,
+        fingerprint: str | None = None,
+        audit: AuditEntry | None = None,
     ) -> bool:
         """Write a new record (``expected_revision`` ``None``), or revive the released one at that revision, with
-        its SID pointer. ``False`` when the phone's record is not (or no longer) what was expected."""
+        its SID pointer. ``False`` when the phone's record is not (or no longer) what was expected. With
+        ``audit``, the record, its pointer and the entry are one transaction."""
         key = workspace_key(record.owner_workspace)
         item = to_item(record, NumberItem, key, number_key(record.phone_number), fingerprint)
         if expected_revision is None:
             condition = NumberItem.pk.does_not_exist()
         else:
             condition = (NumberItem.status == NumberStatus.RELEASED.value) & (NumberItem.revision == expected_revision)
+        pointer = SidItem(key, sid_key(record.sid), phone=record.phone_number)
+        if audit is not None:
+
+            def write(t: TransactWrite) -> None:
+                t.save(item, condition=condition)
+                t.save(pointer)
+
+            return audited(audit, write)
         try:
             item.save(condition=condition)
         except PutError as exc:
             if failed_condition(exc):
                 return False
             raise
-        SidItem(key, sid_key(record.sid), phone=record.phone_number).save()
+        pointer.save()
         return True
 
     def insert_many(self, records: list[tuple[NumberRecord, str | None]]) -> None:
@@ -158,17 +175,32 @@ class RecordRepository:
             for record, _ in records
         )
 
-    def replace(self, record: NumberRecord, *, expected_revision: int, fingerprint: str | None = None) -> NumberRecord:
+    def replace(
+        self,
+        record: NumberRecord,
+        *,
+        expected_revision: int,
+        fingerprint: str | None = None,
+        audit: AuditEntry | None = None,
+        retract: AuditEntry | None = None,
+    ) -> NumberRecord:
         """Write ``record`` as revision ``expected_revision + 1`` if nobody wrote it since (``ConcurrentUpdate``
-        otherwise). The SID pointer is rewritten when the SID changed (a number bought again)."""
+        otherwise). The SID pointer is rewritten when the SID changed (a number bought again). ``audit`` is
+        written with it, ``retract`` (the entry of the write this one undoes) deleted with it."""
         written = replace(record, revision=expected_revision + 1)
         key = workspace_key(record.owner_workspace)
         item = to_item(written, NumberItem, key, number_key(record.phone_number), fingerprint)
         if fingerprint is None:
             previous = self._fingerprint(record.owner_workspace, record.phone_number)
             item.twilio_fingerprint = previous
+        unchanged = NumberItem.revision == expected_revision
+        entry = audit or retract
+        if entry is not None:
+            if not audited(entry, lambda t: t.save(item, condition=unchanged), retract=retract is not None):
+                raise ConcurrentUpdate(f"{record.phone_number} changed while it was being written.")
+            return written
         try:
-            item.save(condition=NumberItem.revision == expected_revision)
+            item.save(condition=unchanged)
         except PutError as exc:
             if failed_condition(exc):
                 raise ConcurrentUpdate(f"{record.phone_number} changed while it was being written.") from exc

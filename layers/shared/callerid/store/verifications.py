@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
+from callerid.domain.audit import AuditEntry
 from callerid.domain.errors import AlreadyVerified
 from callerid.domain.verification import FAILED, PENDING, SUCCESS, Verification
+from callerid.store.audit import audited
 from callerid.store.conditions import failed_condition
 from callerid.store.models import VerificationItem, workspace_key
 
@@ -34,8 +36,18 @@ def to_verification(item: VerificationItem) -> Verification:
 
 
 class VerificationRepository:
-    def start(self, account_sid: str, phone_number: str, call_sid: str, *, now: float, expires_at: float) -> None:
-        """A pending verification (superseding a pending or failed one); ``AlreadyVerified`` over a success."""
+    def start(
+        self,
+        account_sid: str,
+        phone_number: str,
+        call_sid: str,
+        *,
+        now: float,
+        expires_at: float,
+        audit: AuditEntry | None = None,
+    ) -> None:
+        """A pending verification (superseding a pending or failed one); ``AlreadyVerified`` over a success. With
+        ``audit``, the verification and its entry are one transaction."""
         item = VerificationItem(
             workspace_key(account_sid),
             verification_key(phone_number),
@@ -45,8 +57,13 @@ class VerificationRepository:
             updated_at=now,
             expires_at=datetime.fromtimestamp(expires_at, UTC),
         )
+        condition = VerificationItem.pk.does_not_exist() | (VerificationItem.status != SUCCESS)
+        if audit is not None:
+            if not audited(audit, lambda t: t.save(item, condition=condition)):
+                raise AlreadyVerified(f"{phone_number} is already a verified caller ID.")
+            return
         try:
-            item.save(condition=VerificationItem.pk.does_not_exist() | (VerificationItem.status != SUCCESS))
+            item.save(condition=condition)
         except PutError as exc:
             if failed_condition(exc):
                 raise AlreadyVerified(f"{phone_number} is already a verified caller ID.") from exc

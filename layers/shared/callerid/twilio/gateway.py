@@ -23,6 +23,7 @@ from twilio.rest.taskrouter.v1.workspace.worker import WorkerInstance
 from callerid.config import Settings
 from callerid.domain.errors import NotFound, TwilioRefused, UpstreamUnavailable
 from callerid.domain.numbers import NumberSource, TwilioFacts
+from callerid.domain.people import Person, Queue, team_of
 from callerid.domain.trust import TrustProduct, kind_of
 from callerid.twilio.accounts import AccountDirectory
 from callerid.twilio.records import (
@@ -333,6 +334,28 @@ class TwilioGateway:
         sid = str(found[0].sid)
         self._workflows[account_sid] = sid
         return sid
+
+    def list_workers(self, account_sid: str) -> list[Person]:
+        """Every worker of the account's Flex workspace (pages of ``PageSize=1000``), with its ``team_name``."""
+        workspace = self.workspace_sid(account_sid)
+        with translated_errors("the TaskRouter workers"):
+            records = self.client(account_sid).taskrouter.v1.workspaces(workspace).workers.list(page_size=PAGE_SIZE)
+        return [
+            Person(str(r.sid), r.friendly_name or str(r.sid), team_of(r.attributes), bool(r.available)) for r in records
+        ]
+
+    def list_task_queues(self, account_sid: str) -> list[Queue]:
+        """Every task queue of the account's Flex workspace."""
+        workspace = self.workspace_sid(account_sid)
+        with translated_errors("the TaskRouter task queues"):
+            records = self.client(account_sid).taskrouter.v1.workspaces(workspace).task_queues.list(page_size=PAGE_SIZE)
+        return [Queue(str(r.sid), r.friendly_name or str(r.sid)) for r in records]
+
+    def account_name(self, account_sid: str) -> str:
+        """The account's friendly name at Twilio (read with the account's own credentials)."""
+        with translated_errors("the account"):
+            account = self.client(account_sid).api.v2010.accounts(account_sid).fetch()
+        return account.friendly_name or account_sid
 
     def fetch_worker(self, account_sid: str, worker_sid: str) -> WorkerSnapshot:
         """The worker of the account's Flex workspace (``NotFound`` for anyone else's, or nobody's)."""
