@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -19,7 +18,6 @@ from callerid.http.resolver import make_resolver
 
 settings = runtime.settings()
 logger = make_logger(__name__)
-tracer = Tracer()
 metrics = make_metrics()
 app = make_resolver(settings, logger, runtime.token_validator)
 selections = runtime.selections()
@@ -54,7 +52,6 @@ def put_worker(
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -116,3 +116,28 @@ def test_local_presence_and_assignments_cost_two_requests_in_steady_state_three_
     changed = counted("+14155552671", "assignment")
     assert sum(changed.values()) <= 3, "a team new to this container costs one more read, once"
     assert counted("+14155552671", "assignment") == {"BatchGetItem": 1, "UpdateItem": 1}
+
+
+def test_a_list_is_revalidated_with_one_dynamodb_read_and_locks_are_asked_for(stack):
+    alice = stack.agent()
+    first = stack.call("GET", "/v1/phone-numbers", alice, params={"perPage": "1000"})
+    tag = first.headers["ETag"]
+    assert first.status_code == 200 and tag.startswith('"')
+    assert {n["lockedBy"] for n in first.json()["phoneNumbers"]} == {None}
+
+    stack.clear_twilio_requests()
+    stack.clear_dynamodb_requests()
+    again = stack.call("GET", "/v1/phone-numbers", alice, params={"perPage": "1000"}, headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.headers["ETag"] == tag and not again.content, again.text
+    assert stack.twilio_requests() == []
+    assert stack.dynamodb_requests()["byOperation"] == {"GetItem": 1}
+
+    stack.clear_dynamodb_requests()
+    listed = stack.call("GET", "/v1/phone-numbers", alice, params={"perPage": "1000"})
+    assert listed.json() == first.json() and listed.headers["ETag"] == tag
+    assert "BatchGetItem" not in stack.dynamodb_requests()["byOperation"]  # no lock reads unless asked for
+
+    other = stack.call("GET", "/v1/phone-numbers", alice, params={"perPage": "999"}, headers={"If-None-Match": tag})
+    assert other.status_code == 200 and other.headers["ETag"] != tag
+    locks = stack.call("GET", "/v1/phone-numbers", alice, params={"include": "locks"}, headers={"If-None-Match": tag})
+    assert locks.status_code == 200 and "ETag" not in locks.headers

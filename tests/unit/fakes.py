@@ -51,6 +51,7 @@ class HeadState:
     pool: dict[str, Candidate] = field(default_factory=dict)
     counters: Counter[CounterKey] = field(default_factory=Counter)
     refresh: RefreshState | None = None
+    listing_version: int = 0
 
 
 class FakeNumberStore:
@@ -144,7 +145,17 @@ class FakeNumberStore:
         }
         shared = {source: state.counters[(source, None)] for source in NumberSource}
         pool = tuple(candidate for _, candidate in sorted(state.pool.items()))
-        return Head(account_sid, True, state.primary, state.refreshed_at, pool, counts, shared, state.refresh)
+        return Head(
+            account_sid,
+            True,
+            state.primary,
+            state.refreshed_at,
+            pool,
+            counts,
+            shared,
+            state.refresh,
+            state.listing_version,
+        )
 
     def call_path_read(
         self,
@@ -189,7 +200,9 @@ class FakeNumberStore:
         self._head(account_sid)
 
     def adjust_counts(self, account_sid: str, deltas: dict[CounterKey, int]) -> None:
-        self._head(account_sid).counters.update(deltas)
+        state = self._head(account_sid)
+        state.counters.update(deltas)
+        state.listing_version += 1
 
     def add_to_pool(self, account_sid: str, candidate: Candidate) -> bool:
         pool = self._head(account_sid).pool

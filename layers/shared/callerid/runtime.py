@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from callerid.config import Settings, get_settings
 from callerid.twilio.accounts import AccountDirectory
-from callerid.twilio.tokens import FlexTokenValidator
+from callerid.twilio.tokens import FlexTokenValidator, SharedTokens
 from callerid.twilio.transport import RetryingTwilioHttpClient
 
 if TYPE_CHECKING:
@@ -48,7 +48,16 @@ def accounts() -> AccountDirectory:
 
 @lru_cache(maxsize=1)
 def token_validator() -> FlexTokenValidator:
-    return FlexTokenValidator(accounts(), transport())
+    return FlexTokenValidator(accounts(), transport(), shared=shared_tokens)
+
+
+@lru_cache(maxsize=1)
+def shared_tokens() -> SharedTokens:
+    """Validated tokens in the table, shared by the fleet (imported on first use: the store is not cheap)."""
+    from callerid.store.tokens import TokenCacheRepository
+
+    table()
+    return TokenCacheRepository()
 
 
 @lru_cache(maxsize=1)
@@ -204,6 +213,7 @@ def reset() -> None:
         transport,
         accounts,
         token_validator,
+        shared_tokens,
         gateway,
         stores,
         services,

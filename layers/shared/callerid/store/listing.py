@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pynamodb.exceptions import PutError
 from pynamodb.expressions.condition import Condition, size
 
+from callerid import deadline
+from callerid.domain.errors import StoreUnavailable
 from callerid.domain.numbers import NumberQuery, NumberRecord
 from callerid.store.conditions import failed_condition
 from callerid.store.models import AnchorsItem, NumberItem, SharedNumberItem, workspace_key
@@ -18,6 +20,10 @@ from callerid.store.records import shared_key, to_record
 ANCHOR_STRIDE = 100
 # Records a request reads while anchors are built (keys only).
 ANCHOR_BUILD_PAGE = 1000
+# A long listing (the compat route's every number) checks the invocation's deadline every this many records, and
+# stops with a 503 when less than ANSWER_RESERVE_SECONDS are left to build the answer: never Lambda's timeout.
+DEADLINE_CHECK_EVERY = 1000
+ANSWER_RESERVE_SECONDS = 3.0
 
 
 def anchors_key(query: NumberQuery) -> str:
@@ -141,8 +147,16 @@ class ListingRepository:
         if take <= 0:
             return records
         for index, item in enumerate(items):
+            if index and index % DEADLINE_CHECK_EVERY == 0:
+                _in_time(index)
             if index >= skip:
                 records.append(to_record(item))
                 if len(records) == take:
                     break
         return records
+
+
+def _in_time(read: int) -> None:
+    left = deadline.remaining()
+    if left is not None and left < ANSWER_RESERVE_SECONDS:
+        raise StoreUnavailable(f"The list was not read in time ({read} records so far); try again shortly.")

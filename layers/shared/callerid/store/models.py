@@ -23,6 +23,8 @@ Keys (the access patterns they serve are in README.md, "Storage"):
   RECONCILE           CHECKPOINT             where the scheduled reconcile stopped (store/reconcile.py)
   CALL#<account>#<sid> COUNTED               this call was counted for health (TTL)
   idempotency#…       <hash>                 Powertools idempotency records of the webhooks (TTL)
+  TOKEN#<sha256>      TOKEN                  a Flex token's validated answer, keyed by SHA-256 of account and token
+                                             (never the token), until the token's expiration, at most 5 min (TTL)
 """
 
 from __future__ import annotations
@@ -260,6 +262,16 @@ class VerificationItem(TableItem, discriminator="verification"):
     updated_at = NumberAttribute()
 
 
+class TokenItem(TableItem, discriminator="validated_token"):
+    """IAM's answer for one token and account, shared by every container (``twilio.tokens``)."""
+
+    account_sid = UnicodeAttribute()
+    identity = UnicodeAttribute()
+    roles = ListAttribute(of=UnicodeAttribute, null=True)
+    worker_sid = UnicodeAttribute(null=True)
+    until = NumberAttribute()
+
+
 ITEM_CLASSES: tuple[type[TableItem], ...] = (
     TableItem,
     NumberItem,
@@ -274,6 +286,7 @@ ITEM_CLASSES: tuple[type[TableItem], ...] = (
     VerificationItem,
     PoolItem,
     PhoneItem,
+    TokenItem,
 )
 
 
