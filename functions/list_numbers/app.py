@@ -76,7 +76,7 @@ def list_numbers_compat(
 ) -> Response[CompatNumberList]:
     outgoing = flag(include_outgoing, settings.include_outgoing_only_numbers)
     query = NumberQuery(include_outgoing_only=outgoing, per_page=100_000)
-    listed = numbers.page(caller.account_sid, query, with_locks=False)
+    listed = numbers.page(caller.account_sid, query, with_locks=False, brief=True)
     listing = [CompatNumber(friendlyName=n.friendly_name, phoneNumber=n.phone_number) for n in listed.page.numbers]
     return catalogue_answer(CompatNumberList(phoneNumbers=listing), stale=listed.stale)
 

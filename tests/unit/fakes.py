@@ -258,12 +258,14 @@ class FakeNumberStore:
         return [r for r in sorted(rows, key=lambda r: r.phone_number) if query.matches(r)]
 
     def listed(
-        self, account_sid: str, query: NumberQuery, *, skip: int, take: int, version: int = 0
+        self, account_sid: str, query: NumberQuery, *, skip: int, take: int, version: int = 0, brief: bool = False
     ) -> list[NumberRecord]:
         self.writes["listed"] += 1
         return self._own(account_sid, query)[skip : skip + take]
 
-    def listed_shared(self, owner: str, query: NumberQuery, *, skip: int, take: int) -> list[NumberRecord]:
+    def listed_shared(
+        self, owner: str, query: NumberQuery, *, skip: int, take: int, brief: bool = False
+    ) -> list[NumberRecord]:
         return self._shared(owner, query)[skip : skip + take]
 
     def count(self, account_sid: str, query: NumberQuery) -> int:

@@ -13,12 +13,12 @@ import pytest
 from local.template import ROOT
 
 FUNCTIONS = sorted(path.parent.name for path in (ROOT / "functions").glob("*/app.py"))
-# Signed webhooks applied once: Powertools idempotency keeps its records with a boto3 client.
-WEBHOOKS = {"call_status", "inbound_voice", "taskrouter_events", "verification_status"}
 # Never at import: the X-Ray SDK (no Powertools Tracer: Lambda's active tracing records each invocation), the REST
-# client (built on first use), the geocoder (the call path's tables stand in for it).
-NEVER = ("aws_xray_sdk", "twilio.rest", "phonenumbers.geocoder")
-WATCHED = (*NEVER, "boto3", "pynamodb.models")
+# client (built on first use), the geocoder (the call path's tables stand in for it), boto3 (the webhooks'
+# Powertools idempotency, built on the first webhook with the store's botocore client) and Powertools'
+# idempotency itself.
+NEVER = ("aws_xray_sdk", "twilio.rest", "phonenumbers.geocoder", "boto3", "aws_lambda_powertools.utilities.idempotency")
+WATCHED = (*NEVER, "pynamodb.models")
 LOADED = """
 import json, sys
 from pathlib import Path
@@ -48,7 +48,6 @@ def imported(function: str) -> set[str]:
 def test_a_function_imports_only_what_it_uses_at_cold_start(function):
     loaded = imported(function)
     assert not loaded & set(NEVER)
-    assert ("boto3" in loaded) == (function in WEBHOOKS), "boto3 only for the idempotency records"
     if function in {"api_docs", "console"}:
         assert "pynamodb.models" not in loaded, "no table behind the docs and the console's files"
 

@@ -113,12 +113,14 @@ class NumberDirectory:
         with_shared: bool = True,
         with_locks: bool = True,
         unless_tag: str | None = None,
+        brief: bool = False,
     ) -> ListedNumbers:
         """One page of what the workspace may dial from: its own records, then (``with_shared``) the active numbers
         its ancestors share, with each number's live lock (``with_locks``: one more read per 100 numbers). Reads
         as far as the page reaches; totals come from the heads' counters (``search`` and ``friendly_name``
         count). Without locks the answer carries its ``listing_tag``; when that equals ``unless_tag`` nothing is
-        listed (``unchanged``): the heads were the only read."""
+        listed (``unchanged``): the heads were the only read. ``brief``: each record's SID, number, friendly name,
+        owner, source and status only (the rest as if unset), for an answer of nothing more."""
         head, stale = self.fresh_head(account_sid)
         lineage = []
         for ancestor in self.ancestors(account_sid) if with_shared else []:
@@ -138,7 +140,9 @@ class NumberDirectory:
         skip, take = query.offset, query.per_page
         numbers: list[NumberRecord] = []
         if skip < own_total:
-            own = self.listing.listed(account_sid, query, skip=skip, take=take, version=head.listing_version)
+            own = self.listing.listed(
+                account_sid, query, skip=skip, take=take, version=head.listing_version, brief=brief
+            )
             numbers += [replace(n, is_primary=n.phone_number == head.primary) for n in own]
         skip = max(0, skip - own_total)
         for ancestor_head, total in zip(lineage, shared_totals, strict=True):
@@ -147,7 +151,9 @@ class NumberDirectory:
             if skip >= total:
                 skip -= total
                 continue
-            numbers += self.listing.listed_shared(ancestor_head.account_sid, query, skip=skip, take=take - len(numbers))
+            numbers += self.listing.listed_shared(
+                ancestor_head.account_sid, query, skip=skip, take=take - len(numbers), brief=brief
+            )
             skip = 0
         seen: set[str] = set()
         unique = [n for n in numbers if not (n.phone_number in seen or seen.add(n.phone_number))]  # type: ignore[func-returns-value]

@@ -20,14 +20,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cachetools import TLRUCache
 
 from callerid.domain.errors import NotFound, StoreUnavailable, Unauthenticated, UpstreamUnavailable
 from callerid.domain.identity import Caller
 from callerid.twilio.accounts import AccountDirectory
-from callerid.twilio.transport import RetryingTwilioHttpClient
+
+if TYPE_CHECKING:
+    from callerid.twilio.transport import RetryingTwilioHttpClient
 
 _log = logging.getLogger(__name__)
 IAM_VALIDATE = "https://iam.twilio.com/v1/Accounts/{account_sid}/Tokens/validate"
