@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.event_handler import Depends, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -34,7 +33,6 @@ from callerid.service.numbers import NumberWithLock
 
 settings = runtime.settings()
 logger = make_logger(__name__)
-tracer = Tracer()
 metrics = make_metrics()
 app = make_resolver(settings, logger, runtime.token_validator)
 caller_ids = runtime.caller_ids()
@@ -116,7 +114,6 @@ def delete_caller_id(caller: Annotated[Caller, Depends(supervisor)], sid: Caller
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -24,7 +23,6 @@ from callerid.service.inbound import InboundCall, InboundRoute, Route
 
 settings = runtime.settings()
 logger = make_logger(__name__)
-tracer = Tracer()
 metrics = make_metrics()
 app = make_resolver(settings, logger)
 signatures = runtime.webhook_signatures()
@@ -70,7 +68,6 @@ def inbound_call() -> Response[str]:
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Depends, Response
-from aws_lambda_powertools.event_handler.openapi.params import Form, Query
+from aws_lambda_powertools.event_handler.openapi.params import Form, Header, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from callerid import runtime
@@ -18,12 +18,14 @@ from callerid.http.models import (
     UNSET,
     CompatNumber,
     CompatNumberList,
+    ListInclude,
     NumberList,
     NumberOut,
     PageMeta,
     TextBool,
     catalogue_answer,
     flag,
+    not_modified,
 )
 from callerid.http.resolver import make_resolver
 
@@ -33,6 +35,9 @@ metrics = make_metrics()
 app = make_resolver(settings, logger, runtime.token_validator)
 numbers = runtime.numbers()
 agent = caller_dependency(runtime.token_validator, Role.AGENT)
+LOCKS_INCLUDED = (
+    "`locks`: each number's live lock in `lockedBy`/`lockedUntil` (null otherwise); such an answer has no ETag"
+)
 
 
 @app.get("/v1/phone-numbers", responses=answers(*FLEX_ERRORS), security=FLEX_TOKEN)
@@ -44,13 +49,18 @@ def list_numbers(
     status: Annotated[NumberStatus | None, Query()] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(alias="perPage", ge=1, le=1000)] = 50,
+    include: Annotated[ListInclude | None, Query(description=LOCKS_INCLUDED)] = None,
+    if_none_match: Annotated[str | None, Header(alias="If-None-Match", max_length=512)] = None,
 ) -> Response[NumberList]:
     outgoing = flag(include_outgoing_only, settings.include_outgoing_only_numbers)
     query = NumberQuery(outgoing, search, source, status, page, per_page)
-    listed = numbers.page(caller.account_sid, query)
+    with_locks = include is ListInclude.LOCKS
+    listed = numbers.page(caller.account_sid, query, with_locks=with_locks, unless_tag=if_none_match)
+    if listed.unchanged:
+        raise not_modified(listed.tag, stale=listed.stale)
     listing = [NumberOut.of(n, caller.account_sid, listed.locks.get(n.phone_number)) for n in listed.page.numbers]
     meta = PageMeta(page=page, per_page=per_page, total=listed.page.total)
-    return catalogue_answer(NumberList(phone_numbers=listing, meta=meta), stale=listed.stale)
+    return catalogue_answer(NumberList(phone_numbers=listing, meta=meta), stale=listed.stale, tag=listed.tag)
 
 
 @app.post(
@@ -65,7 +75,8 @@ def list_numbers_compat(
     include_outgoing: Annotated[TextBool, Form(alias="IncludeOutgoing")] = UNSET,
 ) -> Response[CompatNumberList]:
     outgoing = flag(include_outgoing, settings.include_outgoing_only_numbers)
-    listed = numbers.page(caller.account_sid, NumberQuery(include_outgoing_only=outgoing, per_page=100_000))
+    query = NumberQuery(include_outgoing_only=outgoing, per_page=100_000)
+    listed = numbers.page(caller.account_sid, query, with_locks=False, brief=True)
     listing = [CompatNumber(friendlyName=n.friendly_name, phoneNumber=n.phone_number) for n in listed.page.numbers]
     return catalogue_answer(CompatNumberList(phoneNumbers=listing), stale=listed.stale)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -22,7 +21,6 @@ from callerid.http.resolver import make_resolver
 
 settings = runtime.settings()
 logger = make_logger(__name__)
-tracer = Tracer()
 metrics = make_metrics()
 app = make_resolver(settings, logger, runtime.token_validator)
 people = runtime.people()
@@ -65,7 +63,6 @@ def audit_log(
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

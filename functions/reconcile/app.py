@@ -6,20 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from callerid import deadline, runtime
 from callerid.http.logging import make_logger
 
 logger = make_logger(__name__)
-tracer = Tracer()
 # Time kept back for one workspace's reconcile (its records and pools read and fixed) before the deadline.
 PER_WORKSPACE_SECONDS = 20.0
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     with deadline.invocation(context):
         done = runtime.reconciler().scheduled(deadline.remaining, per_workspace=PER_WORKSPACE_SECONDS)

@@ -53,7 +53,7 @@ def _open_flex(browser: Browser, stack: LocalStack, origin: str, agent: Agent, r
 
 
 def _lock_holder(stack: LocalStack, agent: Agent, number: str) -> Any:
-    listed = stack.call("GET", "/v1/phone-numbers", agent, params={"search": number})
+    listed = stack.call("GET", "/v1/phone-numbers", agent, params={"search": number, "include": "locks"})
     assert listed.status_code == 200, listed.text
     (item,) = [n for n in listed.json()["phoneNumbers"] if n["phoneNumber"] == number]
     return item["lockedBy"]

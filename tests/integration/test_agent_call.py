@@ -45,7 +45,8 @@ def test_an_agent_lists_selects_calls_and_holds_the_lock(stack):
     assert call.json()["from"] == "+12125550100" and call.json()["reason"] == "worker_selection"
     assert call.json()["lock"]["workerSid"] == alice.worker_sid
 
-    listed = stack.call("GET", "/v1/phone-numbers", alice, params={"search": "212"}).json()["phoneNumbers"]
+    params = {"search": "212", "include": "locks"}
+    listed = stack.call("GET", "/v1/phone-numbers", alice, params=params).json()["phoneNumbers"]
     assert [(n["phoneNumber"], n["lockedBy"]) for n in listed] == [("+12125550100", alice.worker_sid)]
 
 

@@ -116,3 +116,62 @@ def test_local_presence_and_assignments_cost_two_requests_in_steady_state_three_
     changed = counted("+14155552671", "assignment")
     assert sum(changed.values()) <= 3, "a team new to this container costs one more read, once"
     assert counted("+14155552671", "assignment") == {"BatchGetItem": 1, "UpdateItem": 1}
+
+
+def test_a_list_is_revalidated_with_one_dynamodb_read_and_locks_are_asked_for(stack):
+    alice = stack.agent()
+    first = stack.call("GET", "/v1/phone-numbers", alice, params={"perPage": "1000"})
+    tag = first.headers["ETag"]
+    assert first.status_code == 200 and tag.startswith('"')
+    assert {n["lockedBy"] for n in first.json()["phoneNumbers"]} == {None}
+
+    stack.clear_twilio_requests()
+    stack.clear_dynamodb_requests()
+    again = stack.call("GET", "/v1/phone-numbers", alice, params={"perPage": "1000"}, headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.headers["ETag"] == tag and not again.content, again.text
+    assert stack.twilio_requests() == []
+    assert stack.dynamodb_requests()["byOperation"] == {"GetItem": 1}
+
+    stack.clear_dynamodb_requests()
+    listed = stack.call("GET", "/v1/phone-numbers", alice, params={"perPage": "1000"})
+    assert listed.json() == first.json() and listed.headers["ETag"] == tag
+    assert "BatchGetItem" not in stack.dynamodb_requests()["byOperation"]  # no lock reads unless asked for
+
+    other = stack.call("GET", "/v1/phone-numbers", alice, params={"perPage": "999"}, headers={"If-None-Match": tag})
+    assert other.status_code == 200 and other.headers["ETag"] != tag
+    locks = stack.call("GET", "/v1/phone-numbers", alice, params={"include": "locks"}, headers={"If-None-Match": tag})
+    assert locks.status_code == 200 and "ETag" not in locks.headers
+
+
+def test_a_subaccounts_page_load_costs_four_requests_at_most_and_its_revalidation_two(stack):
+    """The reference plugin's page load in a workspace with a parent (issue 18): a first full page reads the two
+    heads and at most a Query of its own records and one of the parent's shared ones; revalidating it reads the
+    two heads only; neither asks Twilio, nor reads a phone item (lock state is opt-in). A token the fleet has
+    validated already, new to this container, costs one more GetItem and no IAM check."""
+    sub = stack.subaccount(numbers=["+12065550141", "+12065550142", "+12065550143"])
+    alice = stack.agent(account_sid=sub["sid"])
+    page = {"status": "active", "perPage": "1000", "page": "1"}
+    stack.call("GET", "/v1/phone-numbers", alice, params=page)  # the workspace's numbers are read from Twilio
+
+    stack.clear_twilio_requests()
+    stack.clear_dynamodb_requests()
+    first = stack.call("GET", "/v1/phone-numbers", alice, params=page)
+    assert first.status_code == 200 and len(first.json()["phoneNumbers"]) >= 3
+    assert stack.twilio_requests() == []
+    full = stack.dynamodb_requests()["byOperation"]
+    assert sum(full.values()) <= 4 and full.get("GetItem") == 2 and "BatchGetItem" not in full, full
+
+    stack.clear_dynamodb_requests()
+    again = stack.call("GET", "/v1/phone-numbers", alice, params=page, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert stack.twilio_requests() == []
+    assert stack.dynamodb_requests()["byOperation"] == {"GetItem": 2}
+
+    # The same token in the function's other containers (the dev server's pool): no IAM check again.
+    tag = {"If-None-Match": first.headers["ETag"]}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(
+            pool.map(lambda _: stack.call("GET", "/v1/phone-numbers", alice, params=page, headers=tag), range(8))
+        )
+    assert {a.status_code for a in answers} == {304}
+    assert [r for r in stack.twilio_requests() if r["path"].endswith("/Tokens/validate")] == []

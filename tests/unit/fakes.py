@@ -59,6 +59,7 @@ class HeadState:
     pool: dict[str, Candidate] = field(default_factory=dict)
     counters: Counter[CounterKey] = field(default_factory=Counter)
     refresh: RefreshState | None = None
+    listing_version: int = 0
 
 
 class FakeNumberStore:
@@ -174,7 +175,17 @@ class FakeNumberStore:
         }
         shared = {source: state.counters[(source, None)] for source in NumberSource}
         pool = tuple(candidate for _, candidate in sorted(state.pool.items()))
-        return Head(account_sid, True, state.primary, state.refreshed_at, pool, counts, shared, state.refresh)
+        return Head(
+            account_sid,
+            True,
+            state.primary,
+            state.refreshed_at,
+            pool,
+            counts,
+            shared,
+            state.refresh,
+            state.listing_version,
+        )
 
     def call_path_read(
         self,
@@ -219,7 +230,9 @@ class FakeNumberStore:
         self._head(account_sid)
 
     def adjust_counts(self, account_sid: str, deltas: dict[CounterKey, int]) -> None:
-        self._head(account_sid).counters.update(deltas)
+        state = self._head(account_sid)
+        state.counters.update(deltas)
+        state.listing_version += 1
 
     def add_to_pool(self, account_sid: str, candidate: Candidate) -> bool:
         pool = self._head(account_sid).pool
@@ -278,12 +291,14 @@ class FakeNumberStore:
         return [r for r in sorted(rows, key=lambda r: r.phone_number) if query.matches(r)]
 
     def listed(
-        self, account_sid: str, query: NumberQuery, *, skip: int, take: int, version: int = 0
+        self, account_sid: str, query: NumberQuery, *, skip: int, take: int, version: int = 0, brief: bool = False
     ) -> list[NumberRecord]:
         self.writes["listed"] += 1
         return self._own(account_sid, query)[skip : skip + take]
 
-    def listed_shared(self, owner: str, query: NumberQuery, *, skip: int, take: int) -> list[NumberRecord]:
+    def listed_shared(
+        self, owner: str, query: NumberQuery, *, skip: int, take: int, brief: bool = False
+    ) -> list[NumberRecord]:
         return self._shared(owner, query)[skip : skip + take]
 
     def count(self, account_sid: str, query: NumberQuery) -> int:

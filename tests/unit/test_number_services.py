@@ -223,6 +223,34 @@ def test_a_descendant_lists_its_own_numbers_then_what_its_ancestor_shares(world)
     assert [n.phone_number for n in second.numbers] == [parent_phones[1]]
 
 
+def test_a_list_without_locks_has_a_tag_that_changes_with_anything_it_shows(world):
+    phones = world.numbers(3)
+    query = NumberQuery(per_page=10)
+    first = world.directory.page(ACCOUNT, query, with_locks=False)
+    assert first.tag and not first.unchanged and len(first.page.numbers) == 3
+    again = world.directory.page(ACCOUNT, query, with_locks=False, unless_tag=first.tag)
+    assert again.unchanged and again.tag == first.tag and not again.page.numbers
+    assert world.directory.page(ACCOUNT, query, with_locks=False, unless_tag=f'W/{first.tag}, "x"').unchanged
+    assert world.directory.page(ACCOUNT, query, with_locks=False, unless_tag="*").unchanged
+    assert not world.directory.page(ACCOUNT, query, with_locks=False, unless_tag='"other"').unchanged
+    # the filters and the paging are in it, and so is the account
+    assert world.directory.page(ACCOUNT, NumberQuery(per_page=2), with_locks=False).tag != first.tag
+    assert world.directory.page(CHILD, query, with_locks=False).tag != first.tag
+    tags = {first.tag}
+    # a field no counter follows, the primary, an ancestor's shared number: each changes the tag
+    world.directory.change(ACCOUNT, world.sid(phones[0]), {"label": "Sales"})
+    tags.add(world.directory.page(ACCOUNT, query, with_locks=False).tag)
+    world.directory.make_primary(ACCOUNT, world.sid(phones[1]))
+    tags.add(world.directory.page(ACCOUNT, query, with_locks=False).tag)
+    assert len(tags) == 3
+    child = world.directory.page(CHILD, query, with_locks=False).tag
+    world.directory.change(ACCOUNT, world.sid(phones[2]), {"outbound_shareable": True})
+    assert world.directory.page(CHILD, query, with_locks=False).tag != child
+    # with lock state the answer has no tag (locks change without the listing) and always lists
+    locked = world.directory.page(ACCOUNT, query, unless_tag=first.tag)
+    assert locked.tag == "" and not locked.unchanged and len(locked.page.numbers) == 3
+
+
 # ----- the call path ---------------------------------------------------------------------------------------------
 
 

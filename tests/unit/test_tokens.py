@@ -6,7 +6,7 @@ import pytest
 from twilio.http.response import Response
 
 from callerid.config import Settings
-from callerid.domain.errors import Unauthenticated, UpstreamUnavailable
+from callerid.domain.errors import StoreUnavailable, Unauthenticated, UpstreamUnavailable
 from callerid.twilio.accounts import AccountDirectory
 from callerid.twilio.tokens import FlexTokenValidator
 
@@ -204,3 +204,73 @@ def test_each_answer_expires_on_its_own_time(validator, twilio):
     twilio.answers["short"] = {"valid": False, "code": 20101, "message": "Expired"}
     with pytest.raises(Unauthenticated):
         validator.validate("short")
+
+
+class FakeShared:
+    """The table's validated tokens (``store.tokens.TokenCacheRepository``), in memory: what it keeps, by key."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, tuple] = {}
+        self.failing = False
+
+    def get(self, digest, account_sid, now):
+        if self.failing:
+            raise OSError("DynamoDB down")
+        kept = self.kept.get(digest)
+        if kept is None or kept[1] <= now or kept[0].account_sid != account_sid:
+            return None
+        return kept
+
+    def put(self, digest, caller, until):
+        if self.failing:
+            raise OSError("DynamoDB down")
+        self.kept[digest] = (caller, until)
+
+
+def fleet(twilio, shared: FakeShared, containers: int) -> list[FlexTokenValidator]:
+    settings = Settings(twilio_account_sid=ROOT, twilio_auth_token="root-token")
+    return [
+        FlexTokenValidator(AccountDirectory(settings, twilio), twilio, clock=lambda: twilio.now, shared=lambda: shared)  # type: ignore[arg-type]
+        for _ in range(containers)
+    ]
+
+
+def test_containers_share_one_validation_per_token_by_its_hash(twilio):
+    shared = FakeShared()
+    twilio.answers["secret-token"] = valid(expires_in=3600)
+    callers = {v.validate("secret-token").identity for v in fleet(twilio, shared, 8)}
+    assert callers == {"alice"} and len(twilio.calls) == 1
+    assert all("secret-token" not in key and len(key) == 64 for key in shared.kept)
+    ((_caller, until),) = shared.kept.values()
+    assert until == twilio.now + 300  # at most five minutes
+
+
+def test_the_shared_answer_never_outlives_the_token_nor_serves_another_account(twilio):
+    shared = FakeShared()
+    twilio.answers["t"] = valid(expires_in=60)
+    first, second, third = fleet(twilio, shared, 3)
+    first.validate("t")
+    twilio.now += 61
+    twilio.answers["t"] = valid(expires_in=-1, now=twilio.now)  # IAM: expired (or revoked)
+    with pytest.raises(Unauthenticated):
+        second.validate("t")
+    with pytest.raises(Unauthenticated):
+        third.validate("t", CHILD)  # the root's answer is not the child's
+    assert [url.rsplit("/", 1)[-1] for _, url in twilio.calls] == ["validate", "validate", f"{CHILD}.json", "validate"]
+
+
+def test_a_failing_shared_cache_is_a_failing_store_before_iam_is_asked(twilio):
+    """Every Flex route reads the table next: a 503 now, within the deadline, not after IAM and another wait."""
+    shared = FakeShared()
+    shared.failing = True
+    twilio.answers["t"] = valid()
+    with pytest.raises(StoreUnavailable):
+        fleet(twilio, shared, 1)[0].validate("t")
+    assert twilio.calls == []
+
+
+def test_a_failing_write_of_the_shared_answer_still_answers(twilio):
+    shared = FakeShared()
+    shared.put = lambda *args: (_ for _ in ()).throw(OSError("DynamoDB down"))  # type: ignore[method-assign]
+    twilio.answers["t"] = valid()
+    assert fleet(twilio, shared, 1)[0].validate("t").identity == "alice"

@@ -51,13 +51,46 @@ type Fetch = typeof fetch;
 
 const MAX_PAGES = 5;
 
+/** Where the list pages are kept between page loads: per agent (worker SID) and per account, under one key. */
+export interface PageStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
+interface KeptPage {
+  etag: string;
+  answer: NumberPage;
+}
+
+interface NumberPage {
+  phoneNumbers: PhoneNumber[];
+  meta: { total: number };
+}
+
+/** localStorage when the browser has it (kept across page loads), else memory. */
+function defaultStore(): PageStore {
+  try {
+    if (typeof window !== 'undefined' && window.localStorage) return window.localStorage;
+  } catch {
+    // storage denied (privacy settings): memory instead
+  }
+  const memory = new Map<string, string>();
+  return { getItem: (key) => memory.get(key) ?? null, setItem: (key, value) => void memory.set(key, value) };
+}
+
 /** The backend's HTTP API (layers/shared/callerid/openapi.json), called with the agent's Flex token. */
 export class CallerIdApi {
   constructor(
     private readonly manager: Manager,
     readonly baseUrl: string,
     private readonly fetchImpl: Fetch = (...args) => fetch(...args),
+    private readonly pages: PageStore = defaultStore(),
   ) {}
+
+  /** The key the agent's list is kept under: its account and its worker. */
+  listKey(): string {
+    return `callerid:numbers:${accountSid(this.manager) ?? ''}:${this.manager.workerClient?.sid ?? ''}`;
+  }
 
   headers(withBody: boolean): Record<string, string> {
     const headers: Record<string, string> = { Authorization: `Bearer ${flexToken(this.manager)}` };
@@ -68,16 +101,30 @@ export class CallerIdApi {
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await this.exchange<T>(method, path, body)).answer as T;
+  }
+
+  /** One request; ``etag`` is sent as If-None-Match, and a 304 answers ``notModified`` with no body. */
+  private async exchange<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    etag?: string,
+  ): Promise<{ answer: T | null; etag: string | null; notModified: boolean }> {
     let response: Response;
+    const headers = this.headers(body !== undefined);
+    if (etag) headers['If-None-Match'] = etag;
     try {
       response = await this.fetchImpl(`${this.baseUrl}${path}`, {
         method,
-        headers: this.headers(body !== undefined),
+        headers,
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (error) {
       throw new ApiError(0, 'network_error', `The caller-ID service could not be reached (${String(error)})`);
     }
+    const tag = response.headers?.get?.('ETag') ?? null;
+    if (response.status === 304) return { answer: null, etag: tag ?? etag ?? null, notModified: true };
     const text = await response.text();
     let parsed: any = null;
     try {
@@ -93,22 +140,45 @@ export class CallerIdApi {
         typeof error?.message === 'string' ? error.message : `The caller-ID service answered ${response.status}`,
       );
     }
-    return parsed as T;
+    return { answer: parsed as T, etag: tag, notModified: false };
   }
 
   /** The numbers the agent may dial from, active ones only (the API pages; 1000 is its largest page, and a
-   * dropdown stops being useful long before MAX_PAGES of them). */
+   * dropdown stops being useful long before MAX_PAGES of them). Each page is kept with its ETag (per agent and
+   * account, in localStorage) and revalidated with If-None-Match: an unchanged page answers 304 without a body. */
   async listNumbers(): Promise<PhoneNumber[]> {
+    const key = this.listKey();
+    const kept = this.keptPages(key);
+    const fresh: KeptPage[] = [];
     const numbers: PhoneNumber[] = [];
     for (let page = 1; page <= MAX_PAGES; page += 1) {
-      const answer = await this.request<{ phoneNumbers: PhoneNumber[]; meta: { total: number } }>(
+      const previous = kept[page - 1];
+      const got = await this.exchange<NumberPage>(
         'GET',
         `/v1/phone-numbers?status=active&perPage=1000&page=${page}`,
+        undefined,
+        previous?.etag,
       );
+      const answer = got.notModified && previous ? previous.answer : (got.answer as NumberPage);
+      if (got.etag) fresh.push({ etag: got.etag, answer });
       numbers.push(...answer.phoneNumbers);
       if (answer.phoneNumbers.length === 0 || numbers.length >= answer.meta.total) break;
     }
+    try {
+      this.pages.setItem(key, JSON.stringify(fresh));
+    } catch {
+      // storage full: the next page load lists again
+    }
     return numbers;
+  }
+
+  private keptPages(key: string): KeptPage[] {
+    try {
+      const kept = JSON.parse(this.pages.getItem(key) ?? '[]');
+      return Array.isArray(kept) ? kept : [];
+    } catch {
+      return [];
+    }
   }
 
   getSelection(): Promise<Selection> {

@@ -12,7 +12,7 @@ export interface Sent {
 /** A before/after listener of Flex's Actions: the payload, and for before-listeners the function that aborts. */
 type ActionListener = (payload: ActionPayload, abort: () => void) => void | Promise<void>;
 
-type Reply = { status: number; body?: unknown } | Error;
+type Reply = { status: number; body?: unknown; headers?: Record<string, string> } | Error;
 type Route = (request: Sent) => Reply;
 
 /** An in-memory stand-in of the backend's HTTP API: routes answer by "METHOD /path"; every request is kept. */
@@ -40,11 +40,13 @@ export class FakeBackend {
     const reply = route ? route(request) : { status: 404, body: { error: { code: 'not_found', message: 'no route' } } };
     if (reply instanceof Error) throw reply;
     const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
+    const headers = new Map(Object.entries(reply.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
     return {
       ok: reply.status >= 200 && reply.status < 300,
       status: reply.status,
+      headers: { get: (name: string) => headers.get(name.toLowerCase()) ?? null },
       text: async () => text,
-    } as Response;
+    } as unknown as Response;
   };
 
   requests(route: string): Sent[] {

@@ -4,12 +4,11 @@ uses: the call path never builds the REST gateway, so it never imports ``twilio.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from callerid.config import Settings, get_settings
 from callerid.twilio.accounts import AccountDirectory
-from callerid.twilio.tokens import FlexTokenValidator
-from callerid.twilio.transport import RetryingTwilioHttpClient
+from callerid.twilio.tokens import FlexTokenValidator, SharedTokens
 
 if TYPE_CHECKING:
     from callerid.service.audit import AuditReader
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
     from callerid.service.webhooks import CallStatusEffects, VerificationEffects
     from callerid.twilio.gateway import TwilioGateway
     from callerid.twilio.signatures import WebhookSignatures
+    from callerid.twilio.transport import RetryingTwilioHttpClient
 
 
 @lru_cache(maxsize=1)
@@ -37,20 +37,44 @@ def settings() -> Settings:
 
 @lru_cache(maxsize=1)
 def transport() -> RetryingTwilioHttpClient:
-    return RetryingTwilioHttpClient(settings().twilio_api_base_url)
+    """The Twilio HTTP client (``requests`` and ``twilio.http`` are imported here, on the first Twilio request: a
+    token the fleet has validated already needs none)."""
+    from callerid.twilio.transport import RetryingTwilioHttpClient
+
+    built = RetryingTwilioHttpClient(settings().twilio_api_base_url)
+    # A 401 to a token this container cached (rotated at Twilio) is retried once with the token re-read.
+    built.fresher_token = accounts().fresher_token
+    return built
+
+
+class _TransportOnFirstUse:
+    """Stands for ``transport()`` until something asks it for anything (a request): then it is built."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(transport(), name)
+
+
+def deferred_transport() -> RetryingTwilioHttpClient:
+    return cast("RetryingTwilioHttpClient", _TransportOnFirstUse())
 
 
 @lru_cache(maxsize=1)
 def accounts() -> AccountDirectory:
-    directory = AccountDirectory(settings(), transport())
-    # A 401 to a token this container cached (rotated at Twilio) is retried once with the token re-read.
-    transport().fresher_token = directory.fresher_token
-    return directory
+    return AccountDirectory(settings(), deferred_transport())
 
 
 @lru_cache(maxsize=1)
 def token_validator() -> FlexTokenValidator:
-    return FlexTokenValidator(accounts(), transport())
+    return FlexTokenValidator(accounts(), deferred_transport(), shared=shared_tokens)
+
+
+@lru_cache(maxsize=1)
+def shared_tokens() -> SharedTokens:
+    """Validated tokens in the table, shared by the fleet (imported on first use: the store is not cheap)."""
+    from callerid.store.tokens import TokenCacheRepository
+
+    table()
+    return TokenCacheRepository()
 
 
 @lru_cache(maxsize=1)
@@ -219,6 +243,7 @@ def reset() -> None:
         transport,
         accounts,
         token_validator,
+        shared_tokens,
         gateway,
         stores,
         services,

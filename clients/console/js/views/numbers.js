@@ -142,7 +142,8 @@ async function selection(filters) {
   const all = [];
   for (let page = 1; ; page += 1) {
     const answer = await api("GET", "/v1/phone-numbers", {
-      query: { search: filters.search, source: filters.source, status: filters.status, page, perPage: 1000 },
+      query: { search: filters.search, source: filters.source, status: filters.status, page, perPage: 1000,
+        include: "locks" },  // who holds each number now: lock state is opt-in on list answers
     });
     all.push(...answer.phoneNumbers);
     if (all.length >= answer.meta.total || answer.phoneNumbers.length === 0) return all;

@@ -75,12 +75,24 @@ def describe_validation_errors(errors: list[dict[str, Any]]) -> tuple[str, str]:
     return code, "; ".join(parts) or "The request is not valid."
 
 
+class NotModified(Exception):
+    """Answered as ``304 Not Modified`` with ``headers`` (the ``ETag``) and no body."""
+
+    def __init__(self, headers: dict[str, str]) -> None:
+        super().__init__("not modified")
+        self.headers = headers
+
+
 def register_error_handlers(app: Any, logger: Any) -> None:
     """Attach the one exception → status map to a resolver. (Flex routes authenticate before validation, in
     ``http.bodies``, so an anonymous caller gets 401, never details of the contract.)"""
 
     def path() -> str:
         return str(app.current_event.path or "")
+
+    @app.exception_handler(NotModified)
+    def _not_modified(exc: NotModified) -> Response[Any]:
+        return Response(status_code=304, body=None, headers=exc.headers)
 
     @app.exception_handler(domain.CallerIdError)
     def _domain(exc: domain.CallerIdError) -> Response[Any]:

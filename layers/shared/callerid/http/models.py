@@ -21,7 +21,8 @@ from callerid.domain.reputation import day_of
 from callerid.domain.resolution import Reason
 from callerid.domain.transfers import DisplayedNumber, TransferType
 from callerid.domain.trust import TrustKind
-from callerid.store.workers import WorkerState
+from callerid.domain.workers import WorkerState
+from callerid.http.errors import NotModified
 from callerid.twilio.records import AvailableNumber, OwnedNumber
 
 if TYPE_CHECKING:
@@ -193,13 +194,28 @@ def flag(value: TextBool | None, default: bool) -> bool:
 
 Listing = TypeVar("Listing", bound=BaseModel)
 CATALOGUE_STALE_HEADER = "X-Catalogue-Stale"
+ETAG_HEADER = "ETag"
 
 
-def catalogue_answer(listing: Listing, *, stale: bool) -> Response[Listing]:
+def catalogue_answer(listing: Listing, *, stale: bool, tag: str = "") -> Response[Listing]:
     """A listing, saying ``X-Catalogue-Stale: true`` when it was served from stored numbers that could not be
-    refreshed from Twilio just now."""
-    headers = {CATALOGUE_STALE_HEADER: "true"} if stale else None
-    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=listing, headers=headers)
+    refreshed from Twilio just now, with its ``ETag`` when it has one."""
+    headers = {CATALOGUE_STALE_HEADER: "true"} if stale else {}
+    if tag:
+        headers[ETAG_HEADER] = tag
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=listing, headers=headers or None)
+
+
+def not_modified(tag: str, *, stale: bool) -> NotModified:
+    """304: the caller's copy (``If-None-Match``) is the answer; its ``ETag`` again, no body (raised: the route's
+    response model describes the 200)."""
+    return NotModified({ETAG_HEADER: tag} | ({CATALOGUE_STALE_HEADER: "true"} if stale else {}))
+
+
+class ListInclude(StrEnum):
+    """What a list answer adds on request."""
+
+    LOCKS = "locks"
 
 
 class CallerIdSelectionIn(RequestModel):

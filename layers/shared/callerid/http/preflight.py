@@ -19,7 +19,7 @@ from aws_lambda_powertools.event_handler import Response
 from callerid.domain.errors import NotFound
 from callerid.http.errors import envelope
 
-ALLOWED_HEADERS = ("Authorization", "Content-Type", "X-Twilio-Account-Sid")
+ALLOWED_HEADERS = ("Authorization", "Content-Type", "X-Twilio-Account-Sid", "If-None-Match")
 MAX_AGE_SECONDS = 600
 HTTP_METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD"})
 OTHER_METHODS = sorted(HTTP_METHODS)

@@ -48,8 +48,8 @@ def make_resolver(
     cors = CORSConfig(
         allow_origin=settings.allowed_origins[0],
         extra_origins=list(settings.allowed_origins[1:]),
-        allow_headers=["Authorization", "Content-Type", "X-Twilio-Account-Sid"],
-        expose_headers=["Retry-After", "X-Catalogue-Stale"],
+        allow_headers=["Authorization", "Content-Type", "X-Twilio-Account-Sid", "If-None-Match"],
+        expose_headers=["Retry-After", "X-Catalogue-Stale", "ETag"],
         max_age=600,
     )
     app = CallerIdResolver(enable_validation=True, cors=cors)

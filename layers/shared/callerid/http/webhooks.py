@@ -4,16 +4,10 @@ records in the one table."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import BaseError, IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -22,6 +16,9 @@ from callerid.domain.errors import InvalidRequest, RequestInProgress, StoreUnava
 from callerid.http.errors import describe_validation_errors
 from callerid.http.resolver import public_base_url
 from callerid.twilio.signatures import FormParams, WebhookSignatures, public_url
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
 
 FormModel = TypeVar("FormModel", bound=BaseModel)
 Event = TypeVar("Event")
@@ -53,18 +50,14 @@ def parse_form(params: FormParams, model: type[FormModel]) -> FormModel:
 
 
 def idempotency_store(settings: Settings, name: str) -> DynamoDBPersistenceLayer:
-    """Powertools idempotency records in the one table (``pk``/``sk``, TTL on ``expires_at``), through a client
-    with the store's bounded timeouts and retries."""
-    import boto3
+    """Powertools idempotency records in the one table (``pk``/``sk``, TTL on ``expires_at``), through the
+    store's own botocore client (the models' connection: the same bounded timeouts and retries, and one client
+    per container rather than two)."""
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-    from callerid.store.models import client_config
+    from callerid.store.models import connection
 
-    client: Any = boto3.client(
-        "dynamodb",
-        endpoint_url=settings.dynamodb_endpoint_url,
-        region_name=settings.aws_region,
-        config=client_config(),
-    )
+    client: Any = connection().client  # the table is bound: the effects' stores were built at import
     return DynamoDBPersistenceLayer(
         table_name=settings.table_name,
         key_attr="pk",
@@ -76,6 +69,8 @@ def idempotency_store(settings: Settings, name: str) -> DynamoDBPersistenceLayer
 
 
 def idempotency_config(settings: Settings, key: str) -> IdempotencyConfig:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
     return IdempotencyConfig(
         event_key_jmespath=key,
         expires_after_seconds=settings.webhook_idempotency_ttl_seconds,
@@ -89,29 +84,58 @@ class AppliedOnce(Generic[Event]):
     The records' namespace is the webhook's ``name``, not the Python module that happens to run it, so every copy
     of the function (Lambda's, or the dev server's warm copies) shares it. A duplicate that arrives while the first
     is still being applied is ``RequestInProgress`` (409: Twilio retries it); a failing record store is
-    ``StoreUnavailable`` (503)."""
+    ``StoreUnavailable`` (503).
+
+    Built on the first webhook, not at import: Powertools' idempotency imports boto3, which nothing else of a
+    webhook's import needs (cold import, bench/README.md)."""
 
     def __init__(self, settings: Settings, name: str, key: str, effect: Callable[[Event], dict[str, Any]]) -> None:
-        self.config = idempotency_config(settings, key)
+        self.settings, self.name, self.key, self.effect = settings, name, key, effect
+        self._config: IdempotencyConfig | None = None
+        self._apply: Callable[..., Any] | None = None
+        self._context: LambdaContext | None = None
 
-        def apply(event: Event) -> dict[str, Any]:
-            return effect(event)
-
-        self._apply = idempotent_function(
-            apply,
-            data_keyword_argument="event",
-            config=self.config,
-            persistence_store=idempotency_store(settings, name),
-            key_prefix=name,
-        )
+    @property
+    def config(self) -> IdempotencyConfig:
+        if self._config is None:
+            self._config = idempotency_config(self.settings, self.key)
+        return self._config
 
     def register(self, context: LambdaContext) -> None:
         """Let the records expire with the invocation if it dies mid-way (Powertools reads its remaining time)."""
-        self.config.register_lambda_context(context)
+        self._context = context
+        if self._config is not None:
+            self._config.register_lambda_context(context)
+
+    def _applied_once(self) -> Callable[..., Any]:
+        if self._apply is None:
+            from aws_lambda_powertools.utilities.idempotency import idempotent_function
+
+            effect = self.effect
+
+            def apply(event: Event) -> dict[str, Any]:
+                return effect(event)
+
+            self._apply = idempotent_function(
+                apply,
+                data_keyword_argument="event",
+                config=self.config,
+                persistence_store=idempotency_store(self.settings, self.name),
+                key_prefix=self.name,
+            )
+            if self._context is not None:
+                self.config.register_lambda_context(self._context)
+        return self._apply
 
     def __call__(self, event: Event) -> dict[str, Any]:
+        from aws_lambda_powertools.utilities.idempotency.exceptions import (
+            BaseError,
+            IdempotencyAlreadyInProgressError,
+        )
+
+        applied_once = self._applied_once()
         try:
-            return dict(self._apply(event=event))
+            return dict(applied_once(event=event))
         except IdempotencyAlreadyInProgressError as exc:
             raise RequestInProgress("An identical request is still being applied; retry shortly.") from exc
         except BaseError as exc:

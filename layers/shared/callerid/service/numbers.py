@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +24,8 @@ from callerid.service.records import RecordKeeper, described, with_geography
 from callerid.service.refresh import TwilioRefresh
 
 # What PATCH may change; anything else is an unknown field (400).
+# Part of every listing tag: a new answer format (fields added to the listing) changes every tag.
+LISTING_TAG_FORMAT = "listing-1"
 PATCHABLE = frozenset(
     {
         "label",
@@ -55,6 +57,23 @@ class ListedNumbers:
     page: NumberPage
     locks: dict[str, CallerIdLock]
     stale: bool = False
+    # The listing's entity tag (``listing_tag``): empty when the answer holds lock state, which changes without
+    # the listing; ``unchanged`` when it equals the tag the caller already holds (nothing was listed).
+    tag: str = ""
+    unchanged: bool = False
+
+
+def listing_tag(account_sid: str, query: NumberQuery, heads: list[Head]) -> str:
+    """A strong entity tag for a page of the listing without lock state: everything the answer is made of, as the
+    heads read before listing say it. A record written (any field) bumps its owner's ``listing_version``; the
+    primary, the refresh time and the shared records' owners' heads are in it; so are the filters and the paging."""
+    parts = [
+        LISTING_TAG_FORMAT,
+        account_sid,
+        repr(astuple(query)),
+        *(f"{h.account_sid}:{h.listing_version}:{h.primary}:{h.refreshed_at!r}:{h.exists}" for h in heads),
+    ]
+    return '"' + hashlib.sha256("|".join(parts).encode()).hexdigest()[:32] + '"'
 
 
 class NumberDirectory:
@@ -90,18 +109,33 @@ class NumberDirectory:
         freshness = self.refresh.ensure(account_sid)
         return freshness.head, freshness.stale
 
-    def page(self, account_sid: str, query: NumberQuery, *, with_shared: bool = True) -> ListedNumbers:
+    def page(
+        self,
+        account_sid: str,
+        query: NumberQuery,
+        *,
+        with_shared: bool = True,
+        with_locks: bool = True,
+        unless_tag: str | None = None,
+        brief: bool = False,
+    ) -> ListedNumbers:
         """One page of what the workspace may dial from: its own records, then (``with_shared``) the active numbers
-        its ancestors share. Reads as far as the page reaches; totals come from the heads' counters (``search``
-        and ``friendly_name`` count)."""
+        its ancestors share, with each number's live lock (``with_locks``: one more read per 100 numbers). Reads
+        as far as the page reaches; totals come from the heads' counters (``search`` and ``friendly_name``
+        count). Without locks the answer carries its ``listing_tag``; when that equals ``unless_tag`` nothing is
+        listed (``unchanged``): the heads were the only read. ``brief``: each record's SID, number, friendly name,
+        owner, source and status only (the rest as if unset), for an answer of nothing more."""
         head, stale = self.fresh_head(account_sid)
-        if not query.sources():  # verified caller IDs asked for while they are left out: nothing to read
-            return ListedNumbers(NumberPage((), query.page, query.per_page, 0), {}, stale)
         lineage = []
         for ancestor in self.ancestors(account_sid) if with_shared else []:
             ancestor_head, ancestor_stale = self.fresh_head(ancestor)
             lineage.append(ancestor_head)
             stale = stale or ancestor_stale
+        tag = "" if with_locks else listing_tag(account_sid, query, [head, *lineage])
+        if tag and unless_tag is not None and _matches(unless_tag, tag):
+            return ListedNumbers(NumberPage((), query.page, query.per_page, 0), {}, stale, tag, unchanged=True)
+        if not query.sources():  # verified caller IDs asked for while they are left out: nothing to read
+            return ListedNumbers(NumberPage((), query.page, query.per_page, 0), {}, stale, tag)
         counted = bool(query.needle) or query.friendly_name is not None
         own_total = self.listing.count(account_sid, query) if counted else head.total(query)
         shared_totals = [
@@ -110,7 +144,9 @@ class NumberDirectory:
         skip, take = query.offset, query.per_page
         numbers: list[NumberRecord] = []
         if skip < own_total:
-            own = self.listing.listed(account_sid, query, skip=skip, take=take, version=head.listing_version)
+            own = self.listing.listed(
+                account_sid, query, skip=skip, take=take, version=head.listing_version, brief=brief
+            )
             numbers += [replace(n, is_primary=n.phone_number == head.primary) for n in own]
         skip = max(0, skip - own_total)
         for ancestor_head, total in zip(lineage, shared_totals, strict=True):
@@ -119,15 +155,19 @@ class NumberDirectory:
             if skip >= total:
                 skip -= total
                 continue
-            numbers += self.listing.listed_shared(ancestor_head.account_sid, query, skip=skip, take=take - len(numbers))
+            numbers += self.listing.listed_shared(
+                ancestor_head.account_sid, query, skip=skip, take=take - len(numbers), brief=brief
+            )
             skip = 0
         seen: set[str] = set()
         unique = [n for n in numbers if not (n.phone_number in seen or seen.add(n.phone_number))]  # type: ignore[func-returns-value]
-        locks = self.locks.get_many(n.phone_number for n in unique)
-        now = self.clock()
-        live = {phone: lock for phone, lock in locks.items() if lock.is_live(now)}
+        live: dict[str, CallerIdLock] = {}
+        if with_locks:
+            locks = self.locks.get_many(n.phone_number for n in unique)
+            now = self.clock()
+            live = {phone: lock for phone, lock in locks.items() if lock.is_live(now)}
         page = NumberPage(tuple(unique), query.page, query.per_page, own_total + sum(shared_totals))
-        return ListedNumbers(page, live, stale)
+        return ListedNumbers(page, live, stale, tag)
 
     def selectable(self, account_sid: str, phone_number: str, *, include_outgoing_only: bool) -> bool:
         """Whether list-numbers offers ``phone_number`` to this workspace as a caller ID: its own dialable number,
@@ -406,6 +446,12 @@ def target_of(record: NumberRecord) -> AuditTarget:
     """What an entry about this record names: a verified caller ID or a phone number, by SID and E.164."""
     kind = TargetKind.CALLER_ID if record.source is NumberSource.VERIFIED else TargetKind.PHONE_NUMBER
     return AuditTarget(kind, record.sid, record.phone_number)
+
+
+def _matches(if_none_match: str, tag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``tag`` (RFC 9110 13.1.2: weak comparison; ``*`` matches any)."""
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",") if t.strip()}
+    return tag in tags or "*" in tags
 
 
 def iso_now(now: float) -> str:

@@ -73,11 +73,12 @@ class HeadRepository:
                 raise
 
     def adjust_counts(self, account_sid: str, deltas: dict[CounterKey, int]) -> None:
+        """A record of the workspace was written: its counters move by ``deltas`` and the listing version goes up
+        (whatever changed, even with no counter moving: list answers' entity tags are made of it)."""
         actions = [getattr(HeadItem, counter_attribute(key)).add(delta) for key, delta in deltas.items() if delta]
-        if actions:
-            HeadItem(workspace_key(account_sid), HEAD).update(
-                actions=[HeadItem.kind.set(HeadItem), HeadItem.listing_version.add(1), *actions]
-            )
+        HeadItem(workspace_key(account_sid), HEAD).update(
+            actions=[HeadItem.kind.set(HeadItem), HeadItem.listing_version.add(1), *actions]
+        )
 
     def add_to_pool(self, account_sid: str, candidate: Candidate) -> bool:
         """Add or change the candidate's entry in the fallback pool; a new one only while the pool holds fewer than

@@ -8,9 +8,11 @@ from collections.abc import Iterator
 from pynamodb.exceptions import PutError
 from pynamodb.expressions.condition import Condition, size
 
+from callerid import deadline
+from callerid.domain.errors import StoreUnavailable
 from callerid.domain.numbers import NumberQuery, NumberRecord
 from callerid.store.conditions import failed_condition
-from callerid.store.models import AnchorsItem, NumberItem, SharedNumberItem, workspace_key
+from callerid.store.models import AnchorsItem, NumberItem, SharedNumberItem, query_pages, workspace_key
 from callerid.store.records import shared_key, to_record
 
 # A page deeper than this many records starts its Query at the nearest anchor, so it reads at most this many
@@ -18,6 +20,14 @@ from callerid.store.records import shared_key, to_record
 ANCHOR_STRIDE = 100
 # Records a request reads while anchors are built (keys only).
 ANCHOR_BUILD_PAGE = 1000
+# A long listing (the compat route's every number) checks the invocation's deadline every this many records, and
+# stops with a 503 when less than ANSWER_RESERVE_SECONDS are left to build the answer: never Lambda's timeout.
+DEADLINE_CHECK_EVERY = 1000
+# What a brief listing reads of each record (the compat route answers phone numbers and friendly names): a fifth
+# of a record's bytes. DynamoDB bills the whole item whatever is projected; what shrinks is the answer to read,
+# parse and (in the local stack's DynamoDB server) serialise.
+BRIEF_ATTRIBUTES = ["pk", "sk", "kind", "sid", "phone", "owner", "friendly_name", "source", "status"]
+ANSWER_RESERVE_SECONDS = 3.0
 
 
 def anchors_key(query: NumberQuery) -> str:
@@ -40,7 +50,7 @@ def listing_filter(cls: type[NumberItem], query: NumberQuery) -> Condition:
 
 class ListingRepository:
     def listed(
-        self, account_sid: str, query: NumberQuery, *, skip: int, take: int, version: int = 0
+        self, account_sid: str, query: NumberQuery, *, skip: int, take: int, version: int = 0, brief: bool = False
     ) -> list[NumberRecord]:
         """``take`` records after the first ``skip`` that match ``query``, in phone-number order. Reads only as far
         as the page reaches; a page deeper than ``ANCHOR_STRIDE`` (without ``search`` or ``friendly_name``)
@@ -53,7 +63,8 @@ class ListingRepository:
             if passed:
                 start = {"pk": {"S": workspace_key(account_sid)}, "sk": {"S": anchors[passed - 1]}}
                 skip -= passed * ANCHOR_STRIDE
-        return self._take(self._records(account_sid, query, start, page_size=min(1000, skip + take)), skip, take)
+        records = self._records(account_sid, query, start, page_size=min(1000, skip + take), brief=brief)
+        return self._take(records, skip, take)
 
     @staticmethod
     def _records(
@@ -63,14 +74,16 @@ class ListingRepository:
         *,
         page_size: int,
         keys_only: bool = False,
+        brief: bool = False,
     ) -> Iterator[NumberItem]:
-        return NumberItem.query(
+        return query_pages(
+            NumberItem,
             workspace_key(account_sid),
             NumberItem.sk.startswith("NUMBER#"),
             filter_condition=listing_filter(NumberItem, query),
             page_size=page_size,
             last_evaluated_key=start,
-            attributes_to_get=["sk", "kind"] if keys_only else None,
+            attributes_to_get=["sk", "kind"] if keys_only else BRIEF_ATTRIBUTES if brief else None,
             # Anchors are kept under the listing version read from the head (consistently): built from an
             # eventually consistent read, they could miss a record that version counts, until the next change.
             consistent_read=keys_only,
@@ -113,12 +126,16 @@ class ListingRepository:
                 raise
         return anchors
 
-    def listed_shared(self, owner: str, query: NumberQuery, *, skip: int, take: int) -> list[NumberRecord]:
+    def listed_shared(
+        self, owner: str, query: NumberQuery, *, skip: int, take: int, brief: bool = False
+    ) -> list[NumberRecord]:
         return self._take(
-            SharedNumberItem.query(
+            query_pages(
+                SharedNumberItem,
                 shared_key(owner),
                 filter_condition=listing_filter(SharedNumberItem, query),
                 page_size=min(1000, skip + take),
+                attributes_to_get=BRIEF_ATTRIBUTES if brief else None,
             ),
             skip,
             take,
@@ -141,8 +158,16 @@ class ListingRepository:
         if take <= 0:
             return records
         for index, item in enumerate(items):
+            if index and index % DEADLINE_CHECK_EVERY == 0:
+                _in_time(index)
             if index >= skip:
                 records.append(to_record(item))
                 if len(records) == take:
                     break
         return records
+
+
+def _in_time(read: int) -> None:
+    left = deadline.remaining()
+    if left is not None and left < ANSWER_RESERVE_SECONDS:
+        raise StoreUnavailable(f"The list was not read in time ({read} records so far); try again shortly.")

@@ -23,11 +23,13 @@ Keys (the access patterns they serve are in README.md, "Storage"):
   RECONCILE           CHECKPOINT             where the scheduled reconcile stopped (store/reconcile.py)
   CALL#<account>#<sid> COUNTED               this call was counted for health (TTL)
   idempotency#…       <hash>                 Powertools idempotency records of the webhooks (TTL)
+  TOKEN#<sha256>      TOKEN                  a Flex token's validated answer, keyed by SHA-256 of account and token
+                                             (never the token), until the token's expiration, at most 5 min (TTL)
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -39,10 +41,14 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 from pynamodb.connection import Connection, TableConnection
+from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
+from pynamodb.pagination import ResultIterator
 
 from callerid.config import Settings
+
+_Item = TypeVar("_Item", bound=Model)
 
 # Bounded so that a failing DynamoDB is answered with a 503 within the function's 15 s timeout: at worst
 # (1 + 2 retries) x (1 s connect + 2 s read) plus backoff, under 10 s (a hung endpoint measured 6.5 s).
@@ -50,6 +56,14 @@ from callerid.config import Settings
 CONNECT_TIMEOUT_SECONDS = 1
 READ_TIMEOUT_SECONDS = 2
 RETRY_ATTEMPTS = 2
+# A listing's Query pages (up to 1,000 records, up to DynamoDB's 1 MB a page) take longer to answer than a point
+# read: the DynamoDB server of the local stack answered a page of 1,000 full records in 4.2-4.6 s on the shared
+# 2-core machine, so under READ_TIMEOUT_SECONDS every attempt timed out and the list was a 503 (its retries queued
+# behind the request they gave up on). They have a connection of their own with this read timeout and no retry: a
+# hung DynamoDB is still a 503 within the function's 15 s (1 s connect + 8 s, after reads that answered), and
+# ``store.listing`` checks the invocation's deadline between pages.
+PAGE_READ_TIMEOUT_SECONDS = 8
+PAGE_RETRY_ATTEMPTS = 0
 
 
 def client_config() -> Any:
@@ -260,6 +274,16 @@ class VerificationItem(TableItem, discriminator="verification"):
     updated_at = NumberAttribute()
 
 
+class TokenItem(TableItem, discriminator="validated_token"):
+    """IAM's answer for one token and account, shared by every container (``twilio.tokens``)."""
+
+    account_sid = UnicodeAttribute()
+    identity = UnicodeAttribute()
+    roles = ListAttribute(of=UnicodeAttribute, null=True)
+    worker_sid = UnicodeAttribute(null=True)
+    until = NumberAttribute()
+
+
 ITEM_CLASSES: tuple[type[TableItem], ...] = (
     TableItem,
     NumberItem,
@@ -274,6 +298,7 @@ ITEM_CLASSES: tuple[type[TableItem], ...] = (
     VerificationItem,
     PoolItem,
     PhoneItem,
+    TokenItem,
 )
 
 
@@ -291,6 +316,52 @@ def bind_table(settings: Settings) -> None:
     shared = TableItem._get_connection()
     for cls in ITEM_CLASSES[1:]:
         cls._connection = shared
+    global _pages
+    _pages = TableConnection(
+        settings.table_name,
+        region=settings.aws_region,
+        host=settings.dynamodb_endpoint_url,
+        connect_timeout_seconds=CONNECT_TIMEOUT_SECONDS,
+        read_timeout_seconds=PAGE_READ_TIMEOUT_SECONDS,
+        max_retry_attempts=PAGE_RETRY_ATTEMPTS,
+        meta_table=shared.get_meta_table(),
+    )
+
+
+_pages: TableConnection | None = None
+
+
+def pages() -> TableConnection:
+    """The connection for a listing's Query pages (``PAGE_READ_TIMEOUT_SECONDS``), bound by ``bind_table``."""
+    if _pages is None:
+        raise RuntimeError("the table is not bound yet (callerid.store.models.bind_table)")
+    return _pages
+
+
+def query_pages(
+    cls: type[_Item],
+    hash_key: str,
+    range_key_condition: Condition | None = None,
+    *,
+    filter_condition: Condition | None = None,
+    page_size: int,
+    last_evaluated_key: dict[str, dict[str, Any]] | None = None,
+    attributes_to_get: list[str] | None = None,
+    consistent_read: bool = False,
+) -> ResultIterator[_Item]:
+    """``cls.query`` on the page connection: the same request (the discriminator's filter included)."""
+    discriminator = cls._get_discriminator_attribute()
+    if discriminator is not None:
+        filter_condition &= discriminator.is_in(*discriminator.get_registered_subclasses(cls))
+    kwargs = {
+        "range_key_condition": range_key_condition,
+        "filter_condition": filter_condition,
+        "exclusive_start_key": last_evaluated_key,
+        "consistent_read": consistent_read,
+        "limit": page_size,
+        "attributes_to_get": attributes_to_get,
+    }
+    return ResultIterator(pages().query, (cls._serialize_keys(hash_key)[0],), kwargs, map_fn=cls.from_raw_data)
 
 
 def connection() -> Connection:

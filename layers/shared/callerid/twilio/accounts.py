@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING
 
 from callerid.config import AuthTokens, Settings, root_auth_tokens
 from callerid.domain.errors import NotFound, UpstreamUnavailable
-from callerid.twilio.transport import RetryingTwilioHttpClient
 
 if TYPE_CHECKING:
     from twilio.http.response import Response
+
+    from callerid.twilio.transport import RetryingTwilioHttpClient
 
 API_BASE = "https://api.twilio.com/2010-04-01"
 ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}")

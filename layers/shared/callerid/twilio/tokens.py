@@ -1,7 +1,8 @@
 """Flex-token validation against Twilio IAM, cached by the token's SHA-256.
 
 ``POST https://iam.twilio.com/v1/Accounts/{AccountSid}/Tokens/validate`` with the account's SID and auth token
-(Basic auth) and ``{"token": …}``. A valid answer is cached until its ``expiration``, at most five minutes. The
+(Basic auth) and ``{"token": …}``. A valid answer is cached until its ``expiration``, at most five minutes: in the
+container, and in the table for every other container (``shared``: by the hash, never the token). The
 caller's workspace, worker and roles come only from that answer and the account it was validated against.
 
 Flex user tokens are JWE (encrypted): they are opaque here and never decoded. The account to validate against is
@@ -13,20 +14,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cachetools import TLRUCache
 
-from callerid.domain.errors import NotFound, Unauthenticated, UpstreamUnavailable
+from callerid.domain.errors import NotFound, StoreUnavailable, Unauthenticated, UpstreamUnavailable
 from callerid.domain.identity import Caller
 from callerid.twilio.accounts import AccountDirectory
-from callerid.twilio.transport import RetryingTwilioHttpClient
 
+if TYPE_CHECKING:
+    from callerid.twilio.transport import RetryingTwilioHttpClient
+
+_log = logging.getLogger(__name__)
 IAM_VALIDATE = "https://iam.twilio.com/v1/Accounts/{account_sid}/Tokens/validate"
 MAX_CACHE_SECONDS = 300.0
 MAX_TOKEN_LENGTH = 8192
@@ -36,6 +41,13 @@ MAX_TOKEN_LENGTH = 8192
 class _Cached:
     caller: Caller
     until: float
+
+
+class SharedTokens(Protocol):
+    """Validated answers shared by every container (``store.tokens``): by the SHA-256 of account and token."""
+
+    def get(self, digest: str, account_sid: str, now: float) -> tuple[Caller, float] | None: ...
+    def put(self, digest: str, caller: Caller, until: float) -> None: ...
 
 
 def _until(_key: str, cached: _Cached, _now: float) -> float:
@@ -62,8 +74,11 @@ class FlexTokenValidator:
         *,
         clock: Callable[[], float] = time.time,
         max_entries: int = 10_000,
+        shared: Callable[[], SharedTokens] | None = None,
     ) -> None:
         self.accounts = accounts
+        # Behind the container's own cache: the fleet's (the table), made on first use.
+        self.shared = shared
         self.transport = transport
         self.clock = clock
         # Least recently used answers go first when full; each expires on its own time (``_until``).
@@ -81,10 +96,38 @@ class FlexTokenValidator:
             hit = self._cache.get(key)
         if hit is not None:
             return hit.caller
-        caller, until = self._ask_twilio(token, account_sid, self.clock())
+        now = self.clock()
+        kept = self._shared_get(key, account_sid, now)
+        if kept is None:
+            caller, until = self._ask_twilio(token, account_sid, now)
+            self._shared_put(key, caller, until)
+        else:
+            caller, until = kept
         with self._lock:
-            self._cache[key] = _Cached(caller, until)
+            self._cache[key] = _Cached(caller, min(until, now + MAX_CACHE_SECONDS))
         return caller
+
+    def _shared_get(self, key: str, account_sid: str, now: float) -> tuple[Caller, float] | None:
+        """The fleet's answer for the token, if one holds (else IAM is asked); ``StoreUnavailable`` when the table
+        cannot say."""
+        if self.shared is None:
+            return None
+        try:
+            return self.shared().get(key, account_sid, now)
+        except Exception as exc:
+            # The table is failing: every Flex route needs it next, so answer 503 now rather than after IAM and
+            # the route's own read have waited for it too (past the deadline).
+            _log.warning("the shared token cache could not be read: %s", type(exc).__name__)
+            raise StoreUnavailable("The caller-ID store is unavailable right now; try again shortly.") from exc
+
+    def _shared_put(self, key: str, caller: Caller, until: float) -> None:
+        if self.shared is None:
+            return
+        try:
+            self.shared().put(key, caller, until)
+        except Exception as exc:  # the next container asks IAM again
+            _log.warning("the shared token cache could not be written: %s", type(exc).__name__)
+            return
 
     def _ask_twilio(self, token: str, account_sid: str, now: float) -> tuple[Caller, float]:
         try:

@@ -1,0 +1,62 @@
+"""What each function imports at cold start (module load = Lambda init), as sets, not times: nothing it does not use
+there comes back. ``make bench`` prints the times (``bench/cold_imports.py``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from local.template import ROOT
+
+FUNCTIONS = sorted(path.parent.name for path in (ROOT / "functions").glob("*/app.py"))
+# Never at import: the X-Ray SDK (no Powertools Tracer: Lambda's active tracing records each invocation), the REST
+# client (built on first use), the geocoder (the call path's tables stand in for it), boto3 (the webhooks'
+# Powertools idempotency, built on the first webhook with the store's botocore client) and Powertools'
+# idempotency itself.
+NEVER = ("aws_xray_sdk", "twilio.rest", "phonenumbers.geocoder", "boto3", "aws_lambda_powertools.utilities.idempotency")
+WATCHED = (*NEVER, "pynamodb.models")
+LOADED = """
+import json, sys
+from pathlib import Path
+from local.functions import load_function
+load_function(Path("functions") / sys.argv[1])
+print(json.dumps(sorted(m for m in {watched!r} if m in sys.modules)))
+"""
+
+
+def imported(function: str) -> set[str]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "layers" / "shared")]),
+        "TABLE_NAME": "t",
+        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    code = LOADED.format(watched=WATCHED)
+    done = subprocess.run([sys.executable, "-c", code, function], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_a_function_imports_only_what_it_uses_at_cold_start(function):
+    loaded = imported(function)
+    assert not loaded & set(NEVER)
+    if function in {"api_docs", "console"}:
+        assert "pynamodb.models" not in loaded, "no table behind the docs and the console's files"
+
+
+def test_the_http_models_do_not_import_the_store():
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys, callerid.http.models; print('pynamodb.models' in sys.modules)"],
+        env={**os.environ, "PYTHONPATH": str(ROOT / "layers" / "shared")},
+        capture_output=True,
+        text=True,
+    )
+    assert done.stdout.split() == ["False"], done.stderr[-2000:]
