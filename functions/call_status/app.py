@@ -36,6 +36,8 @@ class CallStatusForm(TwilioForm):
     Direction: str | None = None
     Timestamp: str | None = None
     CallDuration: int | None = Field(default=None, ge=0, le=7 * 86_400)
+    SipResponseCode: str | None = Field(default=None, max_length=16)
+    StirStatus: str | None = Field(default=None, max_length=64)
 
 
 @app.post(
@@ -47,7 +49,15 @@ def call_status() -> Response[None]:
     form = parse_form(signed_form(app, settings, signatures), CallStatusForm)
     apply(
         CallStatusEvent(
-            form.AccountSid, form.CallSid, form.CallStatus, form.From, form.Direction, form.Timestamp, form.CallDuration
+            form.AccountSid,
+            form.CallSid,
+            form.CallStatus,
+            form.From,
+            form.Direction,
+            form.Timestamp,
+            form.CallDuration,
+            form.SipResponseCode,
+            form.StirStatus,
         )
     )
     return Response(status_code=204)

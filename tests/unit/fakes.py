@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from callerid.domain.calls import CallRecord
 from callerid.domain.catalogue import CallPathRead, CounterKey, Head, RefreshState
 from callerid.domain.errors import (
     AlreadyVerified,
@@ -35,7 +36,16 @@ from callerid.domain.numbers import (
     Verdict,
 )
 from callerid.domain.pools import POOL_SIZE
-from callerid.domain.reputation import NO_LIMITS, NumberHealth, RecentWindow, ReputationLimits, Usage, day_of, guard_of
+from callerid.domain.reputation import (
+    NO_LIMITS,
+    Guard,
+    NumberHealth,
+    RecentWindow,
+    ReputationLimits,
+    Usage,
+    day_of,
+    guard_of,
+)
 from callerid.domain.trust import TrustKind, TrustProduct
 from callerid.domain.verification import FAILED, PENDING, SUCCESS, Verification
 from callerid.domain.workers import WorkerState
@@ -318,6 +328,7 @@ class FakePhones:
     def __init__(self) -> None:
         self.items: dict[str, PhoneState] = {}
         self.attempts = 0
+        self.records: list[CallRecord] = []
 
     def rules(self, phone_number: str) -> DialRules:
         return DialRules(dict(self.items.get(phone_number, PhoneState()).rules))
@@ -347,6 +358,8 @@ class FakePhones:
         task_sid: str | None = None,
         limits: ReputationLimits | None = None,
         within_limits: bool = False,
+        record: CallRecord | None = None,
+        guard_read: Guard | None = None,
     ) -> CallerIdLock:
         self.attempts += 1
         state = self.items.get(phone_number, PhoneState())
@@ -361,6 +374,8 @@ class FakePhones:
             day = day_of(now)
             state.usage = replace(used, last_used=now, day=day, calls=used.calls_on(day) + 1)
             self.items.setdefault(phone_number, state).lock = lock
+            if record is not None:
+                self.records.append(record)
             return lock
         if not diagnose or verdict in (Verdict.OWN, Verdict.SHARED):
             raise CallerIdInUse(f"{phone_number} is not free")
@@ -402,11 +417,11 @@ class FakePhones:
                 found[phone] = PhoneView(state.lock, usage)
         return found
 
-    def start_cooling(self, phone_number: str, until: float, now: float) -> bool:
+    def start_cooling(self, phone_number: str, until: float, now: float, why: str | None = None) -> bool:
         state = self.items.get(phone_number)
         if state is None or (state.usage.cooling_until is not None and state.usage.cooling_until >= now):
             return False
-        state.usage = replace(state.usage, cooling_until=until)
+        state.usage = replace(state.usage, cooling_until=until, cooling_why=why)
         return True
 
 
@@ -502,11 +517,25 @@ class FakeHealth:
         return self.by_phone.get(phone_number, NumberHealth())
 
     def record_attempt(
-        self, phone_number: str, *, answered: bool, call: str, now: float, limits: ReputationLimits = NO_LIMITS
+        self,
+        phone_number: str,
+        *,
+        answered: bool,
+        call: str,
+        now: float,
+        limits: ReputationLimits = NO_LIMITS,
+        blocked: bool = False,
+        short: bool = False,
     ) -> RecentWindow | None:
         health = self.get(phone_number)
-        window = health.recent.add(answered, limits.window_attempts)
-        self.by_phone[phone_number] = NumberHealth(health.attempts + 1, health.answered + int(answered), window)
+        window = health.recent.add(answered, limits.window_attempts, blocked=blocked, short=short)
+        self.by_phone[phone_number] = NumberHealth(
+            health.attempts + 1,
+            health.answered + int(answered),
+            window,
+            health.blocked + int(blocked and not answered),
+            health.short_calls + int(short and answered),
+        )
         return window
 
 

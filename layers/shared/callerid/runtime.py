@@ -69,6 +69,7 @@ def repositories() -> Stores:
     """The DynamoDB repositories behind every port (on the table the models are bound to)."""
     from callerid.service.builder import Stores
     from callerid.store.callpath import CallPathRepository
+    from callerid.store.calls import CallRepository
     from callerid.store.heads import HeadRepository
     from callerid.store.health import HealthRepository
     from callerid.store.imported import ImportedHooksRepository
@@ -99,6 +100,7 @@ def repositories() -> Stores:
         verifications=VerificationRepository(),
         reconcile=ReconcileRepository(),
         imported=ImportedHooksRepository(),
+        calls=CallRepository(),
     )
 
 
@@ -114,6 +116,8 @@ def services() -> Services:
         include_outgoing_only=config.include_outgoing_only_numbers,
         inbound_redirect=bool(config.inbound_flow_url),
         limits=config.reputation(),
+        call_record_days=config.call_record_days,
+        callback_affinity_days=config.callback_affinity_days,
         ancestors=accounts().ancestors,
         workspace_of=lambda account: gateway().workspace_sid(account),
         trust_product_sids=config.trust_product_sids,

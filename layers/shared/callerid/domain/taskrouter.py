@@ -16,12 +16,15 @@ from callerid.domain.errors import InvalidPhoneNumber, InvalidRequest
 from callerid.domain.phone import normalise_e164
 
 # A worker's outbound-call task has ended: wrap-up, completion, cancellation, or a reservation that came to
-# nothing (rejected, timed out, cancelled).
+# nothing (rejected, timed out, cancelled). The reservation's own wrap-up and completion end the holder's call too
+# (an operator's EventsFilter may keep only reservation events); they carry the same task fields and WorkerSid.
 TASK_END_EVENTS = frozenset(
     {
         "task.wrapup",
         "task.completed",
         "task.canceled",
+        "reservation.wrapup",
+        "reservation.completed",
         "reservation.rejected",
         "reservation.timeout",
         "reservation.canceled",

@@ -245,7 +245,7 @@ class OutboundCallOut(ApiModel):
     from_: str = Field(alias="from")
     reason: Reason
     lock: LockOut
-    guard: Literal["capped", "spacing", "cooling"] | None = Field(
+    guard: Literal["capped", "spacing", "cooling", "suspected_blocked"] | None = Field(
         default=None, description="Why the number chosen rests (number reputation); null when it does not"
     )
 
@@ -345,16 +345,23 @@ class RateOut(ApiModel):
     answer_rate: float | None
 
 
+class RecentOut(RateOut):
+    blocked: int = 0
+    short_calls: int = 0
+
+
 class NumberHealthOut(RateOut):
     """A number's call outcomes from call-status webhooks (all time, and ``recent``: its last
     HEALTH_WINDOW_ATTEMPTS), its calls today (UTC) and last use from the call path, and the reputation state the
     call path sees now (``ok`` when it is within its limits; ``coolingUntil`` while it cools)."""
 
     phone_number: str
-    recent: RateOut | None = None
+    blocked: int = 0
+    short_calls: int = 0
+    recent: RecentOut | None = None
     calls_today: int | None = None
     last_used_at: str | None = None
-    state: Literal["ok", "capped", "spacing", "cooling"] = "ok"
+    state: Literal["ok", "capped", "spacing", "cooling", "suspected_blocked"] = "ok"
     cooling_until: str | None = None
 
     @classmethod
@@ -365,7 +372,15 @@ class NumberHealthOut(RateOut):
             attempts=outcomes.attempts,
             answered=outcomes.answered,
             answer_rate=outcomes.answer_rate,
-            recent=RateOut(attempts=recent.attempts, answered=recent.answered, answer_rate=recent.answer_rate),
+            blocked=outcomes.blocked,
+            short_calls=outcomes.short_calls,
+            recent=RecentOut(
+                attempts=recent.attempts,
+                answered=recent.answered,
+                answer_rate=recent.answer_rate,
+                blocked=recent.blocked,
+                short_calls=recent.short_calls,
+            ),
             calls_today=report.usage.calls_on(day_of(report.now)),
             last_used_at=iso(report.usage.last_used),
             state=report.guard.value if report.guard else "ok",

@@ -18,6 +18,7 @@ from callerid.service.ports import (
     Heads,
     HealthRecords,
     ImportedHooks,
+    InboundReads,
     Listing,
     NumberRecords,
     PhoneLocks,
@@ -68,6 +69,8 @@ class Stores:
     verifications: Verifications
     reconcile: ReconcileReads | None = None  # the operator's reconcile (``callerid-admin``, the schedule)
     imported: ImportedHooks | None = None  # imported numbers' webhooks before the import (teardown)
+    # Outbound calls' records and callbacks (none: inbound calls read the number's record alone).
+    calls: InboundReads | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +82,10 @@ class Options:
     include_outgoing_only: bool = False
     inbound_redirect: bool = False
     limits: ReputationLimits = NO_LIMITS
+    # How long an outbound call's record is kept (DynamoDB TTL), and how long a customer calling back reaches the
+    # agent who called them (0 = off).
+    call_record_days: int = 30
+    callback_affinity_days: int = 7
     ancestors: Callable[[str], list[str]] = field(default=lambda account_sid: [])
     # The TaskRouter workspace of a (sub)account.
     workspace_of: Callable[[str], str] = field(default=lambda account_sid: "")
@@ -161,6 +168,7 @@ class Services:
             ancestors=self.options.ancestors,
             clock=self.clock,
             limits=self.options.limits,
+            call_record_days=self.options.call_record_days,
         )
 
     @cached_property
@@ -237,7 +245,13 @@ class Services:
     def inbound_calls(self) -> InboundCalls:
         from callerid.service.inbound import InboundCalls
 
-        return InboundCalls(self.stores.records, redirect=self.options.inbound_redirect)
+        return InboundCalls(
+            self.stores.records,
+            redirect=self.options.inbound_redirect,
+            calls=self.stores.calls,
+            affinity_days=self.options.callback_affinity_days,
+            clock=self.clock,
+        )
 
     @cached_property
     def reconciler(self) -> Reconciler:

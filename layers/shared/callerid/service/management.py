@@ -157,4 +157,4 @@ class HealthReport:
     def cooling_until(self) -> float | None:
         """When its cooldown ends, while it is cooling (a floor of 0 cools nothing)."""
         until = self.usage.cooling_until
-        return until if self.limits.min_answer_rate and until is not None and until >= self.now else None
+        return until if self.limits.cools_at_all and until is not None and until >= self.now else None

@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from callerid.domain.calls import CallRecord, LatestCall
 from callerid.domain.catalogue import CallPathRead, CounterKey, Head, RefreshState
 from callerid.domain.deployment import PriorHooks
 from callerid.domain.identity import WorkerRef
 from callerid.domain.locks import CallerIdLock, PhoneState
 from callerid.domain.numbers import Candidate, DialRule, DialRules, NumberQuery, NumberRecord, NumberSource, TwilioFacts
-from callerid.domain.reputation import NumberHealth, RecentWindow, ReputationLimits
+from callerid.domain.reputation import Guard, NumberHealth, RecentWindow, ReputationLimits
 from callerid.domain.trust import TrustProduct
 from callerid.domain.verification import Verification
 from callerid.domain.workers import WorkerState
@@ -35,6 +36,14 @@ class RecordReader(Protocol):
     """A workspace's stored record of a phone (inbound calls read nothing more)."""
 
     def get(self, account_sid: str, phone_number: str, *, primary: str | None = None) -> NumberRecord | None: ...
+
+
+class InboundReads(Protocol):
+    """An inbound call's one read: the called number's record and the latest call from it to the caller."""
+
+    def inbound_read(
+        self, account_sid: str, called: str, caller: str | None
+    ) -> tuple[NumberRecord | None, LatestCall | None]: ...
 
 
 class NumberRecords(RecordReader, Protocol):
@@ -160,6 +169,8 @@ class PhoneLocks(Protocol):
         task_sid: str | None = None,
         limits: ReputationLimits | None = None,
         within_limits: bool = False,
+        record: CallRecord | None = None,
+        guard_read: Guard | None = None,
     ) -> CallerIdLock: ...
     def release(self, phone_number: str, worker: WorkerRef, lease_id: str) -> bool: ...
     def release_for_call(self, phone_number: str, call_began: float, account_sid: str) -> bool: ...
@@ -172,7 +183,7 @@ class PhoneUsage(Protocol):
     """A phone's lock and usage as the call path sees them, and its cooldown."""
 
     def states(self, phone_numbers: Iterable[str], now: float) -> dict[str, PhoneState]: ...
-    def start_cooling(self, phone_number: str, until: float, now: float) -> bool: ...
+    def start_cooling(self, phone_number: str, until: float, now: float, why: str | None = None) -> bool: ...
 
 
 # ----- workers, health, verifications -------------------------------------------------------------------------------
@@ -198,7 +209,15 @@ class HealthRecords(Protocol):
 
     def get(self, phone_number: str) -> NumberHealth: ...
     def record_attempt(
-        self, phone_number: str, *, answered: bool, call: str, now: float, limits: ReputationLimits = ...
+        self,
+        phone_number: str,
+        *,
+        answered: bool,
+        call: str,
+        now: float,
+        limits: ReputationLimits = ...,
+        blocked: bool = ...,
+        short: bool = ...,
     ) -> RecentWindow | None: ...
 
 

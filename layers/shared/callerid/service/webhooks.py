@@ -17,7 +17,13 @@ from typing import Any
 
 from callerid.domain.errors import InvalidPhoneNumber, NotFound
 from callerid.domain.phone import normalise_e164
-from callerid.domain.reputation import NO_LIMITS, ReputationLimits
+from callerid.domain.reputation import (
+    NO_LIMITS,
+    SUSPECTED_BLOCKED,
+    ReputationLimits,
+    blocked_by_carrier,
+    sip_code,
+)
 from callerid.domain.verification import Verification
 from callerid.service.numbers import NumberDirectory
 from callerid.service.ports import CallerIdConfirmation, HealthRecords, PhoneLocks, PhoneUsage, Verifications
@@ -52,6 +58,8 @@ class CallStatusEvent:
     direction: str | None
     timestamp: str | None
     duration: int | None
+    sip_response_code: str | None = None
+    stir_status: str | None = None
 
 
 class CallStatusEffects:
@@ -82,18 +90,32 @@ class CallStatusEffects:
         if not self.may_dial(event.account_sid, caller_id):
             return {"terminal": True, "released": released, "counted": False}
         now = self.clock()
+        answered = event.call_status == "completed"
+        code = sip_code(event.sip_response_code)
         window = self.health.record_attempt(
             caller_id,
-            answered=event.call_status == "completed",
+            answered=answered,
             call=f"{event.account_sid}#{event.call_sid}",
             now=now,
             limits=self.limits,
+            blocked=not answered and blocked_by_carrier(code),
+            short=answered and event.duration is not None and event.duration < self.limits.short_call_seconds,
         )
-        cooling = window is not None and window.cools(self.limits)
+        suspected = window is not None and window.suspected_blocked(self.limits)
+        cooling = window is not None and (suspected or window.cools(self.limits))
         if cooling:
-            # Its answer rate over the recent window fell below the floor: it rests for the cooldown.
-            self.usage.start_cooling(caller_id, now + self.limits.cooldown_seconds, now)
-        return {"terminal": True, "released": released, "counted": window is not None, "cooling": cooling}
+            # Carriers seem to block it (blocked and short calls), or its answer rate fell below the floor: it
+            # rests for the cooldown.
+            why = SUSPECTED_BLOCKED if suspected else None
+            self.usage.start_cooling(caller_id, now + self.limits.cooldown_seconds, now, why)
+        return {
+            "terminal": True,
+            "released": released,
+            "counted": window is not None,
+            "cooling": cooling,
+            "suspectedBlocked": suspected,
+            "sipCode": code,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,15 @@ def health_key(phone_number: str) -> str:
 
 class HealthRepository:
     def record_attempt(
-        self, phone_number: str, *, answered: bool, call: str, now: float, limits: ReputationLimits = NO_LIMITS
+        self,
+        phone_number: str,
+        *,
+        answered: bool,
+        call: str,
+        now: float,
+        limits: ReputationLimits = NO_LIMITS,
+        blocked: bool = False,
+        short: bool = False,
     ) -> RecentWindow | None:
         """Count one call (``call``: its account and CallSid) for the number, once, and add it to the recent
         window: the counters' atomic ADDs, the window (conditional on the one read), its answer rate on the phone
@@ -41,7 +49,7 @@ class HealthRepository:
         )
         for _ in range(WINDOW_ATTEMPTS):
             before = self.get(phone_number).recent
-            window = before.add(answered, limits.window_attempts)
+            window = before.add(answered, limits.window_attempts, blocked=blocked, short=short)
             actions: list[Action] = [
                 HealthItem.kind.set(HealthItem),
                 HealthItem.attempts.add(1),
@@ -49,6 +57,10 @@ class HealthRepository:
             ]
             if answered:
                 actions.append(HealthItem.answered.add(1))
+            if blocked and not answered:
+                actions.append(HealthItem.blocked.add(1))
+            if short and answered:
+                actions.append(HealthItem.short_calls.add(1))
             unchanged = HealthItem.recent == before.outcomes if before.outcomes else HealthItem.recent.does_not_exist()
             rate = window.rate_for_ranking(limits)
             mirrored = PhoneItem.recent_rate.set(rate) if rate is not None else PhoneItem.recent_rate.remove()
@@ -74,4 +86,10 @@ class HealthRepository:
             item = HealthItem.get(health_key(phone_number), HEALTH, consistent_read=True)
         except HealthItem.DoesNotExist:
             return NumberHealth()
-        return NumberHealth(int(item.attempts or 0), int(item.answered or 0), RecentWindow(item.recent or ""))
+        return NumberHealth(
+            int(item.attempts or 0),
+            int(item.answered or 0),
+            RecentWindow(item.recent or ""),
+            int(item.blocked or 0),
+            int(item.short_calls or 0),
+        )

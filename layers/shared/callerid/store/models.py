@@ -210,6 +210,10 @@ class WorkerItem(TableItem, discriminator="worker"):
 class HealthItem(TableItem, discriminator="health"):
     attempts = NumberAttribute(default=0)
     answered = NumberAttribute(default=0)
+    # Calls the carrier rejected for its analytics (SIP 603/607/608), answered calls shorter than
+    # HEALTH_SHORT_CALL_SECONDS.
+    blocked = NumberAttribute(null=True)
+    short_calls = NumberAttribute(null=True)
     # The last HEALTH_WINDOW_ATTEMPTS outcomes, oldest first ("1" answered, "0" not): the recent answer rate.
     recent = UnicodeAttribute(null=True)
 
@@ -248,6 +252,29 @@ class ImportedItem(TableItem, discriminator="imported"):
     status_callback = UnicodeAttribute(null=True)
 
 
+class CallRecordItem(TableItem, discriminator="call_record"):
+    """An outbound call the backend chose a From for (``store.calls``): under ``CALLS#<account>#<from>``, sorted by
+    its start (``<startedAt>#<to>``), so a number's recent calls are one Query, newest first."""
+
+    worker_sid = UnicodeAttribute()
+    from_number = UnicodeAttribute()
+    to = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    started_at = NumberAttribute()
+    task_sid = UnicodeAttribute(null=True)
+    queue_sid = UnicodeAttribute(null=True)
+
+
+class CallbackItem(TableItem, discriminator="callback"):
+    """The latest call of a From/To pair (``CALLBACK#<from>#<to>``): who placed it, for which account, and its
+    record's sort key. An outcome finds its record from it; a customer calling back reaches that agent."""
+
+    account_sid = UnicodeAttribute()
+    worker_sid = UnicodeAttribute()
+    started_at = NumberAttribute()
+    record_sk = UnicodeAttribute()
+
+
 class CountedCallItem(TableItem, discriminator="counted_call"):
     """Marks a call as counted for its number's health (TTL), so a retried webhook never counts it twice."""
 
@@ -274,6 +301,8 @@ ITEM_CLASSES: tuple[type[TableItem], ...] = (
     VerificationItem,
     PoolItem,
     PhoneItem,
+    CallRecordItem,
+    CallbackItem,
 )
 
 
