@@ -33,6 +33,7 @@ class CallStatusForm(TwilioForm):
     CallSid: str = Field(min_length=2, max_length=64)
     CallStatus: str = Field(min_length=1, max_length=32)
     From: str | None = None
+    To: str | None = Field(default=None, max_length=64)
     Direction: str | None = None
     Timestamp: str | None = None
     CallDuration: int | None = Field(default=None, ge=0, le=7 * 86_400)
@@ -58,6 +59,7 @@ def call_status() -> Response[None]:
             form.CallDuration,
             form.SipResponseCode,
             form.StirStatus,
+            form.To,
         )
     )
     return Response(status_code=204)

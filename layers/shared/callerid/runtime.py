@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from callerid.service.outbound import OutboundCalls
     from callerid.service.reconcile import Reconciler
     from callerid.service.selection import CallerIdSelections
+    from callerid.service.streams import EventStreamEffects
     from callerid.service.taskrouter import TaskRouterEffects
     from callerid.service.transfers import TransferCallerIds
     from callerid.service.trust import TrustAssignments
@@ -175,6 +176,11 @@ def taskrouter_effects() -> TaskRouterEffects:
     """TaskRouter's events: locks freed when outbound-call tasks end, workers' teams kept current. Twilio only to
     look up a subaccount's workspace (once per container; the root account's is configured)."""
     return services().taskrouter_effects
+
+
+def stream_effects() -> EventStreamEffects:
+    """Event Streams deliveries: call summaries counted as outcomes (no Twilio request)."""
+    return services().stream_effects
 
 
 def verification_effects() -> VerificationEffects:

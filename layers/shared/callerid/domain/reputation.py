@@ -110,6 +110,12 @@ class RecentWindow:
         mark = ("s" if short else "1") if answered else ("b" if blocked else "0")
         return RecentWindow((self.outcomes + mark)[-max(size, 1) :])
 
+    def mark_blocked(self) -> RecentWindow:
+        """A later source learned that a call counted as not answered was blocked by the carrier: its mark (the
+        latest unanswered one, the window keeps no call SIDs) becomes ``"b"``."""
+        at = self.outcomes.rfind("0")
+        return self if at < 0 else RecentWindow(self.outcomes[:at] + "b" + self.outcomes[at + 1 :])
+
     @property
     def blocked(self) -> int:
         return self.outcomes.count("b")

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 from callerid.domain.reputation import NO_LIMITS, ReputationLimits
 from callerid.service.ports import (
     CallPathReads,
+    Calls,
     Gateway,
     Heads,
     HealthRecords,
     ImportedHooks,
-    InboundReads,
     Listing,
     NumberRecords,
     PhoneLocks,
@@ -39,10 +39,12 @@ if TYPE_CHECKING:
     from callerid.service.management import NumberManagement
     from callerid.service.numbers import NumberDirectory
     from callerid.service.outbound import OutboundCalls
+    from callerid.service.outcomes import OutcomeRecorder
     from callerid.service.reconcile import Reconciler
     from callerid.service.records import RecordKeeper
     from callerid.service.refresh import TwilioRefresh
     from callerid.service.selection import CallerIdSelections
+    from callerid.service.streams import EventStreamEffects
     from callerid.service.taskrouter import TaskRouterEffects
     from callerid.service.transfers import TransferCallerIds
     from callerid.service.trust import TrustAssignments
@@ -70,7 +72,7 @@ class Stores:
     reconcile: ReconcileReads | None = None  # the operator's reconcile (``callerid-admin``, the schedule)
     imported: ImportedHooks | None = None  # imported numbers' webhooks before the import (teardown)
     # Outbound calls' records and callbacks (none: inbound calls read the number's record alone).
-    calls: InboundReads | None = None
+    calls: Calls | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +187,7 @@ class Services:
             clock=self.clock,
             imported=s.imported,
             trust=self.trust,
+            calls=s.calls,
         )
 
     @cached_property
@@ -218,16 +221,36 @@ class Services:
     def call_status_effects(self) -> CallStatusEffects:
         from callerid.service.webhooks import CallStatusEffects
 
+        return CallStatusEffects(self.stores.locks, self.outcomes, clock=self.clock)
+
+    @cached_property
+    def outcomes(self) -> OutcomeRecorder:
+        from callerid.service.outcomes import OutcomeRecorder
+
         s = self.stores
-        return CallStatusEffects(
-            s.locks, s.usage, s.health, self.numbers.may_dial, clock=self.clock, limits=self.options.limits
+        return OutcomeRecorder(
+            s.health, s.usage, s.calls, self.numbers.may_dial, clock=self.clock, limits=self.options.limits
         )
+
+    @cached_property
+    def stream_effects(self) -> EventStreamEffects:
+        from callerid.service.streams import EventStreamEffects
+
+        return EventStreamEffects(self.outcomes)
 
     @cached_property
     def taskrouter_effects(self) -> TaskRouterEffects:
         from callerid.service.taskrouter import TaskRouterEffects
 
-        return TaskRouterEffects(self.stores.locks, self.stores.workers, self.options.workspace_of, clock=self.clock)
+        return TaskRouterEffects(
+            self.stores.locks,
+            self.stores.workers,
+            self.options.workspace_of,
+            clock=self.clock,
+            outcomes=self.outcomes,
+            calls=self.gateway,
+            records=self.stores.calls,
+        )
 
     @cached_property
     def verification_effects(self) -> VerificationEffects:

@@ -7,18 +7,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from callerid.domain.calls import CallRecord, LatestCall
+from callerid.domain.calls import CallOutcome, CallRecord, DailyCounts, LatestCall, OutcomeWrite, RecentCall
 from callerid.domain.catalogue import CallPathRead, CounterKey, Head, RefreshState
 from callerid.domain.deployment import PriorHooks
 from callerid.domain.identity import WorkerRef
 from callerid.domain.locks import CallerIdLock, PhoneState
 from callerid.domain.numbers import Candidate, DialRule, DialRules, NumberQuery, NumberRecord, NumberSource, TwilioFacts
-from callerid.domain.reputation import Guard, NumberHealth, RecentWindow, ReputationLimits
+from callerid.domain.reputation import Guard, NumberHealth, ReputationLimits
 from callerid.domain.trust import TrustProduct
 from callerid.domain.verification import Verification
 from callerid.domain.workers import WorkerState
 from callerid.twilio.records import (
     AvailableNumber,
+    EndedCall,
     NumberHooks,
     NumberOrder,
     NumberSearch,
@@ -205,20 +206,39 @@ class Workers(Teams, Protocol):
 
 
 class HealthRecords(Protocol):
-    """A number's call outcomes."""
+    """A number's call outcomes: all time, its recent window, its daily counts."""
 
     def get(self, phone_number: str) -> NumberHealth: ...
-    def record_attempt(
+    def record_outcome(
         self,
         phone_number: str,
+        outcome: CallOutcome,
         *,
-        answered: bool,
-        call: str,
         now: float,
         limits: ReputationLimits = ...,
-        blocked: bool = ...,
-        short: bool = ...,
-    ) -> RecentWindow | None: ...
+        record: tuple[str, str] | None = ...,
+    ) -> OutcomeWrite: ...
+    def daily(self, phone_number: str, days: int, now: float) -> list[DailyCounts]: ...
+    def counted(self, account_sid: str, call_sid: str) -> bool: ...
+
+
+class Calls(Protocol):
+    """``InboundReads`` and ``CallRecords`` of one store (``store.calls.CallRepository``)."""
+
+    def inbound_read(
+        self, account_sid: str, called: str, caller: str | None
+    ) -> tuple[NumberRecord | None, LatestCall | None]: ...
+    def latest(self, from_number: str, to: str) -> LatestCall | None: ...
+    def record_key(self, latest: LatestCall) -> tuple[str, str]: ...
+    def recent(self, account_sid: str, from_number: str, page: int, per_page: int) -> tuple[list[RecentCall], bool]: ...
+
+
+class CallRecords(Protocol):
+    """Outbound calls' records: a pair's latest call (where an outcome is written) and a number's recent calls."""
+
+    def latest(self, from_number: str, to: str) -> LatestCall | None: ...
+    def record_key(self, latest: LatestCall) -> tuple[str, str]: ...
+    def recent(self, account_sid: str, from_number: str, page: int, per_page: int) -> tuple[list[RecentCall], bool]: ...
 
 
 class Verifications(Protocol):
@@ -293,8 +313,22 @@ class TrustHub(Protocol):
     def unassign_trust(self, product_sid: str, assignment_sid: str) -> None: ...
 
 
+class CallsGateway(Protocol):
+    """Twilio's Calls resource: an outbound task's customer leg, found by its numbers, and how a call ended."""
+
+    def find_call(self, account_sid: str, from_number: str, to: str, started_after: float) -> str | None: ...
+    def call_ended(self, account_sid: str, call_sid: str) -> EndedCall | None: ...
+
+
 class Gateway(
-    NumberSourceGateway, TwilioNumbers, WorkerGateway, CallerIdGateway, CallerIdConfirmation, TrustHub, Protocol
+    NumberSourceGateway,
+    TwilioNumbers,
+    WorkerGateway,
+    CallerIdGateway,
+    CallerIdConfirmation,
+    TrustHub,
+    CallsGateway,
+    Protocol,
 ):
     """Everything the services ask of Twilio (``twilio.gateway.TwilioGateway``)."""
 

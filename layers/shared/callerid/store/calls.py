@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from callerid.domain.calls import CallRecord, LatestCall
+from callerid.domain.calls import CallRecord, LatestCall, RecentCall
 from callerid.domain.numbers import NumberRecord
 from callerid.store.batch import batches, plain
 from callerid.store.models import CallbackItem, CallRecordItem, NumberItem, workspace_key
@@ -80,3 +80,44 @@ class CallRepository:
             else:
                 record = to_record(NumberItem.from_raw_data(item), None)
         return record, latest
+
+    def latest(self, from_number: str, to: str) -> LatestCall | None:
+        """The latest call of a From/To pair (its callback item: one GetItem), or ``None``."""
+        try:
+            item = CallbackItem.get(callback_key(from_number, to), CALLBACK, consistent_read=True)
+        except CallbackItem.DoesNotExist:
+            return None
+        return latest_call(item)
+
+    def record_key(self, latest: LatestCall) -> tuple[str, str]:
+        """The key of the record a pair's latest call points at (where its outcome is written)."""
+        return records_key(latest.account_sid, latest.from_number), latest.record_sk
+
+    def recent(self, account_sid: str, from_number: str, page: int, per_page: int) -> tuple[list[RecentCall], bool]:
+        """The account's calls from the number, newest first: page ``page`` of ``per_page``, and whether more
+        follow (one Query, reading ``page * per_page + 1`` records at most)."""
+        wanted = page * per_page + 1
+        rows = list(
+            CallRecordItem.query(
+                records_key(account_sid, from_number),
+                CallRecordItem.sk.startswith("CALL#"),
+                scan_index_forward=False,
+                limit=wanted,
+                consistent_read=True,
+            )
+        )
+        chosen = rows[(page - 1) * per_page : page * per_page]
+        return [recent_call(item) for item in chosen], len(rows) > page * per_page
+
+
+def recent_call(item: CallRecordItem) -> RecentCall:
+    return RecentCall(
+        worker_sid=item.worker_sid,
+        to=item.to,
+        reason=item.reason,
+        started_at=float(item.started_at),
+        call_sid=item.call_sid,
+        outcome=item.outcome,
+        duration_seconds=None if item.duration is None else int(item.duration),
+        sip_code=None if item.sip_code is None else int(item.sip_code),
+    )

@@ -263,6 +263,11 @@ class CallRecordItem(TableItem, discriminator="call_record"):
     started_at = NumberAttribute()
     task_sid = UnicodeAttribute(null=True)
     queue_sid = UnicodeAttribute(null=True)
+    # Its outcome, from whichever source reaches it first (a later one adds the SIP code or the duration).
+    call_sid = UnicodeAttribute(null=True)
+    outcome = UnicodeAttribute(null=True)
+    duration = NumberAttribute(null=True)
+    sip_code = NumberAttribute(null=True)
 
 
 class CallbackItem(TableItem, discriminator="callback"):
@@ -276,7 +281,27 @@ class CallbackItem(TableItem, discriminator="callback"):
 
 
 class CountedCallItem(TableItem, discriminator="counted_call"):
-    """Marks a call as counted for its number's health (TTL), so a retried webhook never counts it twice."""
+    """Marks a call as counted for its number's health (TTL), so a retried webhook or a second outcome source never
+    counts it twice; keeps what was counted, so a later source can add only a detail (the SIP code, the duration)."""
+
+    phone = UnicodeAttribute(null=True)
+    source = UnicodeAttribute(null=True)
+    answered = BooleanAttribute(null=True)
+    blocked = BooleanAttribute(null=True)
+    sip_code = NumberAttribute(null=True)
+    duration = NumberAttribute(null=True)
+    day = UnicodeAttribute(null=True)
+    record_pk = UnicodeAttribute(null=True)
+    record_sk = UnicodeAttribute(null=True)
+
+
+class DailyItem(TableItem, discriminator="daily"):
+    """``DAILY#<e164>`` / ``DAY#<YYYY-MM-DD>``: a number's outcomes of one UTC day (TTL 90 days)."""
+
+    calls = NumberAttribute(null=True)
+    answered = NumberAttribute(null=True)
+    blocked = NumberAttribute(null=True)
+    short = NumberAttribute(null=True)
 
 
 class VerificationItem(TableItem, discriminator="verification"):
