@@ -564,3 +564,33 @@ def test_a_numbers_trust_hub_products_show_as_badges_with_their_kind_and_status(
     expect(row).to_contain_text("Voice Integrity: approved")
     expect(row.locator(".badge-trust-rejected")).to_have_count(1)
     assert_accessible(page, console, "the list with Trust Hub badges")
+
+
+def test_a_numbers_page_shows_its_last_30_days_and_its_recent_calls(page, console, local_stack, workspace):
+    phone = workspace.phones[1]
+    sid = workspace.own()[phone]["sid"]
+    agent = local_stack.agent(account_sid=workspace.sid)
+    placed = local_stack.call("POST", "/v1/outbound-calls", agent, json={"to": "+14155552671", "from": phone})
+    assert placed.status_code == 200, placed.text
+    params = {
+        "AccountSid": workspace.sid,
+        "CallSid": "CA" + uuid.uuid4().hex,
+        "CallStatus": "failed",
+        "From": phone,
+        "To": "+14155552671",
+        "Direction": "outbound-api",
+        "CallDuration": "0",
+        "SipResponseCode": "608",
+        "Timestamp": "Thu, 03 Dec 2026 06:00:00 +0000",
+    }
+    assert local_stack.webhook("/webhooks/twilio/call-status", params).status_code == 204
+    open_console(page, console, workspace, f"numbers/{sid}")
+    health = page.get_by_role("region", name="Health")
+    expect(health).to_contain_text("Blocked by carriers1")
+    expect(health.get_by_role("table", name="Last 30 days (UTC)").get_by_role("row")).to_have_count(31)
+    calls = page.get_by_role("region", name="Recent calls")
+    row = calls.get_by_role("row").nth(1)
+    expect(row).to_contain_text("+14155552671")
+    expect(row).to_contain_text("Blocked")
+    expect(row).to_contain_text("608")
+    expect(row).to_contain_text(agent.worker_sid)

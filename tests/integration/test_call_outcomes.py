@@ -400,5 +400,80 @@ def test_forged_unsigned_wrong_account_and_malformed_deliveries_change_nothing(s
         assert answer.json()["error"]["code"] in ("invalid_request", "invalid_json")
     other_types = [{**event, "type": "com.twilio.voice.insights.call-summary.partial"}]
     assert deliver(stack, other_types, token).status_code == 204
+    # TaskRouter's source: a real leg that ended, named by forged, another tenant's and unreadable events.
+    calls.start(phone)
+    task_sid, leg = calls.task(phone)
+    calls.end(task_sid, outcome="failed", sipCode=608)
+    attributes = {"direction": "outbound", "from": phone, "to": TO, "conference": {"participants": {"customer": leg}}}
+
+    def task_event(account_sid: str, **extra) -> dict:
+        return {
+            "Sid": "EA" + uuid.uuid4().hex,
+            "EventType": "task.completed",
+            "AccountSid": account_sid,
+            "WorkspaceSid": calls.workspace.account["taskrouterWorkspaceSid"],
+            "Timestamp": str(int(time.time())),
+            "TaskSid": task_sid,
+            "TaskAge": "60",
+            "TaskAttributes": json.dumps(attributes),
+            "WorkerSid": calls.workspace.agent.worker_sid,
+            **extra,
+        }
+
+    assert stack.webhook(TASKROUTER, task_event(calls.sid), token=token, signature="forged").status_code == 403
+    assert stack.webhook(TASKROUTER, task_event(calls.sid), token=stack.auth_token(other_sid)).status_code == 403
+    theirs_event = task_event(other_sid)
+    assert stack.webhook(TASKROUTER, theirs_event, token=stack.auth_token(other_sid)).status_code == 204
+    unreadable = task_event(calls.sid, TaskAttributes="not json")
+    assert stack.webhook(TASKROUTER, unreadable, token=token).status_code == 400
+    path = f"/v1/phone-numbers/{calls.number_sid(phone)}/calls"
+    assert requests.get(f"{stack.api}{path}", timeout=10).status_code == 401
     report = calls.health(phone)
     assert counts(report) == (1, 0, 1, 0), "only the one correctly signed delivery of this account counted"
+
+
+def test_each_sources_requests_per_call(stack, capsys):
+    """What one call's outcome costs, per source (the figures of docs/decisions.md, "Call outcomes")."""
+    token = stack.auth_token
+    figures = {}
+
+    def measured(run) -> tuple[dict, int]:
+        stack.clear_dynamodb_requests()
+        stack.clear_twilio_requests()
+        run()
+        twilio = [r for r in stack.twilio_requests() if not r["path"].startswith("/_emulator")]
+        return dict(stack.dynamodb_requests()["byOperation"]), len(twilio)
+
+    alone = Calls(stack, taskrouter=False)
+    phone = alone.workspace.p[0]
+    alone.start(phone)
+    sid = "CA" + uuid.uuid4().hex
+    figures["call-status"] = measured(lambda: call_status(stack, alone, sid, phone, status="busy", duration="0"))
+    later = summary(alone.sid, sid, phone, state="busy", duration=0, sip=486)
+    figures["event-streams, a later source adding the SIP code"] = measured(
+        lambda: deliver(stack, [later], token(alone.sid))
+    )
+    alone.start(phone)
+    event = summary(alone.sid, "CA" + uuid.uuid4().hex, phone, state="busy", duration=0, sip=486)
+    figures["event-streams"] = measured(lambda: deliver(stack, [event], token(alone.sid)))
+    figures["event-streams, a later source"] = measured(lambda: deliver(stack, [event], token(alone.sid)))
+
+    tasks = Calls(stack)
+    phone = tasks.workspace.p[0]
+    tasks.start(phone)
+    task_sid, _ = tasks.task(phone)
+    figures["taskrouter (every ending event of the task)"] = measured(lambda: tasks.end(task_sid, outcome="busy"))
+    with capsys.disabled():
+        for source, (dynamodb, twilio) in figures.items():
+            print(f"\n{source}: Twilio {twilio}, DynamoDB {sum(dynamodb.values())} {dynamodb}")
+    status_dynamodb, status_twilio = figures["call-status"]
+    assert status_twilio == 0 and status_dynamodb["TransactWriteItems"] == 1
+    streams_dynamodb, streams_twilio = figures["event-streams"]
+    assert streams_twilio == 0 and streams_dynamodb.get("TransactWriteItems") == 1
+    detail_dynamodb, _ = figures["event-streams, a later source adding the SIP code"]
+    assert detail_dynamodb["TransactWriteItems"] == 2, "the cancelled count, then the detail"
+    later_dynamodb, _ = figures["event-streams, a later source"]
+    assert "TransactWriteItems" not in later_dynamodb or later_dynamodb["TransactWriteItems"] == 1
+    task_dynamodb, task_twilio = figures["taskrouter (every ending event of the task)"]
+    assert task_twilio <= 2, "one GET of the leg (+ the subaccount's workspace, once per container)"
+    assert task_dynamodb.get("TransactWriteItems", 0) >= 1

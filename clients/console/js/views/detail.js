@@ -1,5 +1,6 @@
 // One number: GET /v1/phone-numbers/{sid}, its actions (status, primary, re-sync, release) and its settings,
-// each section saved on its own with PATCH; its health from GET …/health.
+// each section saved on its own with PATCH; its health and last 30 days from GET …/health?days=30, its recent
+// calls from GET …/calls.
 
 import { api, ApiError } from "../api.js";
 import { handleApiError, navigate } from "../navigation.js";
@@ -137,6 +138,7 @@ function draw(screen, initial) {
       }),
       section("Outbound assignment", (form, value) => assignment(form, value, number.outboundAssignment)),
       healthSection(path),
+      callsSection(path),
     ),
   );
 
@@ -212,7 +214,7 @@ function healthSection(path) {
   const load = async () => {
     body.setAttribute("aria-busy", "true");
     try {
-      const health = await api("GET", `${path}/health`);
+      const health = await api("GET", `${path}/health?days=30`);
       const rate = (value) => (value === null || value === undefined ? "—" : `${Math.round(value * 100)}%`);
       replace(body, h("p", {}, "State: ", badge(health.state, `health-${health.state}`),
         health.coolingUntil ? ` until ${formatDate(health.coolingUntil)}` : null),
@@ -221,8 +223,61 @@ function healthSection(path) {
         fact("Answered", String(health.answered)),
         fact("Answer rate", rate(health.answerRate)),
         fact("Recent answer rate", health.recent ? `${rate(health.recent.answerRate)} of ${health.recent.attempts}` : "—"),
+        fact("Blocked by carriers", String(health.blocked ?? 0)),
+        fact("Short calls", String(health.shortCalls ?? 0)),
         fact("Calls today", health.callsToday === null || health.callsToday === undefined ? "—" : String(health.callsToday)),
-        fact("Last used", formatDate(health.lastUsedAt))));
+        fact("Last used", formatDate(health.lastUsedAt))),
+      dailyChart(health.daily || []));
+    } catch (error) {
+      const message = messageArea();
+      replace(body, message.element);
+      handleApiError(error, { area: message });
+    }
+    body.setAttribute("aria-busy", "false");
+  };
+  refresh.addEventListener("click", load);
+  load();
+  return card;
+}
+
+// The last 30 days as a table a screen reader reads, with a bar (<meter>) per day's calls for the eye.
+function dailyChart(days) {
+  const most = Math.max(1, ...days.map((d) => d.calls));
+  return h("table", { class: "daily" },
+    h("caption", {}, "Last 30 days (UTC)"),
+    h("thead", {}, h("tr", {}, ["Day", "Calls", "", "Answered", "Blocked", "Short"].map((c) => h("th", { scope: "col" }, c)))),
+    h("tbody", {}, days.map((d) => h("tr", {},
+      h("th", { scope: "row", class: "nowrap" }, d.date),
+      h("td", {}, String(d.calls)),
+      h("td", {}, h("meter", { min: "0", max: String(most), value: String(d.calls), "aria-hidden": "true" })),
+      h("td", {}, String(d.answered)),
+      h("td", {}, String(d.blocked)),
+      h("td", {}, String(d.short))))));
+}
+
+const OUTCOMES = {
+  answered: "Answered", no_answer: "No answer", busy: "Busy", failed: "Failed", blocked: "Blocked", canceled: "Canceled",
+};
+
+function callsSection(path) {
+  const body = h("div", { "aria-busy": "true" }, h("p", { class: "loading" }, "Loading recent calls…"));
+  const refresh = h("button", { type: "button", class: "secondary" }, "Refresh calls");
+  const card = h("section", { class: "card section", "aria-labelledby": "section-calls" }, h("h2", { id: "section-calls" }, "Recent calls"), body,
+    h("div", { class: "actions" }, refresh));
+  const load = async () => {
+    body.setAttribute("aria-busy", "true");
+    try {
+      const { calls } = await api("GET", `${path}/calls?perPage=20`);
+      replace(body, calls.length === 0 ? h("p", { class: "muted" }, "No outbound calls recorded yet.") : h("table", { class: "calls" },
+        h("caption", { class: "visually-hidden" }, "The number's recent outbound calls, newest first"),
+        h("thead", {}, h("tr", {}, ["Started", "To", "Agent", "Outcome", "Duration", "SIP"].map((c) => h("th", { scope: "col" }, c)))),
+        h("tbody", {}, calls.map((c) => h("tr", {},
+          h("td", { class: "nowrap" }, formatDate(c.startedAt)),
+          h("td", { class: "mono" }, c.to),
+          h("td", { class: "mono small-text" }, c.workerSid),
+          h("td", {}, c.outcome ? badge(OUTCOMES[c.outcome] || c.outcome, `outcome-${c.outcome}`) : h("span", { class: "muted" }, "Pending")),
+          h("td", {}, c.durationSeconds === null || c.durationSeconds === undefined ? "—" : `${c.durationSeconds} s`),
+          h("td", {}, c.sipCode === null || c.sipCode === undefined ? "—" : String(c.sipCode)))))));
     } catch (error) {
       const message = messageArea();
       replace(body, message.element);
