@@ -31,6 +31,7 @@ BODIES: dict[str, tuple[str, str | None]] = {
     ),
     "ProvisionNumber": ("application/json", json.dumps({"areaCode": "512"})),
     "ImportNumber": ("application/json", json.dumps({"sid": NUMBER})),
+    "SetNumberTrust": ("application/json", json.dumps({"productSids": []})),
     "RenameCallerId": ("application/json", json.dumps({"friendlyName": "Front desk"})),
     "StartVerification": ("application/json", json.dumps({"phoneNumber": PHONE, "friendlyName": "Desk line"})),
     "ConfigureNumber": ("application/json", json.dumps({"label": "Front desk", "allowedOutboundCountries": ["US"]})),
