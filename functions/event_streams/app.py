@@ -15,12 +15,10 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from callerid import runtime
-from callerid.domain.errors import InvalidSignature
-from callerid.domain.streams import read_events, signing_account
 from callerid.http.answers import TWILIO_SIGNATURE, WEBHOOK_ERRORS, answers
 from callerid.http.logging import make_logger, make_metrics
-from callerid.http.resolver import make_resolver, public_base_url
-from callerid.twilio.signatures import public_url
+from callerid.http.resolver import make_resolver
+from callerid.http.webhooks import signed_events
 
 settings = runtime.settings()
 logger = make_logger(__name__)
@@ -37,19 +35,7 @@ effects = runtime.stream_effects()
     security=TWILIO_SIGNATURE,
 )
 def event_streams() -> Response[None]:
-    event = app.current_event
-    query = event.multi_value_query_string_parameters or {}
-    headers = {k.lower(): v for k, v in (event.headers or {}).items()}
-    signature = headers.get("x-twilio-signature")
-    if not signature or not query.get("bodySHA256"):
-        raise InvalidSignature("Missing X-Twilio-Signature or the bodySHA256 query parameter.")
-    body = event.decoded_body or ""
-    events = read_events(body)  # 400 before any account is looked at
-    account_sid = signing_account(events)
-    if account_sid is None:
-        raise InvalidSignature("The delivery names no account whose signature it could carry.")
-    url = public_url(public_base_url(app, settings), event.path, query)
-    signatures.verify_json(url, body, signature, account_sid)
+    account_sid, events = signed_events(app, settings, signatures)
     outcome = effects.handle(account_sid, events)
     logger.info("event streams delivery", extra={"account_sid": account_sid, **outcome})
     return Response(status_code=204)

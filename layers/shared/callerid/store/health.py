@@ -188,7 +188,7 @@ class HealthRepository:
                 with TransactWrite(connection=connection()) as transaction:
                     transaction.update(counted, actions=marked, condition=condition)
                     if window is not None:
-                        self._block_in(transaction, phone_number, str(counted.day), before, window)
+                        self._block_in(transaction, phone_number, counted.day, before, window)
                     if counted.record_pk and counted.record_sk:
                         transaction.update(
                             CallRecordItem(counted.record_pk, counted.record_sk),
@@ -207,19 +207,21 @@ class HealthRepository:
 
     @staticmethod
     def _block_in(
-        transaction: TransactWrite, phone_number: str, day: str, before: RecentWindow, window: RecentWindow
+        transaction: TransactWrite, phone_number: str, day: str | None, before: RecentWindow, window: RecentWindow
     ) -> None:
-        """A counted call turns out blocked: the number's and its day's ``blocked`` counts, and the window."""
+        """A counted call turns out blocked: the number's and its day's ``blocked`` counts, and the window (a marker
+        written before daily counts existed names no day: only the number's)."""
         unchanged = HealthItem.recent == before.outcomes if before.outcomes else HealthItem.recent.does_not_exist()
         transaction.update(
             HealthItem(health_key(phone_number), HEALTH),
             actions=[HealthItem.blocked.add(1), HealthItem.recent.set(window.outcomes)],
             condition=unchanged,
         )
-        transaction.update(
-            DailyItem(daily_key(phone_number), f"DAY#{day}"),
-            actions=[DailyItem.kind.set(DailyItem), DailyItem.blocked.add(1)],
-        )
+        if day:
+            transaction.update(
+                DailyItem(daily_key(phone_number), f"DAY#{day}"),
+                actions=[DailyItem.kind.set(DailyItem), DailyItem.blocked.add(1)],
+            )
 
     def counted(self, account_sid: str, call_sid: str) -> bool:
         """Whether a source counted the call already (one GetItem of its marker)."""
