@@ -27,7 +27,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from callerid.store.phones import LOCK_ATTRIBUTES  # what a phone item holds of its lock; the rules stay
-from local import capacity, partitions
+from local import capacity, partitions, transactions
 from local.template import table_definition, ttl_attribute
 
 StartResponse = Callable[..., Any]
@@ -216,6 +216,7 @@ def make_app() -> CountingMiddleware:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     partitions.install()  # a table Query reads one partition, as in DynamoDB, not the whole table
+    transactions.install()  # a transaction backs up the items it names, not whole tables
     capacity.install()  # each request's items read and written, for its read and write units
     return CountingMiddleware(FaultSwitch(DomainDispatcherApplication(create_backend_app)))
 

@@ -31,9 +31,9 @@ BODIES: dict[str, tuple[str, str | None]] = {
     ),
     "ProvisionNumber": ("application/json", json.dumps({"areaCode": "512"})),
     "ImportNumber": ("application/json", json.dumps({"sid": NUMBER})),
+    "SetNumberTrust": ("application/json", json.dumps({"productSids": []})),
     "RenameCallerId": ("application/json", json.dumps({"friendlyName": "Front desk"})),
     "StartVerification": ("application/json", json.dumps({"phoneNumber": PHONE, "friendlyName": "Desk line"})),
-    "SetNumberTrust": ("application/json", json.dumps({"productSids": []})),
     "ConfigureNumber": ("application/json", json.dumps({"label": "Front desk", "allowedOutboundCountries": ["US"]})),
     "ListNumbersCompat": ("application/x-www-form-urlencoded", urlencode({"Token": TOKEN, "IncludeOutgoing": "true"})),
     "VerificationStatus": (
@@ -97,14 +97,43 @@ BODIES: dict[str, tuple[str, str | None]] = {
             }
         ),
     ),
+    "EventStreams": (
+        "application/json",
+        json.dumps(
+            [
+                {
+                    "specversion": "1.0",
+                    "type": "com.twilio.voice.insights.call-summary.complete",
+                    "source": "/v1/Voice/CA" + "4" * 32 + "/Summary",
+                    "id": "EZ" + "4" * 32,
+                    "datacontenttype": "application/json",
+                    "time": "2026-11-25T10:01:00.000Z",
+                    "data": {
+                        "call_sid": "CA" + "4" * 32,
+                        "account_sid": ACCOUNT,
+                        "call_type": "carrier",
+                        "call_state": "fail",
+                        "connect_duration": 0,
+                        "duration": 4,
+                        "from": {"caller": "+12125550100", "connection": "pstn"},
+                        "to": {"callee": "+14155552671", "connection": "pstn"},
+                        "properties": {"last_sip_response_num": 608, "direction": "outbound_api"},
+                    },
+                }
+            ]
+        ),
+    ),
 }
 QUERIES: dict[str, dict[str, str]] = {
+    "EventStreams": {"bodySHA256": "<hex sha-256 of the body>"},
+    "NumberHealth": {"days": "30"},
+    "NumberCalls": {"page": "1", "perPage": "50"},
     "ListNumbers": {"perPage": "50", "includeOutgoingOnly": "true"},
     "AvailableNumbers": {"country": "US", "type": "local", "areaCode": "415", "limit": "5"},
     "TwilioNumbers": {"page": "1", "perPage": "50"},
 }
 CONSOLE_FILE = "js/app.js"  # a file of the console (clients/console/), answered without a token
-WEBHOOKS = {"VerificationStatus", "CallStatus", "InboundVoice", "TaskRouterEvents"}
+WEBHOOKS = {"VerificationStatus", "CallStatus", "InboundVoice", "TaskRouterEvents", "EventStreams"}
 PATH_EXAMPLES = {
     "workerSid": WORKER,
     "sid": NUMBER,

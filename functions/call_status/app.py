@@ -31,9 +31,12 @@ class CallStatusForm(TwilioForm):
     CallSid: str = Field(min_length=2, max_length=64)
     CallStatus: str = Field(min_length=1, max_length=32)
     From: str | None = None
+    To: str | None = Field(default=None, max_length=64)
     Direction: str | None = None
     Timestamp: str | None = None
     CallDuration: int | None = Field(default=None, ge=0, le=7 * 86_400)
+    SipResponseCode: str | None = Field(default=None, max_length=16)
+    StirStatus: str | None = Field(default=None, max_length=64)
 
 
 @app.post(
@@ -45,7 +48,16 @@ def call_status() -> Response[None]:
     form = parse_form(signed_form(app, settings, signatures), CallStatusForm)
     apply(
         CallStatusEvent(
-            form.AccountSid, form.CallSid, form.CallStatus, form.From, form.Direction, form.Timestamp, form.CallDuration
+            form.AccountSid,
+            form.CallSid,
+            form.CallStatus,
+            form.From,
+            form.Direction,
+            form.Timestamp,
+            form.CallDuration,
+            form.SipResponseCode,
+            form.StirStatus,
+            form.To,
         )
     )
     return Response(status_code=204)

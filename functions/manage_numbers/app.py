@@ -19,6 +19,7 @@ from callerid.http.models import (
     AvailableNumberList,
     AvailableNumberOut,
     ByotIn,
+    CallsPageMeta,
     CountryCode,
     ImportedNumberOut,
     ImportIn,
@@ -31,6 +32,8 @@ from callerid.http.models import (
     ProvisionByNumber,
     ProvisionedNumberOut,
     ProvisionIn,
+    RecentCallList,
+    RecentCallOut,
     ReplacedHooks,
     TrustIn,
     TrustRefusedOut,
@@ -171,9 +174,27 @@ def set_trust(caller: Annotated[Caller, Depends(supervisor)], sid: NumberSid, bo
 
 
 @app.get("/v1/phone-numbers/<sid>/health", responses=answers(*FLEX_ERRORS, 404), security=FLEX_TOKEN)
-def number_health(caller: Annotated[Caller, Depends(supervisor)], sid: NumberSid) -> NumberHealthOut:
+def number_health(
+    caller: Annotated[Caller, Depends(supervisor)],
+    sid: NumberSid,
+    days: Annotated[int | None, Query(ge=1, le=90, description="Add the daily counts of the last N UTC days")] = None,
+) -> NumberHealthOut:
     record = numbers.get(caller.account_sid, sid)
-    return NumberHealthOut.of(record.phone_number, management.health(record.phone_number))
+    return NumberHealthOut.of(record.phone_number, management.health(record.phone_number, days))
+
+
+@app.get("/v1/phone-numbers/<sid>/calls", responses=answers(*FLEX_ERRORS, 404), security=FLEX_TOKEN)
+def number_calls(
+    caller: Annotated[Caller, Depends(supervisor)],
+    sid: NumberSid,
+    page: Annotated[int, Query(ge=1, le=1000)] = 1,
+    per_page: Annotated[int, Query(alias="perPage", ge=1, le=200)] = 50,
+) -> RecentCallList:
+    record = numbers.get(caller.account_sid, sid)
+    calls, more = management.recent_calls(caller.account_sid, record.phone_number, page, per_page)
+    return RecentCallList(
+        calls=[RecentCallOut.of(c) for c in calls], meta=CallsPageMeta(page=page, per_page=per_page, has_more=more)
+    )
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -47,8 +47,28 @@ def test_every_contract_route_is_documented():
         "/v1/outbound-calls/lock",
         "/webhooks/twilio/verification-status",
         "/webhooks/twilio/call-status",
+        "/webhooks/twilio/event-streams",
+        "/v1/phone-numbers/{sid}/health",
+        "/v1/phone-numbers/{sid}/calls",
         "/common/flex/phone-numbers/list-phone-numbers",
     } <= paths
+
+
+def test_outcome_answers_validate_against_the_document(local_stack, spec):
+    """The health route's daily counts, a number's recent calls, and the Event Streams sink's refusals."""
+    api, sam = local_stack.api, local_stack.agent(("supervisor",))
+    listed = requests.get(f"{api}/v1/phone-numbers", headers=sam.headers, params={"search": "212"}, timeout=30)
+    sid = listed.json()["phoneNumbers"][0]["sid"]
+    health = exchange(spec, "GET", f"{api}/v1/phone-numbers/{sid}/health", sam, params={"days": 7})
+    assert health.status_code == 200 and len(health.json()["daily"]) == 7
+    assert exchange(spec, "GET", f"{api}/v1/phone-numbers/{sid}/health", sam, params={"days": 91}).status_code == 400
+    assert exchange(spec, "GET", f"{api}/v1/phone-numbers/{sid}/calls", sam, params={"perPage": 5}).status_code == 200
+    assert exchange(spec, "GET", f"{api}/v1/phone-numbers/{sid}/calls", local_stack.agent()).status_code == 403
+    url = f"{api}/webhooks/twilio/event-streams"
+    headers = {"Content-Type": "application/json"}
+    assert exchange(spec, "POST", url, data="{}", headers=headers).status_code == 400  # not a JSON array
+    unsigned = '[{"specversion": "1.0", "id": "1", "source": "s", "type": "t", "data": {"account_sid": "AC1"}}]'
+    assert exchange(spec, "POST", url, data=unsigned, headers=headers).status_code == 403
 
 
 def test_live_answers_validate_against_the_document(local_stack, spec):

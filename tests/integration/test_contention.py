@@ -13,6 +13,6 @@ def test_sixteen_agents_racing_over_twenty_numbers_never_share_one_and_spread_ov
     assert result.grants + result.refused == 16 * 60
     assert result.double_grants == 0 and result.lease_mismatches == 0
     assert result.refused == 0
-    # One BatchGetItem and one UpdateItem per call, plus a write per number a racing agent took first (and a read
-    # after every three of those).
+    # One BatchGetItem and one TransactWriteItems (the lock and the call record) per call, plus a write per number
+    # a racing agent took first (and a read after every three of those).
     assert result.requests_per_call <= 2.5, result.requests_per_call

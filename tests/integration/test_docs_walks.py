@@ -32,6 +32,7 @@ WALKS = [
     "local-presence-and-assignments.md",
     "number-reputation.md",
     "trust-hub.md",
+    "call-outcomes.md",
 ]
 ELLIPSIS = "…"
 STATUS = re.compile(r"^([1-5]\d\d)(?:\s+|$)")

@@ -4,6 +4,7 @@ webhook signatures are checked against the API's own execute-api URL from the re
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from pathlib import Path
@@ -20,6 +21,8 @@ from local.template import ROOT
 EXPECTED = {
     "CallStatus": 204,
     "TaskRouterEvents": 204,
+    "EventStreams": 204,
+    "SetNumberTrust": 409,  # the event's number is a BYOT one: Trust Hub takes only Twilio numbers
     "VerificationStatus": 204,
     "Unrouted": 404,
     "RegisterByot": 201,
@@ -29,7 +32,6 @@ EXPECTED = {
     "StartVerification": 201,
     "DeleteCallerId": 204,
     "FreeLock": 404,  # the event's number is new: it holds no lock to free (test_people frees a held one)
-    "SetNumberTrust": 409,  # the event's number is a BYOT number: Trust Hub takes only Twilio numbers
 }
 
 
@@ -127,6 +129,12 @@ def realise(event, stack, agent, supervisor, worker_sid):
         context = real["requestContext"]
         url = f"https://{context['apiId']}.execute-api.us-east-1.amazonaws.com/{context['stage']}{real['path']}"
         params = dict(parse_qsl(real["body"]))
+        if real["headers"].get("Content-Type") == "application/json":
+            # Event Streams: the body's SHA-256 on the URL, the URL signed (no form parameters).
+            digest = hashlib.sha256(real["body"].encode()).hexdigest()
+            real["queryStringParameters"] = {"bodySHA256": digest}
+            real["multiValueQueryStringParameters"] = {"bodySHA256": [digest]}
+            url, params = f"{url}?bodySHA256={digest}", {}
         real["headers"]["X-Twilio-Signature"] = RequestValidator(stack.parent["authToken"]).compute_signature(
             url, params
         )

@@ -95,7 +95,7 @@ def test_local_presence_costs_three_requests_on_a_workers_first_call_and_two_aft
     stack.clear_dynamodb_requests()
     answer = workspace.call("POST", "/v1/outbound-calls", workspace.agent, json={"to": "+16465552671"})
     assert answer.json()["reason"] == "local_presence_area_code"
-    assert stack.dynamodb_requests()["byOperation"] == {"BatchGetItem": 1, "UpdateItem": 1}
+    assert stack.dynamodb_requests()["byOperation"] == {"BatchGetItem": 1, "TransactWriteItems": 1}
     assert stack.twilio_requests() == []
 
 
@@ -128,7 +128,7 @@ def test_a_number_assigned_to_the_workers_team(stack):
     again = workspace.call("POST", "/v1/outbound-calls", workspace.agent, json={"to": "+14155552671"})
     assert again.json()["reason"] == "assignment"
     # The team is known from the container's last read: steady state is still two requests.
-    assert stack.dynamodb_requests()["byOperation"] == {"BatchGetItem": 1, "UpdateItem": 1}
+    assert stack.dynamodb_requests()["byOperation"] == {"BatchGetItem": 1, "TransactWriteItems": 1}
     set_team(stack, workspace, workspace.agent, "support")
     workspace.call("DELETE", "/v1/outbound-calls/lock", workspace.agent)
     assert workspace.start("+14155552671")["reason"] == "fallback"

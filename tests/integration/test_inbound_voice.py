@@ -5,9 +5,10 @@ of Twilio's voice verbs, ``<Enqueue workflowSid>`` with a ``<Task>`` of JSON att
 from __future__ import annotations
 
 import json
+import time
 import xml.etree.ElementTree as ET
 
-from tests.integration.test_number_management import Workspace
+from tests.integration.test_number_management import TO, Workspace
 
 VOICE_VERBS = {"Enqueue", "Reject", "Redirect", "Say", "Dial", "Hangup", "Pause", "Play", "Gather"}
 
@@ -94,3 +95,54 @@ def test_a_forged_or_unsigned_voice_webhook_is_refused(stack):
     assert forged.status_code == 403 and forged.json()["error"]["code"] == "invalid_signature"
     unsigned = inbound(stack, workspace, workspace.p[0], signature="")
     assert unsigned.status_code == 403
+
+
+def callback_item(stack, phone: str, customer: str) -> dict:
+    key = {"pk": {"S": f"CALLBACK#{phone}#{customer}"}, "sk": {"S": "CALLBACK"}}
+    return stack.table.get_item(TableName=stack.stack.table_name, Key=key, ConsistentRead=True).get("Item", {})
+
+
+def test_a_customer_calling_back_reaches_the_agent_who_called_them_in_one_read(stack):
+    workspace = Workspace(stack, 1)
+    alice, bob = workspace.agent, stack.agent(account_sid=workspace.sid)
+    sid = workspace.sid_of(workspace.p[0])
+    workspace.call("PATCH", f"/v1/phone-numbers/{sid}", json={"inboundAgent": bob.worker_sid})
+    called = workspace.start(alice, to=TO, **{"from": workspace.p[0]})
+    assert called.status_code == 200, called.text
+    workspace.call("DELETE", "/v1/outbound-calls/lock", alice)
+    # Another customer calling the number reaches its inbound agent, as before (the workflow SID is known after).
+    task = enqueued_task(twiml(inbound(stack, workspace, workspace.p[0], caller="+16135550123")))
+    assert task["targetWorker"] == bob.worker_sid and "callbackOf" not in task
+
+    stack.clear_twilio_requests()
+    stack.clear_dynamodb_requests()
+    task = enqueued_task(twiml(inbound(stack, workspace, workspace.p[0], caller=TO)))
+    assert task["targetWorker"] == alice.worker_sid, "the caller's agent, ahead of the number's inbound agent"
+    callback = task["callbackOf"]
+    assert (callback["from"], callback["to"], callback["workerSid"]) == (workspace.p[0], TO, alice.worker_sid)
+    assert callback["startedAt"].endswith("Z")
+    assert stack.twilio_requests() == []
+    assert stack.dynamodb_requests()["byOperation"] == {"BatchGetItem": 1}
+
+
+def test_a_callback_after_the_affinity_days_goes_the_usual_way(stack):
+    workspace = Workspace(stack, 1)
+    assert workspace.start(to=TO, **{"from": workspace.p[0]}).status_code == 200
+    assert callback_item(stack, workspace.p[0], TO)
+    eight_days_ago = time.time() - 8 * 86_400
+    stack.table.update_item(
+        TableName=stack.stack.table_name,
+        Key={"pk": {"S": f"CALLBACK#{workspace.p[0]}#{TO}"}, "sk": {"S": "CALLBACK"}},
+        UpdateExpression="SET started_at = :t",
+        ExpressionAttributeValues={":t": {"N": str(eight_days_ago)}},
+    )
+    task = enqueued_task(twiml(inbound(stack, workspace, workspace.p[0], caller=TO)))
+    assert "targetWorker" not in task and "callbackOf" not in task
+
+
+def test_a_callback_never_reaches_an_agent_of_another_account(stack):
+    workspace, other = Workspace(stack, 1), Workspace(stack, 1)
+    assert workspace.start(to=TO, **{"from": workspace.p[0]}).status_code == 200
+    # The other tenant's correctly signed webhook, for the number the first workspace called from.
+    task = enqueued_task(twiml(inbound(stack, other, workspace.p[0], caller=TO)))
+    assert "targetWorker" not in task and "callbackOf" not in task

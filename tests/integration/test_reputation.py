@@ -25,6 +25,13 @@ LIMITS = {
     "HEALTH_COOLDOWN_SECONDS": "3600",
 }
 SPACING = {"NUMBER_MIN_SECONDS_BETWEEN_CALLS": "3600"}
+BLOCKING = {
+    "HEALTH_MAX_BLOCKED_RATE": "0.6",
+    "HEALTH_MIN_ATTEMPTS": "2",
+    "HEALTH_WINDOW_ATTEMPTS": "4",
+    "HEALTH_COOLDOWN_SECONDS": "3600",
+    "HEALTH_SHORT_CALL_SECONDS": "6",
+}
 
 
 def api_with(local_stack, env: dict[str, str]) -> Iterator[str]:
@@ -53,6 +60,11 @@ def limited(local_stack) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def spaced(local_stack) -> Iterator[str]:
     yield from api_with(local_stack, SPACING)
+
+
+@pytest.fixture(scope="module")
+def blocking(local_stack) -> Iterator[str]:
+    yield from api_with(local_stack, BLOCKING)
 
 
 def start(api, agent, **body):
@@ -101,16 +113,17 @@ def test_an_explicit_from_ignores_the_guard(stack, limited):
     assert call(limited, workspace.agent, **{"from": workspace.p[0]}) == (workspace.p[0], None)
 
 
-def no_answer(stack, api, workspace, phone):
+def no_answer(stack, api, workspace, phone, *, status="no-answer", duration="0", call_sid=None, **extra):
     params = {
         "AccountSid": workspace.sid,
-        "CallSid": "CA" + uuid.uuid4().hex,
-        "CallStatus": "no-answer",
+        "CallSid": call_sid or "CA" + uuid.uuid4().hex,
+        "CallStatus": status,
         "From": phone,
         "To": TO,
         "Direction": "outbound-api",
         "Timestamp": formatdate(usegmt=True),
-        "CallDuration": "0",
+        "CallDuration": duration,
+        **extra,
     }
     answer = stack.webhook("/webhooks/twilio/call-status", params, token=stack.auth_token(workspace.sid), api=api)
     assert answer.status_code == 204, answer.text
@@ -122,7 +135,7 @@ def test_a_number_whose_recent_answer_rate_fell_below_the_floor_cools_down(stack
     for _ in range(2):
         no_answer(stack, limited, workspace, cold)
     report = health(limited, workspace, cold)
-    assert report["recent"] == {"attempts": 2, "answered": 0, "answerRate": 0.0}
+    assert report["recent"] == {"attempts": 2, "answered": 0, "answerRate": 0.0, "blocked": 0, "shortCalls": 0}
     assert report["state"] == "cooling" and report["coolingUntil"] is not None
     assert health(limited, workspace, warm)["state"] == "ok"
     assert call(limited, workspace.agent) == (warm, None)
@@ -147,3 +160,29 @@ def test_without_limits_nothing_rests(stack):
         answer = workspace.start(TO)
         assert answer["guard"] is None
     assert health(stack.api, workspace, workspace.p[0])["state"] == "ok"
+
+
+def test_carrier_blocks_make_a_number_suspected_blocked_and_it_rests(stack, blocking):
+    workspace = Workspace(stack, "+1312555{n}", "+1312555{n}")
+    blocked, fine = workspace.p
+    sid = "CA" + uuid.uuid4().hex
+    no_answer(stack, blocking, workspace, blocked, status="failed", call_sid=sid, SipResponseCode="608")
+    no_answer(stack, blocking, workspace, blocked, status="failed", call_sid=sid, SipResponseCode="608")  # a retry
+    report = health(blocking, workspace, blocked)
+    assert (report["attempts"], report["blocked"], report["state"]) == (1, 1, "ok"), report
+    no_answer(stack, blocking, workspace, blocked, status="busy")
+    assert health(blocking, workspace, blocked)["state"] == "ok"  # 1 of 2 is under the 0.6 share
+    no_answer(
+        stack, blocking, workspace, blocked, status="completed", duration="3", StirStatus="TN-Validation-Passed-A"
+    )
+    report = health(blocking, workspace, blocked)
+    assert report["recent"] == {"attempts": 3, "answered": 1, "answerRate": 1 / 3, "blocked": 1, "shortCalls": 1}
+    assert (report["blocked"], report["shortCalls"]) == (1, 1)
+    assert report["state"] == "suspected_blocked" and report["coolingUntil"] is not None
+    assert health(blocking, workspace, fine)["state"] == "ok"
+    assert call(blocking, workspace.agent) == (fine, None)
+    # With the other number on another agent's call, the suspected one goes out, saying why it rests.
+    other = stack.agent(account_sid=workspace.sid)
+    start(blocking, other, **{"from": fine})
+    assert call(blocking, workspace.agent) == (blocked, "suspected_blocked")
+    release(blocking, other)

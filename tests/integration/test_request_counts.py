@@ -17,7 +17,7 @@ def test_the_call_path_makes_no_twilio_request_and_two_dynamodb_requests(stack):
     assert answer.status_code == 200
     assert stack.twilio_requests() == []
     counts = stack.dynamodb_requests()
-    assert counts["byOperation"] == {"BatchGetItem": 1, "UpdateItem": 1}
+    assert counts["byOperation"] == {"BatchGetItem": 1, "TransactWriteItems": 1}
 
 
 def test_a_number_the_read_sees_locked_costs_no_write_and_no_twilio_request(stack):
@@ -35,7 +35,7 @@ def test_a_number_the_read_sees_locked_costs_no_write_and_no_twilio_request(stac
     answer = stack.call("POST", "/v1/outbound-calls", bob, json={"to": "+14155552671"})
     assert answer.json()["from"] != "+12125550100"
     assert stack.twilio_requests() == []
-    assert stack.dynamodb_requests()["byOperation"] == {"BatchGetItem": 1, "UpdateItem": 1}
+    assert stack.dynamodb_requests()["byOperation"] == {"BatchGetItem": 1, "TransactWriteItems": 1}
 
 
 def test_many_agents_listing_within_the_ttl_read_twilio_once(stack):
@@ -81,10 +81,10 @@ def test_every_step_of_the_call_path_costs_two_dynamodb_requests_at_most(stack):
         workspace.call("DELETE", "/v1/outbound-calls/lock", agent)
         return counts
 
-    assert counted("explicit", **{"from": workspace.p[0]}) == {"UpdateItem": 1}
-    assert counted("primary") == {"BatchGetItem": 1, "UpdateItem": 1}
+    assert counted("explicit", **{"from": workspace.p[0]}) == {"TransactWriteItems": 1}
+    assert counted("primary") == {"BatchGetItem": 1, "TransactWriteItems": 1}
     workspace.call("PUT", "/v1/workers/me/caller-id", agent, json={"callerId": workspace.p[2]})
-    assert counted("worker_selection") == {"BatchGetItem": 1, "UpdateItem": 1}
+    assert counted("worker_selection") == {"BatchGetItem": 1, "TransactWriteItems": 1}
 
 
 def test_local_presence_and_assignments_cost_two_requests_in_steady_state_three_at_most(stack):
@@ -107,15 +107,15 @@ def test_local_presence_and_assignments_cost_two_requests_in_steady_state_three_
 
     first = counted("+16465552671", "local_presence_area_code")
     assert sum(first.values()) <= 3, first
-    assert counted("+16465552671", "local_presence_area_code") == {"BatchGetItem": 1, "UpdateItem": 1}
+    assert counted("+16465552671", "local_presence_area_code") == {"BatchGetItem": 1, "TransactWriteItems": 1}
     # Another destination: its presence pools are read in the same BatchGetItem (their keys follow from it).
-    assert counted("+13325552671", "local_presence_locality") == {"BatchGetItem": 1, "UpdateItem": 1}
+    assert counted("+13325552671", "local_presence_locality") == {"BatchGetItem": 1, "TransactWriteItems": 1}
     workspace.local_presence(False)
     # The team as TaskRouter events keep it (a selection's PUT stores TaskRouter's own, so it comes after those).
     set_team(stack, workspace, agent, "night-shift")
     changed = counted("+14155552671", "assignment")
     assert sum(changed.values()) <= 3, "a team new to this container costs one more read, once"
-    assert counted("+14155552671", "assignment") == {"BatchGetItem": 1, "UpdateItem": 1}
+    assert counted("+14155552671", "assignment") == {"BatchGetItem": 1, "TransactWriteItems": 1}
 
 
 def test_a_list_is_revalidated_with_one_dynamodb_read_and_locks_are_asked_for(stack):

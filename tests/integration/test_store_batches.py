@@ -60,7 +60,7 @@ def test_a_call_path_read_left_partly_unprocessed_completes(stack, dynamodb_faul
     assert answer.status_code == 200, answer.text
     assert answer.json()["from"] == "+12125550100"
     assert played(stack) == [1]
-    assert stack.dynamodb_requests()["byOperation"] == {"BatchGetItem": 2, "UpdateItem": 1}
+    assert stack.dynamodb_requests()["byOperation"] == {"BatchGetItem": 2, "TransactWriteItems": 1}
 
 
 def test_a_refresh_whose_writes_are_left_partly_unprocessed_stores_every_number(stack, dynamodb_faults):

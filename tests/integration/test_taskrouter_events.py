@@ -88,6 +88,17 @@ def test_the_end_of_a_dialpad_calls_task_frees_its_lock(stack, ending):
     assert start(stack, bob, "+12125550100").status_code == 200
 
 
+@pytest.mark.parametrize("event_type", ["reservation.wrapup", "reservation.completed"])
+def test_a_reservations_end_frees_the_holders_lock_like_the_tasks(stack, event_type):
+    # An operator's EventsFilter may keep only reservation events: their wrap-up and completion end the call too.
+    alice, bob = stack.agent(), stack.agent()
+    assert start(stack, alice, "+12125550100").status_code == 200
+    params = event_params(stack, alice, "+12125550100", event_type=event_type, age=0)
+    assert stack.webhook(PATH, params).status_code == 204
+    assert holder(stack, "+12125550100") is None
+    assert start(stack, bob, "+12125550100").status_code == 200
+
+
 def test_a_replayed_event_answers_204_and_changes_nothing(stack):
     alice = stack.agent()
     task_sid = "WT" + uuid.uuid4().hex

@@ -8,9 +8,11 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from callerid.domain.audit import AuditEntry
+from callerid.domain.calls import CallOutcome, CallRecord, DailyCounts, OutcomeWrite
 from callerid.domain.catalogue import CallPathRead, CounterKey, Head, RefreshState
 from callerid.domain.errors import (
     AlreadyVerified,
@@ -37,7 +39,16 @@ from callerid.domain.numbers import (
 )
 from callerid.domain.people import Person, Queue
 from callerid.domain.pools import POOL_SIZE
-from callerid.domain.reputation import NO_LIMITS, NumberHealth, RecentWindow, ReputationLimits, Usage, day_of, guard_of
+from callerid.domain.reputation import (
+    BLOCKING_SIP_CODES,
+    NO_LIMITS,
+    Guard,
+    NumberHealth,
+    ReputationLimits,
+    Usage,
+    day_of,
+    guard_of,
+)
 from callerid.domain.trust import TrustKind, TrustProduct
 from callerid.domain.verification import FAILED, PENDING, SUCCESS, Verification
 from callerid.domain.workers import WorkerState
@@ -398,6 +409,7 @@ class FakePhones:
         self.items: dict[str, PhoneState] = {}
         self.attempts = 0
         self.audit_log = FakeAuditLog()
+        self.records: list[CallRecord] = []
 
     def rules(self, phone_number: str) -> DialRules:
         return DialRules(dict(self.items.get(phone_number, PhoneState()).rules))
@@ -427,6 +439,8 @@ class FakePhones:
         task_sid: str | None = None,
         limits: ReputationLimits | None = None,
         within_limits: bool = False,
+        record: CallRecord | None = None,
+        guard_read: Guard | None = None,
     ) -> CallerIdLock:
         self.attempts += 1
         state = self.items.get(phone_number, PhoneState())
@@ -441,6 +455,8 @@ class FakePhones:
             day = day_of(now)
             state.usage = replace(used, last_used=now, day=day, calls=used.calls_on(day) + 1)
             self.items.setdefault(phone_number, state).lock = lock
+            if record is not None:
+                self.records.append(record)
             return lock
         if not diagnose or verdict in (Verdict.OWN, Verdict.SHARED):
             raise CallerIdInUse(f"{phone_number} is not free")
@@ -484,11 +500,11 @@ class FakePhones:
                 found[phone] = PhoneView(state.lock, usage)
         return found
 
-    def start_cooling(self, phone_number: str, until: float, now: float) -> bool:
+    def start_cooling(self, phone_number: str, until: float, now: float, why: str | None = None) -> bool:
         state = self.items.get(phone_number)
         if state is None or (state.usage.cooling_until is not None and state.usage.cooling_until >= now):
             return False
-        state.usage = replace(state.usage, cooling_until=until)
+        state.usage = replace(state.usage, cooling_until=until, cooling_why=why)
         return True
 
 
@@ -589,21 +605,72 @@ class FakeTwilio:
 
 
 class FakeHealth:
-    """Numbers' call outcomes (``HealthRecords``)."""
+    """Numbers' call outcomes (``HealthRecords``): counted once per account and call SID, as the store's marker."""
 
     def __init__(self) -> None:
         self.by_phone: dict[str, NumberHealth] = {}
+        self.counted_calls: dict[tuple[str, str], dict[str, Any]] = {}
+        self.days: dict[tuple[str, str], DailyCounts] = {}
 
     def get(self, phone_number: str) -> NumberHealth:
         return self.by_phone.get(phone_number, NumberHealth())
 
-    def record_attempt(
-        self, phone_number: str, *, answered: bool, call: str, now: float, limits: ReputationLimits = NO_LIMITS
-    ) -> RecentWindow | None:
+    def counted(self, account_sid: str, call_sid: str) -> bool:
+        return (account_sid, call_sid) in self.counted_calls
+
+    def record_outcome(
+        self,
+        phone_number: str,
+        outcome: CallOutcome,
+        *,
+        now: float,
+        limits: ReputationLimits = NO_LIMITS,
+        record: tuple[str, str] | None = None,
+    ) -> OutcomeWrite:
+        key = (outcome.account_sid, outcome.call_sid)
+        day = datetime.fromtimestamp(now, UTC).date().isoformat()
+        if key in self.counted_calls:
+            return self._detail(phone_number, outcome, self.counted_calls[key])
+        short = outcome.short(limits.short_call_seconds)
         health = self.get(phone_number)
-        window = health.recent.add(answered, limits.window_attempts)
-        self.by_phone[phone_number] = NumberHealth(health.attempts + 1, health.answered + int(answered), window)
-        return window
+        window = health.recent.add(outcome.answered, limits.window_attempts, blocked=outcome.blocked, short=short)
+        self.by_phone[phone_number] = NumberHealth(
+            health.attempts + 1,
+            health.answered + int(outcome.answered),
+            window,
+            health.blocked + int(outcome.blocked),
+            health.short_calls + int(short),
+        )
+        was = self.days.get((phone_number, day), DailyCounts(day))
+        self.days[(phone_number, day)] = DailyCounts(
+            day,
+            was.calls + 1,
+            was.answered + int(outcome.answered),
+            was.blocked + int(outcome.blocked),
+            was.short + int(short),
+        )
+        self.counted_calls[key] = {"answered": outcome.answered, "blocked": outcome.blocked, "sip": outcome.sip_code}
+        self.counted_calls[key]["day"] = day
+        return OutcomeWrite(True, False, window)
+
+    def _detail(self, phone_number: str, outcome: CallOutcome, counted: dict[str, Any]) -> OutcomeWrite:
+        if outcome.sip_code is None or counted["sip"] is not None:
+            return OutcomeWrite(False)
+        counted["sip"] = outcome.sip_code
+        if counted["answered"] or counted["blocked"] or outcome.sip_code not in BLOCKING_SIP_CODES:
+            return OutcomeWrite(False, True)
+        counted["blocked"] = True
+        health = self.get(phone_number)
+        window = health.recent.mark_blocked()
+        self.by_phone[phone_number] = replace(health, recent=window, blocked=health.blocked + 1)
+        was = self.days[(phone_number, counted["day"])]
+        self.days[(phone_number, counted["day"])] = replace(was, blocked=was.blocked + 1)
+        return OutcomeWrite(False, True, window)
+
+    def daily(self, phone_number: str, days: int, now: float) -> list[DailyCounts]:
+        today = datetime.fromtimestamp(now, UTC).date()
+        dates = [(today - timedelta(days=n)).isoformat() for n in range(days - 1, -1, -1)]
+        return [self.days.get((phone_number, d), DailyCounts(d)) for d in dates]
 
 
 def worker(n: int, account: str) -> WorkerRef:

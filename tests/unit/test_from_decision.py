@@ -201,3 +201,20 @@ def test_numbers_a_fresh_read_shows_on_other_agents_calls_are_not_tried_again():
     with pytest.raises(NoCallerIdAvailable):
         world.start()
     assert world.phones.attempts - before == 3, "three refused writes, then a read shows every number taken"
+
+
+def test_each_call_is_recorded_with_its_lock():
+    world = World()
+    world.add("+14155550100")
+    queue, task = "WQ" + "7" * 32, "WT" + "8" * 32
+    call = world.start("+1 646 555 2671", queue_sid=queue, task_sid=task)
+    (record,) = world.phones.records
+    assert (record.workspace, record.worker_sid, record.from_number, record.to) == (
+        ACCOUNT,
+        WORKER,
+        call.lock.phone_number,
+        "+16465552671",
+    )
+    assert (record.reason, record.task_sid, record.queue_sid) == (call.choice.reason.value, task, queue)
+    assert record.started_at == call.lock.acquired_at
+    assert record.expires_at == record.started_at + 30 * 86_400

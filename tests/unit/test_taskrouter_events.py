@@ -130,6 +130,8 @@ def test_every_task_ending_twilio_names_is_acted_on():
         "task.wrapup",
         "task.completed",
         "task.canceled",
+        "reservation.wrapup",
+        "reservation.completed",
         "reservation.rejected",
         "reservation.timeout",
         "reservation.canceled",

@@ -53,6 +53,10 @@ class Settings(BaseModel):
     health_cooldown_seconds: Annotated[int, Field(ge=0, le=30 * 86_400)] = 86_400
     # How long the audit log keeps an entry (DynamoDB TTL).
     audit_days: Annotated[int, Field(ge=1, le=3650)] = 400
+    health_short_call_seconds: Annotated[int, Field(ge=0, le=3_600)] = 6
+    health_max_blocked_rate: Annotated[float, Field(ge=0, le=1)] = 0.2
+    call_record_days: Annotated[int, Field(ge=1, le=365)] = 30
+    callback_affinity_days: Annotated[int, Field(ge=0, le=365)] = 7
     # How long, after a change of an account's auth token, signatures made with the one before still count.
     auth_token_grace_seconds: Annotated[int, Field(ge=0, le=30 * 86_400)] = 86_400
     # The Trust Hub products (``BU…``, comma-separated) numbers join when bought or imported; empty: none.
@@ -88,6 +92,8 @@ class Settings(BaseModel):
             min_attempts=self.health_min_attempts,
             min_answer_rate=self.health_min_answer_rate,
             cooldown_seconds=self.health_cooldown_seconds,
+            short_call_seconds=self.health_short_call_seconds,
+            max_blocked_rate=self.health_max_blocked_rate,
         )
 
     @classmethod

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from callerid.service.people import People
     from callerid.service.reconcile import Reconciler
     from callerid.service.selection import CallerIdSelections
+    from callerid.service.streams import EventStreamEffects
     from callerid.service.taskrouter import TaskRouterEffects
     from callerid.service.transfers import TransferCallerIds
     from callerid.service.trust import TrustAssignments
@@ -96,6 +97,7 @@ def repositories() -> Stores:
     from callerid.service.builder import Stores
     from callerid.store.audit import AuditLog
     from callerid.store.callpath import CallPathRepository
+    from callerid.store.calls import CallRepository
     from callerid.store.heads import HeadRepository
     from callerid.store.health import HealthRepository
     from callerid.store.imported import ImportedHooksRepository
@@ -127,6 +129,7 @@ def repositories() -> Stores:
         reconcile=ReconcileRepository(),
         imported=ImportedHooksRepository(),
         audit=AuditLog(),
+        calls=CallRepository(),
     )
 
 
@@ -142,6 +145,8 @@ def services() -> Services:
         include_outgoing_only=config.include_outgoing_only_numbers,
         inbound_redirect=bool(config.inbound_flow_url),
         limits=config.reputation(),
+        call_record_days=config.call_record_days,
+        callback_affinity_days=config.callback_affinity_days,
         ancestors=accounts().ancestors,
         workspace_of=lambda account: gateway().workspace_sid(account),
         trust_product_sids=config.trust_product_sids,
@@ -210,6 +215,11 @@ def taskrouter_effects() -> TaskRouterEffects:
     """TaskRouter's events: locks freed when outbound-call tasks end, workers' teams kept current. Twilio only to
     look up a subaccount's workspace (once per container; the root account's is configured)."""
     return services().taskrouter_effects
+
+
+def stream_effects() -> EventStreamEffects:
+    """Event Streams deliveries: call summaries counted as outcomes (no Twilio request)."""
+    return services().stream_effects
 
 
 def verification_effects() -> VerificationEffects:

@@ -285,6 +285,8 @@ function healthSection(path) {
         fact("Answered", String(health.answered)),
         fact("Answer rate", rate(health.answerRate)),
         fact("Recent answer rate", health.recent ? `${rate(health.recent.answerRate)} of ${health.recent.attempts}` : "—"),
+        fact("Blocked by carriers", String(health.blocked ?? 0)),
+        fact("Short calls", String(health.shortCalls ?? 0)),
         fact("Calls today", health.callsToday === null || health.callsToday === undefined ? "—" : String(health.callsToday)),
         fact("Last used", formatDate(health.lastUsedAt))));
     } catch (error) {

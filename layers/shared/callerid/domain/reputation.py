@@ -18,6 +18,22 @@ class Guard(StrEnum):
     CAPPED = "capped"
     SPACING = "spacing"
     COOLING = "cooling"
+    SUSPECTED_BLOCKED = "suspected_blocked"
+
+
+# Calls rejected by the terminating carrier's analytics (603+ arrives as 603).
+BLOCKING_SIP_CODES = frozenset({603, 607, 608})
+SUSPECTED_BLOCKED = "suspected_blocked"
+
+
+def sip_code(raw: object) -> int | None:
+    """A SIP response code as Twilio sends it (``603``, ``"603"``, ``"603+"``), or ``None``."""
+    digits = "".join(c for c in str(raw or "").strip()[:3] if c.isascii() and c.isdigit())
+    return int(digits) if len(digits) == 3 else None
+
+
+def blocked_by_carrier(code: int | None) -> bool:
+    return code in BLOCKING_SIP_CODES
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +46,19 @@ class ReputationLimits:
     min_attempts: int = 20
     min_answer_rate: float = 0.0
     cooldown_seconds: int = 86_400
+    # Answered calls shorter than this are "short" (the callee saw a spam label); a share of blocked and short calls
+    # in the recent window of max_blocked_rate or more makes the number suspected_blocked (0 = off).
+    short_call_seconds: int = 6
+    max_blocked_rate: float = 0.0
 
     @property
     def active(self) -> bool:
-        return bool(self.daily_call_cap or self.min_seconds_between_calls or self.min_answer_rate)
+        return bool(self.daily_call_cap or self.min_seconds_between_calls or self.cools_at_all)
+
+    @property
+    def cools_at_all(self) -> bool:
+        """Whether any rule rests a number for a cooldown (the answer-rate floor or the blocked-rate ceiling)."""
+        return bool(self.min_answer_rate or self.max_blocked_rate)
 
 
 def day_of(now: float) -> int:
@@ -51,6 +76,8 @@ class Usage:
     calls: int = 0
     cooling_until: float | None = None
     recent_rate: float | None = None
+    # Why the cooldown runs: "suspected_blocked", or None (the answer-rate floor).
+    cooling_why: str | None = None
 
     def calls_on(self, day: int) -> int:
         return self.calls if self.day == day else 0
@@ -67,19 +94,43 @@ def guard_of(usage: Usage, limits: ReputationLimits, now: float) -> Guard | None
     spacing = limits.min_seconds_between_calls
     if spacing and usage.last_used is not None and usage.last_used > now - spacing:
         return Guard.SPACING
-    if limits.min_answer_rate and usage.cooling_until is not None and usage.cooling_until >= now:
-        return Guard.COOLING
+    if limits.cools_at_all and usage.cooling_until is not None and usage.cooling_until >= now:
+        return Guard.SUSPECTED_BLOCKED if usage.cooling_why == SUSPECTED_BLOCKED else Guard.COOLING
     return None
 
 
 @dataclass(frozen=True, slots=True)
 class RecentWindow:
-    """The outcomes of a number's last attempts, oldest first (``"1"`` answered, ``"0"`` not)."""
+    """The outcomes of a number's last attempts, oldest first (``"1"`` answered, ``"0"`` not, ``"b"`` blocked by
+    the carrier: not answered, ``"s"`` answered but short)."""
 
     outcomes: str = ""
 
-    def add(self, answered: bool, size: int) -> RecentWindow:
-        return RecentWindow((self.outcomes + ("1" if answered else "0"))[-max(size, 1) :])
+    def add(self, answered: bool, size: int, *, blocked: bool = False, short: bool = False) -> RecentWindow:
+        mark = ("s" if short else "1") if answered else ("b" if blocked else "0")
+        return RecentWindow((self.outcomes + mark)[-max(size, 1) :])
+
+    def mark_blocked(self) -> RecentWindow:
+        """A later source learned that a call counted as not answered was blocked by the carrier: its mark (the
+        latest unanswered one, the window keeps no call SIDs) becomes ``"b"``."""
+        at = self.outcomes.rfind("0")
+        return self if at < 0 else RecentWindow(self.outcomes[:at] + "b" + self.outcomes[at + 1 :])
+
+    @property
+    def blocked(self) -> int:
+        return self.outcomes.count("b")
+
+    @property
+    def short_calls(self) -> int:
+        return self.outcomes.count("s")
+
+    def suspected_blocked(self, limits: ReputationLimits) -> bool:
+        """Whether this window's share of blocked and short calls makes the number suspected_blocked."""
+        return (
+            bool(limits.max_blocked_rate)
+            and self.attempts >= limits.min_attempts
+            and (self.blocked + self.short_calls) / self.attempts >= limits.max_blocked_rate
+        )
 
     @property
     def attempts(self) -> int:
@@ -87,7 +138,7 @@ class RecentWindow:
 
     @property
     def answered(self) -> int:
-        return self.outcomes.count("1")
+        return self.outcomes.count("1") + self.outcomes.count("s")
 
     @property
     def answer_rate(self) -> float | None:
@@ -118,6 +169,8 @@ class NumberHealth:
     attempts: int = 0
     answered: int = 0
     recent: RecentWindow = NO_OUTCOMES
+    blocked: int = 0
+    short_calls: int = 0
 
     @property
     def answer_rate(self) -> float | None:

@@ -16,12 +16,15 @@ from callerid.domain.errors import InvalidPhoneNumber, InvalidRequest
 from callerid.domain.phone import normalise_e164
 
 # A worker's outbound-call task has ended: wrap-up, completion, cancellation, or a reservation that came to
-# nothing (rejected, timed out, cancelled).
+# nothing (rejected, timed out, cancelled). The reservation's own wrap-up and completion end the holder's call too
+# (an operator's EventsFilter may keep only reservation events); they carry the same task fields and WorkerSid.
 TASK_END_EVENTS = frozenset(
     {
         "task.wrapup",
         "task.completed",
         "task.canceled",
+        "reservation.wrapup",
+        "reservation.completed",
         "reservation.rejected",
         "reservation.timeout",
         "reservation.canceled",
@@ -50,6 +53,10 @@ class TaskRouterEvent:
     outbound_from: str | None = None
     carries_team: bool = False
     team: str | None = None
+    # An outbound task's ``to`` (E.164) and its customer leg (``conference.participants.customer``, as Flex writes
+    # it once the customer joined), when the attributes carry them.
+    outbound_to: str | None = None
+    customer_call_sid: str | None = None
 
     @property
     def ends_task(self) -> bool:
@@ -105,6 +112,25 @@ def outbound_caller_id(attributes: dict[str, Any]) -> str | None:
         return None
 
 
+def outbound_callee(attributes: dict[str, Any]) -> str | None:
+    """An outbound task's ``to`` as E.164, or ``None``."""
+    to = attributes.get("to")
+    try:
+        return normalise_e164(to) if isinstance(to, str) else None
+    except InvalidPhoneNumber:
+        return None
+
+
+def customer_leg(attributes: dict[str, Any]) -> str | None:
+    """The call SID Flex wrote as ``conference.participants.customer``, or ``None``."""
+    conference = attributes.get("conference")
+    participants = conference.get("participants") if isinstance(conference, dict) else None
+    customer = participants.get("customer") if isinstance(participants, dict) else None
+    if isinstance(customer, str) and len(customer) == 34 and customer.startswith("CA") and customer[2:].isalnum():
+        return customer
+    return None
+
+
 def team_of(attributes: dict[str, Any]) -> str | None:
     """The worker's ``team_name``, when it is a non-empty string."""
     team = attributes.get(TEAM_ATTRIBUTE)
@@ -144,14 +170,17 @@ def read_event(
         return base
     occurred_at = event_time(timestamp, timestamp_ms)
     team = team_of(json_object(worker_attributes, "WorkerAttributes")) if worker_attributes is not None else None
-    began = outbound = None
+    began = outbound = to = customer = None
     if base.ends_task:
         age = (task_age or "").strip()
         # ASCII digits only: str.isdigit() also admits "²" and "①", which int() refuses.
         if not (age.isascii() and age.isdecimal()) or int(age) > MAX_SECONDS:
             raise InvalidRequest("TaskAge: the task's age in whole seconds is required.")
         began = occurred_at - int(age)
-        outbound = outbound_caller_id(json_object(task_attributes or "", "TaskAttributes"))
+        attributes = json_object(task_attributes or "", "TaskAttributes")
+        outbound = outbound_caller_id(attributes)
+        if outbound is not None:
+            to, customer = outbound_callee(attributes), customer_leg(attributes)
     return TaskRouterEvent(
         sid,
         event_type,
@@ -164,4 +193,6 @@ def read_event(
         outbound,
         carries_team,
         team,
+        to,
+        customer,
     )

@@ -3,7 +3,8 @@
 The order is the contract's: a missing or bad Flex token is 401 before anything is said about the body; then a
 body in a media type the route does not take is 415; then a body beyond sane limits (size, nesting) or a JSON
 value that is not an object is 400. Routes under ``/webhooks/`` and ``/common/`` take form posts (Twilio's and
-the Flex project template's); every other route takes JSON.
+the Flex project template's), but for Event Streams' sink, which takes a JSON array of CloudEvents; every other
+route takes JSON.
 """
 
 from __future__ import annotations
@@ -23,11 +24,15 @@ from callerid.http.auth import CALLER_CONTEXT_KEY
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 FORM_ROUTES = ("/webhooks/", "/common/")
+# Routes whose JSON body is an array (the sink's route reads its events itself: ``domain.streams``).
+JSON_ARRAY_ROUTES = ("/webhooks/twilio/event-streams",)
 MAX_BODY_BYTES = 64 * 1024
 MAX_JSON_DEPTH = 16
 
 
 def media_type_of(route_path: str) -> str:
+    if route_path in JSON_ARRAY_ROUTES:
+        return JSON
     return FORM if route_path.startswith(FORM_ROUTES) else JSON
 
 
@@ -62,7 +67,10 @@ def check_body(path: str, headers: dict[str, str] | None, body: str | None) -> N
             raise InvalidRequest(f"The request body nests deeper than {MAX_JSON_DEPTH} levels.") from exc
         except ValueError as exc:
             raise InvalidJson("The request body is not valid JSON.") from exc
-        if not isinstance(parsed, dict):
+        if path in JSON_ARRAY_ROUTES:
+            if not isinstance(parsed, list):
+                raise InvalidRequest("The request body must be a JSON array.")
+        elif not isinstance(parsed, dict):
             raise InvalidRequest("The request body must be a JSON object.")
         if json_depth(parsed) > MAX_JSON_DEPTH:
             raise InvalidRequest(f"The request body nests deeper than {MAX_JSON_DEPTH} levels.")

@@ -123,7 +123,14 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str, str]] = {
     ("get", "/v1/phone-numbers/{sid}/health"): (
         NUMBERS,
         "A number's health",
-        "Attempts, answered, answer rate (all time and recent), calls today and the reputation state.",
+        "Attempts, answered, answer rate (all time and recent), carrier blocks and short calls, calls today and "
+        "the reputation state with its guard; `?days=N` (1-90) adds the daily counts.",
+    ),
+    ("get", "/v1/phone-numbers/{sid}/calls"): (
+        NUMBERS,
+        "A number's recent calls",
+        "The outbound calls this backend chose the number for, newest first, each with its agent, why the number "
+        "was chosen and how the call ended (once an outcome has arrived from any source). Paged.",
     ),
     ("delete", "/v1/phone-numbers/{sid}/lock"): (
         NUMBERS,
@@ -178,6 +185,12 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str, str]] = {
         CALLER_IDS,
         "Choose a worker's caller ID",
         "Saves another worker's selection (supervisor), mirrored into TaskRouter.",
+    ),
+    ("post", "/webhooks/twilio/event-streams"): (
+        WEBHOOKS,
+        "Event Streams deliveries",
+        "Voice Insights call summaries from an Event Streams webhook sink (a JSON array of CloudEvents, signed "
+        "with bodySHA256): each outbound call's outcome and SIP code, counted once per call whatever the source.",
     ),
     ("post", "/webhooks/twilio/call-status"): (
         WEBHOOKS,

@@ -1,5 +1,5 @@
-"""Plumbing shared by Twilio's webhooks: the signed form, and effects applied once through Powertools idempotency
-records in the one table."""
+"""Plumbing shared by Twilio's webhooks: the signed form, the signed Event Streams delivery, and effects applied once
+through Powertools idempotency records in the one table."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from callerid.config import Settings
-from callerid.domain.errors import InvalidRequest, RequestInProgress, StoreUnavailable
+from callerid.domain.errors import InvalidRequest, InvalidSignature, RequestInProgress, StoreUnavailable
+from callerid.domain.streams import CloudEvent, read_events, signing_account
 from callerid.http.errors import describe_validation_errors
 from callerid.http.resolver import public_base_url
 from callerid.twilio.signatures import FormParams, WebhookSignatures, public_url
@@ -38,6 +39,29 @@ def signed_form(app: APIGatewayRestResolver, settings: Settings, signatures: Web
     headers = {k.lower(): v for k, v in (event.headers or {}).items()}
     signatures.verify_form(url, params, headers.get("x-twilio-signature"))
     return params
+
+
+def signed_events(
+    app: APIGatewayRestResolver, settings: Settings, signatures: WebhookSignatures
+) -> tuple[str, list[CloudEvent]]:
+    """An Event Streams delivery's account and events, after its signature was checked as Twilio signs them: the
+    URL carries ``bodySHA256`` (the raw body's SHA-256) and ``X-Twilio-Signature`` signs that URL with the auth token
+    of the account the events name. 403 without either; 400 for a body that is not a JSON array of CloudEvents (read
+    before any account is looked at); 403 when no event names an account or the signature is not that account's."""
+    event = app.current_event
+    query = event.multi_value_query_string_parameters or {}
+    headers = {k.lower(): v for k, v in (event.headers or {}).items()}
+    signature = headers.get("x-twilio-signature")
+    if not signature or not query.get("bodySHA256"):
+        raise InvalidSignature("Missing X-Twilio-Signature or the bodySHA256 query parameter.")
+    body = event.decoded_body or ""
+    events = read_events(body)
+    account_sid = signing_account(events)
+    if account_sid is None:
+        raise InvalidSignature("The delivery names no account whose signature it could carry.")
+    url = public_url(public_base_url(app, settings), event.path, query)
+    signatures.verify_json(url, body, signature, account_sid)
+    return account_sid, events
 
 
 def parse_form(params: FormParams, model: type[FormModel]) -> FormModel:

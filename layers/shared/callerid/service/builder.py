@@ -15,6 +15,7 @@ from callerid.domain.reputation import NO_LIMITS, ReputationLimits
 from callerid.service.ports import (
     AuditEntries,
     CallPathReads,
+    Calls,
     Gateway,
     Heads,
     HealthRecords,
@@ -40,11 +41,13 @@ if TYPE_CHECKING:
     from callerid.service.management import NumberManagement
     from callerid.service.numbers import NumberDirectory
     from callerid.service.outbound import OutboundCalls
+    from callerid.service.outcomes import OutcomeRecorder
     from callerid.service.people import People
     from callerid.service.reconcile import Reconciler
     from callerid.service.records import RecordKeeper
     from callerid.service.refresh import TwilioRefresh
     from callerid.service.selection import CallerIdSelections
+    from callerid.service.streams import EventStreamEffects
     from callerid.service.taskrouter import TaskRouterEffects
     from callerid.service.transfers import TransferCallerIds
     from callerid.service.trust import TrustAssignments
@@ -73,6 +76,8 @@ class Stores:
     imported: ImportedHooks | None = None  # imported numbers' webhooks before the import (teardown)
     # The audit log's reads (its writes go with each change, ``audit=`` of the store methods).
     audit: AuditEntries | None = None
+    # Outbound calls' records and callbacks (none: inbound calls read the number's record alone).
+    calls: Calls | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +89,10 @@ class Options:
     include_outgoing_only: bool = False
     inbound_redirect: bool = False
     limits: ReputationLimits = NO_LIMITS
+    # How long an outbound call's record is kept (DynamoDB TTL), and how long a customer calling back reaches the
+    # agent who called them (0 = off).
+    call_record_days: int = 30
+    callback_affinity_days: int = 7
     ancestors: Callable[[str], list[str]] = field(default=lambda account_sid: [])
     # The TaskRouter workspace of a (sub)account.
     workspace_of: Callable[[str], str] = field(default=lambda account_sid: "")
@@ -169,6 +178,7 @@ class Services:
             ancestors=self.options.ancestors,
             clock=self.clock,
             limits=self.options.limits,
+            call_record_days=self.options.call_record_days,
         )
 
     @cached_property
@@ -185,6 +195,7 @@ class Services:
             clock=self.clock,
             imported=s.imported,
             trust=self.trust,
+            calls=s.calls,
         )
 
     @cached_property
@@ -219,16 +230,36 @@ class Services:
     def call_status_effects(self) -> CallStatusEffects:
         from callerid.service.webhooks import CallStatusEffects
 
+        return CallStatusEffects(self.stores.locks, self.outcomes, clock=self.clock)
+
+    @cached_property
+    def outcomes(self) -> OutcomeRecorder:
+        from callerid.service.outcomes import OutcomeRecorder
+
         s = self.stores
-        return CallStatusEffects(
-            s.locks, s.usage, s.health, self.numbers.may_dial, clock=self.clock, limits=self.options.limits
+        return OutcomeRecorder(
+            s.health, s.usage, s.calls, self.numbers.may_dial, clock=self.clock, limits=self.options.limits
         )
+
+    @cached_property
+    def stream_effects(self) -> EventStreamEffects:
+        from callerid.service.streams import EventStreamEffects
+
+        return EventStreamEffects(self.outcomes)
 
     @cached_property
     def taskrouter_effects(self) -> TaskRouterEffects:
         from callerid.service.taskrouter import TaskRouterEffects
 
-        return TaskRouterEffects(self.stores.locks, self.stores.workers, self.options.workspace_of, clock=self.clock)
+        return TaskRouterEffects(
+            self.stores.locks,
+            self.stores.workers,
+            self.options.workspace_of,
+            clock=self.clock,
+            outcomes=self.outcomes,
+            calls=self.gateway,
+            records=self.stores.calls,
+        )
 
     @cached_property
     def verification_effects(self) -> VerificationEffects:
@@ -248,7 +279,13 @@ class Services:
     def inbound_calls(self) -> InboundCalls:
         from callerid.service.inbound import InboundCalls
 
-        return InboundCalls(self.stores.records, redirect=self.options.inbound_redirect)
+        return InboundCalls(
+            self.stores.records,
+            redirect=self.options.inbound_redirect,
+            calls=self.stores.calls,
+            affinity_days=self.options.callback_affinity_days,
+            clock=self.clock,
+        )
 
     @cached_property
     def reconciler(self) -> Reconciler:

@@ -8,13 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from callerid.domain.audit import Actor
+from callerid.domain.calls import DailyCounts, RecentCall
 from callerid.domain.deployment import PriorHooks
 from callerid.domain.errors import NotFound
 from callerid.domain.locks import PhoneState
 from callerid.domain.numbers import NumberRecord, NumberSource, TwilioFacts
 from callerid.domain.reputation import NO_LIMITS, Guard, NumberHealth, ReputationLimits, Usage, guard_of
 from callerid.service.numbers import NumberDirectory, NumberWithLock
-from callerid.service.ports import HealthRecords, ImportedHooks, PhoneUsage, TwilioNumbers
+from callerid.service.ports import CallRecords, HealthRecords, ImportedHooks, PhoneUsage, TwilioNumbers
 from callerid.service.records import described
 from callerid.service.trust import Joined, TrustAssignments
 from callerid.twilio.records import AvailableNumber, NumberHooks, NumberOrder, NumberSearch, OwnedNumber
@@ -53,7 +54,9 @@ class NumberManagement:
         clock: Callable[[], float] = time.time,
         imported: ImportedHooks | None = None,
         trust: TrustAssignments | None = None,
+        calls: CallRecords | None = None,
     ) -> None:
+        self.calls = calls
         self.imported = imported
         self.trust = trust
         self.directory = directory
@@ -136,9 +139,10 @@ class NumberManagement:
         self.trust.resync(account_sid, sid)  # its Trust Hub products and their status, read now
         return self.directory.shown(account_sid, sid)
 
-    def health(self, phone_number: str) -> HealthReport:
+    def health(self, phone_number: str, days: int | None = None) -> HealthReport:
         """The number's outcomes (all time and its recent window) and its use today, with the reputation state
-        the call path would see now (two reads: the health item and the phone item)."""
+        the call path would see now (two reads: the health item and the phone item); with ``days``, its daily
+        counts of the last ``days`` UTC days too (one Query more)."""
         now = self.clock()
         state = self.usage.states([phone_number], now).get(phone_number, PhoneState())
         return HealthReport(
@@ -147,7 +151,16 @@ class NumberManagement:
             guard_of(state.usage, self.limits, now),
             now,
             self.limits,
+            self.health_reader.daily(phone_number, days, now) if days else None,
         )
+
+    def recent_calls(
+        self, account_sid: str, phone_number: str, page: int, per_page: int
+    ) -> tuple[list[RecentCall], bool]:
+        """The workspace's recent calls from the number, newest first, and whether more follow (one Query)."""
+        if self.calls is None:
+            return [], False
+        return self.calls.recent(account_sid, phone_number, page, per_page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,9 +170,10 @@ class HealthReport:
     guard: Guard | None
     now: float
     limits: ReputationLimits
+    daily: list[DailyCounts] | None = None
 
     @property
     def cooling_until(self) -> float | None:
         """When its cooldown ends, while it is cooling (a floor of 0 cools nothing)."""
         until = self.usage.cooling_until
-        return until if self.limits.min_answer_rate and until is not None and until >= self.now else None
+        return until if self.limits.cools_at_all and until is not None and until >= self.now else None

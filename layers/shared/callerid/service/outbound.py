@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
+from callerid.domain.calls import DAY_SECONDS, CallRecord
 from callerid.domain.catalogue import CallPathRead
 from callerid.domain.errors import CallerIdInUse, DestinationNotAllowed, NoCallerIdAvailable, NotFound
 from callerid.domain.geography import Place
@@ -115,7 +116,9 @@ class OutboundCalls:
         clock: Callable[[], float] = time.time,
         limits: ReputationLimits = NO_LIMITS,
         spread: Callable[[], int] = lambda: random.randrange(1 << 30),
+        call_record_days: int = 30,
     ) -> None:
+        self.call_record_days = call_record_days
         self.reads = reads
         self.heads = heads
         self.locks = locks
@@ -154,6 +157,18 @@ class OutboundCalls:
                 task_sid=task_sid,
                 limits=None if choice.reason is Reason.EXPLICIT else self.limits,
                 within_limits=choice.within_limits,
+                record=CallRecord(
+                    workspace=worker.account_sid,
+                    worker_sid=worker.worker_sid,
+                    from_number=choice.phone_number,
+                    to=dialled.e164,
+                    reason=str(choice.reason.value),
+                    started_at=now,
+                    expires_at=now + self.call_record_days * DAY_SECONDS,
+                    task_sid=task_sid,
+                    queue_sid=queue_sid,
+                ),
+                guard_read=choice.guard,
             )
 
         if wanted is not None:

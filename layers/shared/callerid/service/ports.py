@@ -8,18 +8,20 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from callerid.domain.audit import AuditEntry
+from callerid.domain.calls import CallOutcome, CallRecord, DailyCounts, LatestCall, OutcomeWrite, RecentCall
 from callerid.domain.catalogue import CallPathRead, CounterKey, Head, RefreshState
 from callerid.domain.deployment import PriorHooks
 from callerid.domain.identity import WorkerRef
 from callerid.domain.locks import CallerIdLock, PhoneState
 from callerid.domain.numbers import Candidate, DialRule, DialRules, NumberQuery, NumberRecord, NumberSource, TwilioFacts
 from callerid.domain.people import Person, Queue
-from callerid.domain.reputation import NumberHealth, RecentWindow, ReputationLimits
+from callerid.domain.reputation import Guard, NumberHealth, ReputationLimits
 from callerid.domain.trust import TrustProduct
 from callerid.domain.verification import Verification
 from callerid.domain.workers import WorkerState
 from callerid.twilio.records import (
     AvailableNumber,
+    EndedCall,
     NumberHooks,
     NumberOrder,
     NumberSearch,
@@ -37,6 +39,14 @@ class RecordReader(Protocol):
     """A workspace's stored record of a phone (inbound calls read nothing more)."""
 
     def get(self, account_sid: str, phone_number: str, *, primary: str | None = None) -> NumberRecord | None: ...
+
+
+class InboundReads(Protocol):
+    """An inbound call's one read: the called number's record and the latest call from it to the caller."""
+
+    def inbound_read(
+        self, account_sid: str, called: str, caller: str | None
+    ) -> tuple[NumberRecord | None, LatestCall | None]: ...
 
 
 class NumberRecords(RecordReader, Protocol):
@@ -175,6 +185,8 @@ class PhoneLocks(Protocol):
         task_sid: str | None = None,
         limits: ReputationLimits | None = None,
         within_limits: bool = False,
+        record: CallRecord | None = None,
+        guard_read: Guard | None = None,
     ) -> CallerIdLock: ...
     def release(
         self, phone_number: str, worker: WorkerRef, lease_id: str, *, audit: AuditEntry | None = None
@@ -189,7 +201,7 @@ class PhoneUsage(Protocol):
     """A phone's lock and usage as the call path sees them, and its cooldown."""
 
     def states(self, phone_numbers: Iterable[str], now: float) -> dict[str, PhoneState]: ...
-    def start_cooling(self, phone_number: str, until: float, now: float) -> bool: ...
+    def start_cooling(self, phone_number: str, until: float, now: float, why: str | None = None) -> bool: ...
 
 
 # ----- workers, health, verifications -------------------------------------------------------------------------------
@@ -218,12 +230,39 @@ class Workers(Teams, Protocol):
 
 
 class HealthRecords(Protocol):
-    """A number's call outcomes."""
+    """A number's call outcomes: all time, its recent window, its daily counts."""
 
     def get(self, phone_number: str) -> NumberHealth: ...
-    def record_attempt(
-        self, phone_number: str, *, answered: bool, call: str, now: float, limits: ReputationLimits = ...
-    ) -> RecentWindow | None: ...
+    def record_outcome(
+        self,
+        phone_number: str,
+        outcome: CallOutcome,
+        *,
+        now: float,
+        limits: ReputationLimits = ...,
+        record: tuple[str, str] | None = ...,
+    ) -> OutcomeWrite: ...
+    def daily(self, phone_number: str, days: int, now: float) -> list[DailyCounts]: ...
+    def counted(self, account_sid: str, call_sid: str) -> bool: ...
+
+
+class Calls(Protocol):
+    """``InboundReads`` and ``CallRecords`` of one store (``store.calls.CallRepository``)."""
+
+    def inbound_read(
+        self, account_sid: str, called: str, caller: str | None
+    ) -> tuple[NumberRecord | None, LatestCall | None]: ...
+    def latest(self, from_number: str, to: str) -> LatestCall | None: ...
+    def record_key(self, latest: LatestCall) -> tuple[str, str]: ...
+    def recent(self, account_sid: str, from_number: str, page: int, per_page: int) -> tuple[list[RecentCall], bool]: ...
+
+
+class CallRecords(Protocol):
+    """Outbound calls' records: a pair's latest call (where an outcome is written) and a number's recent calls."""
+
+    def latest(self, from_number: str, to: str) -> LatestCall | None: ...
+    def record_key(self, latest: LatestCall) -> tuple[str, str]: ...
+    def recent(self, account_sid: str, from_number: str, page: int, per_page: int) -> tuple[list[RecentCall], bool]: ...
 
 
 class Verifications(Protocol):
@@ -315,6 +354,13 @@ class PeopleGateway(Protocol):
     def account_name(self, account_sid: str) -> str: ...
 
 
+class CallsGateway(Protocol):
+    """Twilio's Calls resource: an outbound task's customer leg, found by its numbers, and how a call ended."""
+
+    def find_call(self, account_sid: str, from_number: str, to: str, started_after: float) -> str | None: ...
+    def call_ended(self, account_sid: str, call_sid: str) -> EndedCall | None: ...
+
+
 class Gateway(
     NumberSourceGateway,
     TwilioNumbers,
@@ -323,6 +369,7 @@ class Gateway(
     CallerIdConfirmation,
     TrustHub,
     PeopleGateway,
+    CallsGateway,
     Protocol,
 ):
     """Everything the services ask of Twilio (``twilio.gateway.TwilioGateway``)."""

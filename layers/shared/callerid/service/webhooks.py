@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from callerid.domain.errors import InvalidPhoneNumber, NotFound
+from callerid.domain.calls import CallOutcome
+from callerid.domain.errors import NotFound
 from callerid.domain.phone import normalise_e164
-from callerid.domain.reputation import NO_LIMITS, ReputationLimits
+from callerid.domain.reputation import sip_code
 from callerid.domain.verification import Verification
 from callerid.service.numbers import NumberDirectory
-from callerid.service.ports import CallerIdConfirmation, HealthRecords, PhoneLocks, PhoneUsage, Verifications
+from callerid.service.outcomes import OutcomeRecorder, phone_or_none
+from callerid.service.ports import CallerIdConfirmation, PhoneLocks, Verifications
 from callerid.twilio.records import OutgoingCallerId
 
 TERMINAL_CALL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
@@ -35,14 +37,6 @@ def call_began(timestamp: str | None, duration: int | None, now: float) -> float
     return ended - max(0, duration or 0)
 
 
-def phone_or_none(raw: str | None) -> str | None:
-    """``raw`` as E.164, or ``None`` for what is not a phone number (``client:alice``, ``sip:…``, junk)."""
-    try:
-        return normalise_e164(raw) if raw else None
-    except InvalidPhoneNumber:
-        return None
-
-
 @dataclass(frozen=True, slots=True)
 class CallStatusEvent:
     account_sid: str
@@ -52,24 +46,16 @@ class CallStatusEvent:
     direction: str | None
     timestamp: str | None
     duration: int | None
+    sip_response_code: str | None = None
+    stir_status: str | None = None
+    to: str | None = None
 
 
 class CallStatusEffects:
-    def __init__(
-        self,
-        locks: PhoneLocks,
-        usage: PhoneUsage,
-        health: HealthRecords,
-        may_dial: Callable[[str, str], bool],
-        clock: Callable[[], float] = time.time,
-        limits: ReputationLimits = NO_LIMITS,
-    ) -> None:
+    def __init__(self, locks: PhoneLocks, outcomes: OutcomeRecorder, clock: Callable[[], float] = time.time) -> None:
         self.locks = locks
-        self.usage = usage
-        self.health = health
-        self.may_dial = may_dial
+        self.outcomes = outcomes
         self.clock = clock
-        self.limits = limits
 
     def handle(self, event: CallStatusEvent) -> dict[str, Any]:
         if event.call_status not in TERMINAL_CALL_STATUSES:
@@ -79,21 +65,17 @@ class CallStatusEffects:
             return {"terminal": True, "released": False, "counted": False}
         began = call_began(event.timestamp, event.duration, self.clock())
         released = self.locks.release_for_call(caller_id, began, event.account_sid)
-        if not self.may_dial(event.account_sid, caller_id):
-            return {"terminal": True, "released": released, "counted": False}
-        now = self.clock()
-        window = self.health.record_attempt(
+        outcome = CallOutcome(
+            event.account_sid,
+            event.call_sid,
             caller_id,
-            answered=event.call_status == "completed",
-            call=f"{event.account_sid}#{event.call_sid}",
-            now=now,
-            limits=self.limits,
+            event.to,
+            event.call_status,
+            "call-status",
+            event.duration if event.call_status == "completed" else None,
+            sip_code(event.sip_response_code),
         )
-        cooling = window is not None and window.cools(self.limits)
-        if cooling:
-            # Its answer rate over the recent window fell below the floor: it rests for the cooldown.
-            self.usage.start_cooling(caller_id, now + self.limits.cooldown_seconds, now)
-        return {"terminal": True, "released": released, "counted": window is not None, "cooling": cooling}
+        return {"terminal": True, "released": released, **self.outcomes.record(outcome)}
 
 
 @dataclass(frozen=True, slots=True)

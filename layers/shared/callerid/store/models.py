@@ -224,6 +224,10 @@ class WorkerItem(TableItem, discriminator="worker"):
 class HealthItem(TableItem, discriminator="health"):
     attempts = NumberAttribute(default=0)
     answered = NumberAttribute(default=0)
+    # Calls the carrier rejected for its analytics (SIP 603/607/608), answered calls shorter than
+    # HEALTH_SHORT_CALL_SECONDS.
+    blocked = NumberAttribute(null=True)
+    short_calls = NumberAttribute(null=True)
     # The last HEALTH_WINDOW_ATTEMPTS outcomes, oldest first ("1" answered, "0" not): the recent answer rate.
     recent = UnicodeAttribute(null=True)
 
@@ -262,8 +266,56 @@ class ImportedItem(TableItem, discriminator="imported"):
     status_callback = UnicodeAttribute(null=True)
 
 
+class CallRecordItem(TableItem, discriminator="call_record"):
+    """An outbound call the backend chose a From for (``store.calls``): under ``CALLS#<account>#<from>``, sorted by
+    its start (``<startedAt>#<to>``), so a number's recent calls are one Query, newest first."""
+
+    worker_sid = UnicodeAttribute()
+    from_number = UnicodeAttribute()
+    to = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    started_at = NumberAttribute()
+    task_sid = UnicodeAttribute(null=True)
+    queue_sid = UnicodeAttribute(null=True)
+    # Its outcome, from whichever source reaches it first (a later one adds the SIP code or the duration).
+    call_sid = UnicodeAttribute(null=True)
+    outcome = UnicodeAttribute(null=True)
+    duration = NumberAttribute(null=True)
+    sip_code = NumberAttribute(null=True)
+
+
+class CallbackItem(TableItem, discriminator="callback"):
+    """The latest call of a From/To pair (``CALLBACK#<from>#<to>``): who placed it, for which account, and its
+    record's sort key. An outcome finds its record from it; a customer calling back reaches that agent."""
+
+    account_sid = UnicodeAttribute()
+    worker_sid = UnicodeAttribute()
+    started_at = NumberAttribute()
+    record_sk = UnicodeAttribute()
+
+
 class CountedCallItem(TableItem, discriminator="counted_call"):
-    """Marks a call as counted for its number's health (TTL), so a retried webhook never counts it twice."""
+    """Marks a call as counted for its number's health (TTL), so a retried webhook or a second outcome source never
+    counts it twice; keeps what was counted, so a later source can add only a detail (the SIP code, the duration)."""
+
+    phone = UnicodeAttribute(null=True)
+    source = UnicodeAttribute(null=True)
+    answered = BooleanAttribute(null=True)
+    blocked = BooleanAttribute(null=True)
+    sip_code = NumberAttribute(null=True)
+    duration = NumberAttribute(null=True)
+    day = UnicodeAttribute(null=True)
+    record_pk = UnicodeAttribute(null=True)
+    record_sk = UnicodeAttribute(null=True)
+
+
+class DailyItem(TableItem, discriminator="daily"):
+    """``DAILY#<e164>`` / ``DAY#<YYYY-MM-DD>``: a number's outcomes of one UTC day (TTL 90 days)."""
+
+    calls = NumberAttribute(null=True)
+    answered = NumberAttribute(null=True)
+    blocked = NumberAttribute(null=True)
+    short = NumberAttribute(null=True)
 
 
 class VerificationItem(TableItem, discriminator="verification"):
@@ -299,6 +351,8 @@ ITEM_CLASSES: tuple[type[TableItem], ...] = (
     PoolItem,
     PhoneItem,
     TokenItem,
+    CallRecordItem,
+    CallbackItem,
 )
 
 

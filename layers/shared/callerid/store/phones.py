@@ -16,21 +16,24 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition, size
 from pynamodb.expressions.operand import Path
 from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
 
 from callerid.domain.audit import AuditEntry
+from callerid.domain.calls import CallRecord
 from callerid.domain.errors import CallerIdInUse, DestinationNotAllowed, NotFound
 from callerid.domain.identity import WorkerRef
 from callerid.domain.locks import CallerIdLock, PhoneState
 from callerid.domain.numbers import DialRule, DialRules, Verdict
-from callerid.domain.reputation import ReputationLimits, Usage, day_of, guard_of
+from callerid.domain.reputation import Guard, ReputationLimits, Usage, day_of, guard_of
 from callerid.store.audit import audited
 from callerid.store.batch import batches, plain, typed
-from callerid.store.conditions import failed_condition
-from callerid.store.models import PhoneItem, table
+from callerid.store.calls import record_items
+from callerid.store.conditions import failed_condition, failed_transaction_conditions
+from callerid.store.models import PhoneItem, connection, table
 
 PHONE = "PHONE"
 HOLDER_INDEX = "lock_holder"
@@ -45,6 +48,7 @@ LOCK_ATTRIBUTES = (
     "task_sid",
 )
 CALLS_PREFIX = "calls_"
+LOCK_IN_TRANSACTION = 2
 # A number's calls are counted per UTC day (``calls_<day>``); taking a lock removes the counters of the days before,
 # this many of them (a phone unused for longer keeps one stale counter, which no rule reads).
 STALE_DAYS_REMOVED = 7
@@ -117,6 +121,7 @@ def parse_usage(item: Mapping[str, Any], now: float) -> Usage:
         calls=int(calls or 0),
         cooling_until=number("cooling_until"),
         recent_rate=number("recent_rate"),
+        cooling_why=str(plain(item["cooling_why"])) if "cooling_why" in item else None,
     )
 
 
@@ -141,7 +146,7 @@ def within_limits_condition(limits: ReputationLimits, now: float) -> Condition |
     if limits.min_seconds_between_calls:
         last = Path("last_used")
         parts.append(last.does_not_exist() | (last <= now - limits.min_seconds_between_calls))
-    if limits.min_answer_rate:
+    if limits.cools_at_all:
         cooling = Path("cooling_until")
         parts.append(cooling.does_not_exist() | (cooling < now))
     if not parts:
@@ -232,6 +237,8 @@ class PhoneRepository:
         task_sid: str | None = None,
         limits: ReputationLimits | None = None,
         within_limits: bool = False,
+        record: CallRecord | None = None,
+        guard_read: Guard | None = None,
     ) -> CallerIdLock:
         """Take the lock in one conditional write that also checks the worker may call ``country`` from it, and
         records the number's use (last use, calls today). Raises ``CallerIdInUse`` (another worker holds it),
@@ -240,7 +247,11 @@ class PhoneRepository:
         next choice needs no more). ``task_sid`` (the call's TaskRouter task, when the plugin named it) pins the
         lock to that task; a re-entrant take without one drops the pin of the earlier call. With ``limits``, the
         lock says whether the number was resting when taken (from the item as it was: no extra request);
-        ``within_limits`` refuses a resting number."""
+        ``within_limits`` refuses a resting number.
+
+        With ``record`` (the call the lock is taken for), the lock's UpdateItem becomes one TransactWriteItems that
+        also puts the call's record and its From/To pair's callback item: still one request. A transaction
+        returns no old item, so the lock's guard is then ``guard_read``, the one the call path's read saw."""
         ancestors = tuple(ancestors)
         lease = uuid.uuid4().hex
         values: dict[str, Any] = {
@@ -258,6 +269,22 @@ class PhoneRepository:
         resting = within_limits_condition(limits, now) if limits is not None and within_limits else None
         if resting is not None:
             condition = condition & resting
+        if record is not None:
+            return self._acquire_with_record(
+                phone_number,
+                worker,
+                actions,
+                condition,
+                record,
+                lease,
+                now,
+                ttl_seconds,
+                task_sid,
+                guard_read if limits is not None else None,
+                diagnose=diagnose,
+                ancestors=ancestors,
+                country=country,
+            )
         try:
             answer = table().update_item(
                 phone_key(phone_number),
@@ -275,6 +302,38 @@ class PhoneRepository:
         guard = None
         if limits is not None:
             guard = guard_of(parse_usage(answer.get("Attributes") or {}, now), limits, now)
+        return CallerIdLock(phone_number, worker, lease, now, now + ttl_seconds, task_sid, guard)
+
+    def _acquire_with_record(
+        self,
+        phone_number: str,
+        worker: WorkerRef,
+        actions: list[Action],
+        condition: Condition,
+        record: CallRecord,
+        lease: str,
+        now: float,
+        ttl_seconds: int,
+        task_sid: str | None,
+        guard: Guard | None,
+        *,
+        diagnose: bool,
+        ancestors: tuple[str, ...],
+        country: str | None,
+    ) -> CallerIdLock:
+        item, callback = record_items(record)
+        try:
+            with TransactWrite(connection=connection()) as transaction:
+                transaction.update(PhoneItem(phone_key(phone_number), PHONE), actions=actions, condition=condition)
+                transaction.save(item)
+                transaction.save(callback)
+        except TransactWriteError as exc:
+            # PynamoDB sends a transaction's puts before its updates: the lock's update is the third item.
+            if LOCK_IN_TRANSACTION in failed_transaction_conditions(exc):
+                if not diagnose:
+                    raise CallerIdInUse(f"{phone_number} is not free for this call.") from exc
+                raise self._refusal(phone_number, worker, ancestors, country, now) from exc
+            raise
         return CallerIdLock(phone_number, worker, lease, now, now + ttl_seconds, task_sid, guard)
 
     def _refusal(
@@ -357,14 +416,16 @@ class PhoneRepository:
             found[phone] = parse_state(phone, item, now)
         return found
 
-    def start_cooling(self, phone_number: str, until: float, now: float) -> bool:
-        """Cool the number down until ``until``, unless it is cooling already (the cooldown is not prolonged)."""
+    def start_cooling(self, phone_number: str, until: float, now: float, why: str | None = None) -> bool:
+        """Cool the number down until ``until``, unless it is cooling already (the cooldown is not prolonged);
+        ``why``: ``"suspected_blocked"``, or ``None`` for the answer-rate floor."""
         cooling = Path("cooling_until")
+        reason = Path("cooling_why").set(why) if why else Path("cooling_why").remove()
         try:
             table().update_item(
                 phone_key(phone_number),
                 PHONE,
-                actions=[cooling.set(until)],
+                actions=[cooling.set(until), reason],
                 condition=Path("pk").exists() & (cooling.does_not_exist() | (cooling < now)),
             )
         except UpdateError as exc:

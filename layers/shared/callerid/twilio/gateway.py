@@ -28,6 +28,7 @@ from callerid.domain.trust import TrustProduct, kind_of
 from callerid.twilio.accounts import AccountDirectory
 from callerid.twilio.records import (
     AvailableNumber,
+    EndedCall,
     NumberHooks,
     NumberOrder,
     NumberSearch,
@@ -384,6 +385,36 @@ class TwilioGateway:
             with translated_errors("the worker"):
                 raise
         return worker_snapshot(worker_sid, answer)
+
+    # ----- Calls: the customer leg of an outbound task, and how it ended -----
+
+    def find_call(self, account_sid: str, from_number: str, to: str, started_after: float) -> str | None:
+        """The SID of the account's latest call from ``from_number`` to ``to`` that started no earlier than
+        ``started_after`` (one list request, newest first), or ``None``."""
+        after = datetime.fromtimestamp(started_after, UTC).replace(microsecond=0)
+        with translated_errors("the calls"):
+            calls = (
+                self.client(account_sid)
+                .api.v2010.accounts(account_sid)
+                .calls.list(from_=from_number, to=to, start_time_after=after, limit=1)
+            )
+        return str(calls[0].sid) if calls else None
+
+    def call_ended(self, account_sid: str, call_sid: str) -> EndedCall | None:
+        """The account's call as Twilio shows it (one fetch), or ``None`` when Twilio has no such call for it."""
+        try:
+            with translated_errors(f"call {call_sid}"):
+                call = self.client(account_sid).api.v2010.accounts(account_sid).calls(call_sid).fetch()
+        except NotFound:
+            return None
+        duration = str(call.duration or "")
+        return EndedCall(
+            str(call.status or ""),
+            str(call._from or ""),
+            str(call.to or ""),
+            int(duration) if duration.isdecimal() else None,
+            call.answered_by,
+        )
 
     # ----- Trust Hub (as the deployment's own account: its products take its subaccounts' numbers too) -----
 

@@ -88,3 +88,15 @@ class ValidationCall:
 
     call_sid: str
     validation_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class EndedCall:
+    """A call as Twilio's Calls resource shows it: its status (terminal or not), the seconds it was connected, and
+    who answered (``answered_by``: AMD's verdict, when it ran)."""
+
+    status: str
+    from_number: str
+    to: str
+    duration: int | None = None
+    answered_by: str | None = None
