@@ -10,12 +10,13 @@ never wrong, only skipped.
 
 Steps 2-6 order their own candidates (closest, assigned to the worker before its team before the queue,
 unassigned before assigned) and, among equals, the least recently used first. The plan then puts, whatever the
-step: first the numbers free and within their limits (or not read: new in a pool, or beyond the few phone items the
-read asks for; those rank after their read equals), then resting numbers, least
-used first (``guard`` says why they rest), and last the numbers the read saw locked by another worker (the lock
-may have ended since). Among the free equals of a step, each request starts at a random one of the least recently
-used (as many as twice the other agents the read saw on calls from these numbers, plus one), so agents racing
-from one pool diverge instead of all writing the same first number, and an agent dialling alone rotates strictly.
+step: first the numbers free and within their limits (or not read: new in a pool, or beyond the window of phone
+items the call path reads; those rank after their read equals), then resting numbers, least used first (``guard``
+says why they rest), and last the numbers the read saw locked by another worker (the lock may have ended since).
+Among the free equals of a step, each request starts at a random one of the least recently used it read (as many
+as twice the other agents on calls from these numbers, plus one: those the read saw and ``racing``, those the
+caller knows of beyond it), so agents racing from one pool diverge instead of all writing the same first number,
+and an agent dialling alone rotates strictly.
 Numbers on other agents' calls come last, the longest-held first.
 """
 

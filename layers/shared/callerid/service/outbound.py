@@ -7,14 +7,14 @@ destination from that number (and, for a choice within the reputation limits, th
 The BatchGetItem reads the worker's state, the workspace's head (primary, fallback pool), its ancestors' heads,
 the presence pools of the destination's place (when the worker's local presence is on), the assignment pools of
 the worker, its team and the call's queue, and the phone items (locks and usage) of a window of the candidates
-(``CallPathMemory.window``: about 20 keys in all, eventually consistent, so at most 12 read units in steady state).
+(``CallPathMemory.window``: a random sample, sized to 12 read units, eventually consistent).
 
 Which keys to read comes from what this container's previous calls read (``CallPathMemory``): the worker's
 local-presence preference and team, and the numbers in each pool. A key it could not know (the first call of a
 worker whose preference is on, a team that changed) costs one more BatchGetItem; a number new in a pool is tried
 without its usage read. A number another worker took since the read costs one more write; after every three such
-refusals (three times at most) the candidates' phone items are read again (one BatchGetItem), so a call whose read
-was far out of date does not try numbers one by one.
+refusals (three times at most) a few of the candidates' phone items are read again (one strongly consistent
+BatchGetItem), so a call whose read was far out of date does not try numbers one by one. See docs/design.md.
 """
 
 from __future__ import annotations
