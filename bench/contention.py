@@ -5,8 +5,8 @@ Each agent holds its number for a while (``hold`` times its call path's latency,
 Every grant is recorded with its lease and checked twice: against the grants in force in this process (two
 workers holding one number at once is a double grant) and against the phone item itself (its lease must still be
 the grant's while the worker holds it). DynamoDB requests are counted per call at the repositories (one per
-BatchGetItem and per UpdateItem of the call path) and, in total, at the server, with the read and write units
-the server's counter bills (``local.capacity``). Used by ``make bench`` and by
+BatchGetItem and per lock write, a TransactWriteItems, of the call path) and, in total, at the server, with the
+read and write units the server's counter bills (``local.capacity``). Used by ``make bench`` and by
 ``tests/integration/test_contention.py`` (smaller).
 """
 

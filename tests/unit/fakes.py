@@ -223,6 +223,7 @@ class FakeNumberStore:
         *,
         now: float,
         with_keys: list[tuple[str, str]] | None = None,
+        consistent: bool = False,
     ) -> CallPathRead:
         self.writes["pools_read"] += 1
         return self._pools_read(account_sid, pools, phones, now)

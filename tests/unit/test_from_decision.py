@@ -3,16 +3,20 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from callerid.domain.errors import NoCallerIdAvailable
-from callerid.domain.identity import Caller, Role
+from callerid.domain.identity import Caller, Role, WorkerRef
+from callerid.domain.locks import CallerIdLock, PhoneState
 from callerid.domain.numbers import NumberStatus, OutboundAssignment
 from callerid.domain.pools import presence_keys
 from callerid.domain.reputation import NO_LIMITS, Guard, ReputationLimits
 from callerid.domain.resolution import Reason
 from callerid.domain.workers import WorkerState
 from callerid.service.builder import Options, Services
+from callerid.service.outbound import CallPathMemory
 from tests.unit.factories import ACCOUNT, number
 from tests.unit.fakes import FakeTwilio, FakeWorld
 
@@ -218,3 +222,26 @@ def test_each_call_is_recorded_with_its_lock():
     assert (record.reason, record.task_sid, record.queue_sid) == (call.choice.reason.value, task, queue)
     assert record.started_at == call.lock.acquired_at
     assert record.expires_at == record.started_at + 30 * 86_400
+
+
+def test_each_read_asks_for_its_own_random_sample_of_a_large_pool_after_the_selection_and_primary():
+    pool = [f"+1415555{n:04d}" for n in range(40)]
+    draw = random.Random(18).randrange
+    windows = [CallPathMemory.window([("+13125550100",), pool], 19, lambda: draw(1 << 30)) for _ in range(2)]
+    assert all(w[0] == "+13125550100" and len(w) == 19 and set(w[1:]) < set(pool) for w in windows)
+    assert windows[0] != windows[1]
+    assert CallPathMemory.window([pool[:5], pool[:10]], 19, lambda: 0) == pool[:10], "a small pool is read whole"
+
+
+def test_the_container_counts_numbers_beyond_the_read_seen_on_other_agents_calls_until_seen_free():
+    memory = CallPathMemory()
+    colleague, me = WorkerRef(ACCOUNT, "WK" + "2" * 32), WorkerRef(ACCOUNT, WORKER)
+    now = 1_800_000_000.0
+    pool = [f"+1415555{n:04d}" for n in range(30)]
+    memory.saw({p: PhoneState(CallerIdLock(p, colleague, "lease", now - 5, now + 295)) for p in pool[:10]}, now)
+    memory.taken(pool[10], None, now + 300)  # a write refused: someone holds it
+    memory.taken(pool[11], me, now + 300)  # this worker's own call
+    assert (memory.elsewhere(pool, me, now), memory.elsewhere(pool, colleague, now)) == (11, 2)
+    memory.saw({pool[0]: PhoneState()}, now)  # seen free again
+    assert memory.elsewhere(pool, me, now) == 10
+    assert memory.elsewhere(pool, me, now + 400) == 0, "a lock seen is over by its expiry at the latest"

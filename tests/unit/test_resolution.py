@@ -82,6 +82,24 @@ def test_an_agent_dialling_alone_takes_the_least_recently_used_whatever_the_spre
     assert {plan(pool, spread=n, phones=used)[0][0] for n in range(20)} == {"+12065550000"}
 
 
+def test_a_request_never_starts_at_a_number_whose_state_it_did_not_read():
+    # The call path reads a window of the pool's phone items: of 40, these 10 (the rest were not read).
+    pool = [candidate(f"+1206555{n:04d}") for n in range(40)]
+    read = {c.phone_number: used_at(NOW - 1000 + n) for n, c in enumerate(pool[:10])}
+    firsts = {plan(pool, spread=n, phones=read, racing=30)[0][0] for n in range(60)}
+    assert firsts == set(read)
+    # Numbers not read still come, after the read ones.
+    assert [p for p, _ in plan(pool, spread=0, phones=read)][10:] == [c.phone_number for c in pool[10:]]
+
+
+def test_agents_known_on_calls_beyond_the_read_widen_the_spread():
+    pool = [candidate(f"+1206555{n:04d}") for n in range(20)]
+    read = {c.phone_number: used_at(NOW - 1000 + n) for n, c in enumerate(pool)}
+    assert {plan(pool, spread=n, phones=read)[0][0] for n in range(40)} == {"+12065550000"}
+    widened = {plan(pool, spread=n, phones=read, racing=2)[0][0] for n in range(40)}
+    assert widened == {f"+1206555{n:04d}" for n in range(5)}
+
+
 def test_destination_outside_every_allowed_country_is_refused():
     pool = [candidate(SF, countries=("US",)), candidate(NY, countries=("CA", "US"))]
     with pytest.raises(DestinationNotAllowed):

@@ -10,17 +10,20 @@ never wrong, only skipped.
 
 Steps 2-6 order their own candidates (closest, assigned to the worker before its team before the queue,
 unassigned before assigned) and, among equals, the least recently used first. The plan then puts, whatever the
-step: first the numbers free and within their limits (or not read: new in a pool), then resting numbers, least
-used first (``guard`` says why they rest), and last the numbers the read saw locked by another worker (the lock
-may have ended since). Among the free equals of a step, each request starts at a random one of the least recently
-used (as many as twice the other agents the read saw on calls from these numbers, plus one), so agents racing
-from one pool diverge instead of all writing the same first number, and an agent dialling alone rotates strictly.
+step: first the numbers free and within their limits (or not read: new in a pool, or beyond the window of phone
+items the call path reads; those rank after their read equals), then resting numbers, least used first (``guard``
+says why they rest), and last the numbers the read saw locked by another worker (the lock may have ended since).
+Among the free equals of a step, each request starts at a random one of the least recently used it read (as many
+as twice the other agents on calls from these numbers, plus one: those the read saw and ``racing``, those the
+caller knows of beyond it), so agents racing from one pool diverge instead of all writing the same first number,
+and an agent dialling alone rotates strictly.
 Numbers on other agents' calls come last, the longest-held first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -92,10 +95,15 @@ class ResolutionRequest:
     now: float = 0.0
     # Per request (random): where among its least recently used equals this request starts.
     spread: int = 0
+    # Other agents likely on calls from these numbers beyond those ``phones`` shows (the call path reads only a
+    # window of the candidates' phone items): they widen the spread as those the read saw do.
+    racing: int = 0
 
     def last_used(self, phone: str) -> float:
+        """When the number was last used, as read; a number not read (the read asks for a few candidates' phone
+        items) ranks after its read equals, whose state the read has shown."""
         state = self.phones.get(phone)
-        return state.usage.last_used or 0.0 if state else 0.0
+        return state.usage.last_used or 0.0 if state else math.inf
 
     def answer_rate(self, phone: str) -> float:
         """The recent answer rate local presence ranks by; a number without enough recent attempts counts as
@@ -158,13 +166,15 @@ def fallback(request: ResolutionRequest, pool: Sequence[Candidate]) -> Iterable[
 STEPS: tuple[Step, ...] = (local_presence, worker_selection, assignment, primary, fallback)
 
 
-def spread(choices: list[Choice], start: int, others: int) -> list[Choice]:
-    """Within each run of equals (same reason and rank), start at one of its ``1 + 2 * others`` first."""
+def spread(choices: list[Choice], start: int, others: int, unread: Set[str] = frozenset()) -> list[Choice]:
+    """Within each run of equals (same reason and rank), start at one of its ``1 + 2 * others`` first, among those
+    whose state was read (numbers not read rank after them and are never started at)."""
     result: list[Choice] = []
     run: list[Choice] = []
     for choice in [*choices, None]:
         if run and (choice is None or (choice.reason, choice.rank) != (run[0].reason, run[0].rank)):
-            width = min(SPREAD_WIDTH, 1 + SPREAD_PER_OTHER_CALL * others, len(run))
+            read = sum(1 for c in run if c.phone_number not in unread) or len(run)
+            width = min(SPREAD_WIDTH, 1 + SPREAD_PER_OTHER_CALL * others, read)
             offset = start % width
             result += run[offset:width] + run[:offset] + run[width:]
             run = []
@@ -205,9 +215,10 @@ def plan_from_number(request: ResolutionRequest, steps: Sequence[Step] = STEPS) 
             else:
                 free.append(choice)
     ordered_rest = [choice for _, choice in sorted(resting, key=lambda r: r[0])]
-    others = sum(
+    others = request.racing + sum(
         1 for s in request.phones.values() if s.lock is not None and s.lock.blocks(request.worker, request.now)
     )
     # Numbers on other agents' calls last, the longest-held first (the likeliest to have ended since the read).
     ordered_held = [choice for _, choice in sorted(held, key=lambda h: h[0])]
-    return spread(free, request.spread, others) + ordered_rest + ordered_held
+    unread = {c.phone_number for c in free if c.phone_number not in request.phones}
+    return spread(free, request.spread, others, unread) + ordered_rest + ordered_held

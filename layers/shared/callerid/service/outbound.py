@@ -6,14 +6,15 @@ UpdateItem on the phone item, whose condition both takes the lock and checks tha
 destination from that number (and, for a choice within the reputation limits, that the number does not rest).
 The BatchGetItem reads the worker's state, the workspace's head (primary, fallback pool), its ancestors' heads,
 the presence pools of the destination's place (when the worker's local presence is on), the assignment pools of
-the worker, its team and the call's queue, and the phone items (locks and usage) of the candidates.
+the worker, its team and the call's queue, and the phone items (locks and usage) of a window of the candidates
+(``CallPathMemory.window``: a random sample, sized to 12 read units, eventually consistent).
 
 Which keys to read comes from what this container's previous calls read (``CallPathMemory``): the worker's
 local-presence preference and team, and the numbers in each pool. A key it could not know (the first call of a
 worker whose preference is on, a team that changed) costs one more BatchGetItem; a number new in a pool is tried
 without its usage read. A number another worker took since the read costs one more write; after every three such
-refusals (three times at most) the candidates' phone items are read again (one BatchGetItem), so a call whose read
-was far out of date does not try numbers one by one.
+refusals (three times at most) a few of the candidates' phone items are read again (one strongly consistent
+BatchGetItem), so a call whose read was far out of date does not try numbers one by one. See docs/design.md.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from callerid.domain.calls import DAY_SECONDS, CallRecord
@@ -29,7 +30,7 @@ from callerid.domain.catalogue import CallPathRead
 from callerid.domain.errors import CallerIdInUse, DestinationNotAllowed, NoCallerIdAvailable, NotFound
 from callerid.domain.geography import Place
 from callerid.domain.identity import Caller, WorkerRef
-from callerid.domain.locks import CallerIdLock
+from callerid.domain.locks import CallerIdLock, PhoneState
 from callerid.domain.numbers import Candidate
 from callerid.domain.phone import destination, normalise_e164
 from callerid.domain.pools import presence_keys, queue_assignment_key, team_assignment_key, worker_assignment_key
@@ -46,6 +47,17 @@ HEAD_POOL = "NUMBERS"
 SHARED_POOL = "NUMBERS#SHARED"
 # What the memory keeps at most (entries of pools and workers); beyond it, it starts again.
 MEMORY_LIMIT = 20_000
+# The call path's read costs at most READ_UNITS read units in steady state (PRODUCT.md, "Scale"), as DynamoDB bills
+# an eventually consistent read: the workspace's head, an ancestor's head and a small pool (at most 100 entries,
+# under 8 KB) one each; the worker and a phone item (under 4 KB) half each. Phone items fill what is left, at least
+# PHONE_WINDOW_MIN of them (a worker with local presence, a team and a queue may then read a little more).
+READ_UNITS = 12.0
+ITEM_UNITS = 0.5
+POOL_UNITS = 1.0
+PHONE_WINDOW_MIN = 6
+# After REREAD_AFTER_REFUSALS refusals, the re-read (strongly consistent: it follows a stale picture) asks for the
+# states of at most this many of the plan's numbers (a random sample of the rest, then of those it tried).
+REREAD_PHONES = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +75,51 @@ class CallPathMemory:
     workers: dict[tuple[str, str], tuple[bool, str | None, str | None]] = field(default_factory=dict)
     primaries: dict[str, str | None] = field(default_factory=dict)
     pools: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    # Per number, the last lock this container saw on it (a read, a refused write, a lock it granted): its holder
+    # (``None``: unknown) and when it ends at the latest. It tells the plan how many other agents are likely on calls
+    # from numbers the read did not ask for (``racing``); the conditional write still decides.
+    in_use: dict[str, tuple[WorkerRef | None, float]] = field(default_factory=dict)
     guard: threading.Lock = field(default_factory=threading.Lock)
+
+    def saw(self, phones: Mapping[str, PhoneState], now: float) -> None:
+        """What a read showed: numbers locked (until their lock's expiry), and free ones."""
+        with self.guard:
+            if len(self.in_use) > MEMORY_LIMIT:
+                self.in_use.clear()
+            for phone, state in phones.items():
+                if state.lock is not None and state.lock.is_live(now):
+                    self.in_use[phone] = (state.lock.holder, state.lock.expires_at)
+                else:
+                    self.in_use.pop(phone, None)
+
+    def taken(self, phone: str, holder: WorkerRef | None, until: float) -> None:
+        """A lock this container granted (``holder``), or a write refused for a lock it did not see (``None``)."""
+        with self.guard:
+            self.in_use[phone] = (holder, until)
+
+    def elsewhere(self, phones: Iterable[str], worker: WorkerRef, now: float) -> int:
+        """How many of ``phones`` were last seen on another worker's lock that may still be live."""
+        count = 0
+        for phone in phones:
+            holder, until = self.in_use.get(phone, (None, 0.0))
+            count += until > now and holder != worker
+        return count
+
+    @staticmethod
+    def window(groups: Iterable[Iterable[str]], size: int, draw: Callable[[], int]) -> list[str]:
+        """At most ``size`` numbers of ``groups`` (in order of preference: the first group's before the next's);
+        of a group larger than the room left, a random sample. Each request reads its own sample, so agents racing
+        from one pool pick among different numbers, and as often as each other any free number."""
+        chosen: dict[str, None] = {}
+        for group in groups:
+            room = size - len(chosen)
+            if room <= 0:
+                break
+            rest = [p for p in dict.fromkeys(group) if p not in chosen]
+            if len(rest) > room:
+                rest = sorted(rest, key=lambda _: draw())[:room]
+            chosen.update(dict.fromkeys(rest))
+        return list(chosen)
 
     def learn(self, account_sid: str, worker_sid: str, read: CallPathRead) -> None:
         with self.guard:
@@ -90,6 +146,9 @@ class CallPathMemory:
         for pool in pools:
             found += self.pools.get(pool, ())
         return found
+
+    def groups(self, pools: Iterable[tuple[str, str]]) -> list[tuple[str, ...]]:
+        return [self.pools.get(pool, ()) for pool in pools]
 
 
 def without_held(plan: list[Choice], request: ResolutionRequest) -> list[Choice]:
@@ -193,6 +252,8 @@ class OutboundCalls:
             read.pools.get(queue_assignment_key(queue_sid), ()) if queue_sid else (),
         )
         pool = read.head.pool + tuple(c for h in read.inherited for c in h.pool if c.shared)
+        everything: list[Candidate] = [*pool, *presence, *(c for group in assigned for c in group)]
+        numbers = {c.phone_number for c in everything}
         request = ResolutionRequest(
             worker=worker,
             destination=dialled,
@@ -206,6 +267,7 @@ class OutboundCalls:
             limits=self.limits,
             now=now,
             spread=self.spread(),
+            racing=self.memory.elsewhere(numbers - read.phones.keys(), worker, now),
         )
         plan = plan_from_number(request)
         tried: set[str] = set()
@@ -219,8 +281,11 @@ class OutboundCalls:
             if choice.phone_number not in request.phones:
                 unread.add(choice.phone_number)
             try:
-                return OutboundCall(choice, lock(choice, diagnose=False))
+                granted = OutboundCall(choice, lock(choice, diagnose=False))
+                self.memory.taken(choice.phone_number, worker, granted.lock.expires_at)
+                return granted
             except CallerIdInUse:
+                self.memory.taken(choice.phone_number, None, now + self.lock_ttl_seconds)
                 refused += 1
                 # The read is out of date (other agents took what it saw free), or a number tried without its
                 # state read may have been refused only for resting (it is still dialable as a resting choice).
@@ -228,11 +293,19 @@ class OutboundCalls:
                 unread_last = not plan and unread and rereads <= MAX_REREADS
                 if stale or unread_last:
                     rereads += 1
-                    phones = [c.phone_number for c in plan] + sorted(tried)
-                    fresh = self.reads.pools_read(worker.account_sid, (), phones, now=now)
-                    request = replace(request, phones={**request.phones, **fresh.phones}, spread=self.spread())
+                    groups = ([c.phone_number for c in plan], sorted(tried))
+                    phones = self.memory.window(groups, REREAD_PHONES, self.spread)
+                    fresh = self.reads.pools_read(worker.account_sid, (), phones, now=now, consistent=True)
+                    self.memory.saw(fresh.phones, now)
+                    phones_now = {**request.phones, **fresh.phones}
+                    racing = self.memory.elsewhere(numbers - phones_now.keys(), worker, now)
+                    request = replace(request, phones=phones_now, spread=self.spread(), racing=racing)
                     plan, tried, unread = without_held(plan_from_number(request), request), set(), set()
-        everything: list[Candidate] = [*pool, *presence, *(c for group in assigned for c in group)]
+                else:
+                    # Start again at another random one of the equals left: agents refused at neighbouring
+                    # numbers would otherwise keep racing each other down the same run.
+                    request = replace(request, spread=self.spread())
+                    plan = [c for c in plan_from_number(request) if c.phone_number not in tried]
         if everything and not any(c.may_call(dialled.country) for c in everything):
             raise DestinationNotAllowed(f"No caller ID of this workspace may call {dialled.country or 'there'}.")
         raise NoCallerIdAvailable("Every number this agent may call from is on another agent's call.")
@@ -245,11 +318,15 @@ class OutboundCalls:
         known = self.memory.workers.get((account, worker.worker_sid))
         local_presence, team, selection = known or (False, None, None)
         pools = self._pools(worker, place, queue_sid, local_presence, team)
-        first = [p for p in (selection, self.memory.primaries.get(account)) if p]
-        phones = first + self.memory.phones([(account, k) for k in pools] + [(account, HEAD_POOL)])
-        phones += self.memory.phones((a, SHARED_POOL) for a in ancestors)
+        first = tuple(p for p in (selection, self.memory.primaries.get(account)) if p)
+        groups = [first, *self.memory.groups([(account, k) for k in pools] + [(account, HEAD_POOL)])]
+        groups += self.memory.groups((a, SHARED_POOL) for a in ancestors)
+        left = READ_UNITS - ITEM_UNITS - POOL_UNITS * (1 + len(ancestors) + len(pools))
+        size = max(PHONE_WINDOW_MIN, int(left / ITEM_UNITS))
+        phones = self.memory.window(groups, size, self.spread)
         read = self.reads.call_path_read(account, worker.worker_sid, ancestors, pools=pools, phones=phones, now=now)
         self.memory.learn(account, worker.worker_sid, read)
+        self.memory.saw(read.phones, now)
         missing = []
         if read.worker.local_presence and not local_presence:
             missing += presence_keys(place)

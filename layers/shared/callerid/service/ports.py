@@ -155,6 +155,7 @@ class CallPathReads(Protocol):
         *,
         now: float,
         with_keys: list[tuple[str, str]] | None = None,
+        consistent: bool = False,
     ) -> CallPathRead: ...
 
 

@@ -103,13 +103,16 @@ class Batches:
         self.sleep = sleep
         self.jitter = jitter
 
-    def get(self, keys: Iterable[Key], *, attributes: Sequence[str] | None = None) -> list[Item]:
-        """The items of ``keys`` that exist (strongly consistent), in BatchGetItems of at most 100 keys, in no
-        particular order. ``attributes``: only these (a projection)."""
+    def get(
+        self, keys: Iterable[Key], *, attributes: Sequence[str] | None = None, consistent: bool = True
+    ) -> list[Item]:
+        """The items of ``keys`` that exist (strongly consistent unless ``consistent`` is false: half the read
+        units), in BatchGetItems of at most 100 keys, in no particular order. ``attributes``: only these (a
+        projection)."""
         wanted = [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in dict.fromkeys(keys)]
         found: list[Item] = []
         for start in range(0, len(wanted), GET_KEYS):
-            request: dict[str, Any] = {"Keys": wanted[start : start + GET_KEYS], "ConsistentRead": True}
+            request: dict[str, Any] = {"Keys": wanted[start : start + GET_KEYS], "ConsistentRead": consistent}
             if attributes:
                 names = {f"#a{n}": name for n, name in enumerate(attributes)}
                 request["ProjectionExpression"] = ", ".join(names)

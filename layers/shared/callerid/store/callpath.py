@@ -1,5 +1,5 @@
-"""The call path's read: one BatchGetItem of the workspace's head, its ancestors' heads, the worker's state, the
-small pools and the candidates' phone items. See docs/design.md."""
+"""The call path's read: one eventually consistent BatchGetItem of the workspace's head, its ancestors' heads, the
+worker's state, the small pools and a few candidates' phone items. See docs/design.md."""
 
 from __future__ import annotations
 
@@ -46,15 +46,18 @@ class CallPathRepository:
         *,
         now: float,
         with_keys: list[tuple[str, str]] | None = None,
+        consistent: bool = False,
     ) -> CallPathRead:
         """One BatchGetItem of the workspace's small pools ``pools`` and the phone items of ``phones`` (with the
-        call path's other keys, ``with_keys``), at most 100 keys: phones beyond that are left out."""
+        call path's other keys, ``with_keys``), at most 100 keys: phones beyond that are left out. Eventually
+        consistent (half the read units) unless ``consistent``: whatever a stale answer gets wrong about a number
+        (a lock, its usage, a rule) the conditional write that takes the lock judges again."""
         own = workspace_key(account_sid)
         keys = list(with_keys or [])
         keys += [(own, sk) for sk in dict.fromkeys(pools)]
         room = BATCH_GET_KEYS - len(keys)
         keys += [(phone_key(p), PHONE) for p in list(dict.fromkeys(phones))[: max(room, 0)]]
-        items = batches().get(keys[:BATCH_GET_KEYS])
+        items = batches().get(keys[:BATCH_GET_KEYS], consistent=consistent)
         heads: dict[str, Head] = {}
         read = CallPathRead(Head(account_sid))
         for item in items:
