@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from callerid import deadline
 from callerid.domain.audit import AuditEntry
 from callerid.domain.catalogue import CallPathRead, CounterKey, Head, RefreshState
 from callerid.domain.errors import (
@@ -720,9 +721,16 @@ class FakeWorld:
         )
 
     def services(
-        self, twilio: Callable[[], Any], options: Options | None = None, *, clock: Callable[[], float]
+        self,
+        twilio: Callable[[], Any],
+        options: Options | None = None,
+        *,
+        clock: Callable[[], float],
+        remaining: Callable[[], float | None] = deadline.remaining,
     ) -> Services:
-        return Services(self.stores(), twilio, options or Options(), clock=clock, sleep=lambda seconds: None)
+        return Services(
+            self.stores(), twilio, options or Options(), clock=clock, sleep=lambda seconds: None, remaining=remaining
+        )
 
 
 def twilio_ports(twilio: FakeCallerIdTwilio) -> tuple[NumberSourceGateway, CallerIdGateway, CallerIdConfirmation]:
