@@ -5,9 +5,9 @@ writers can both pass a condition. Served one request at a time, each write is a
 to one item are, and the race tests mean something. A table Query reads only its slice of one partition
 (``local.partitions``), so its cost follows what it reads, as DynamoDB's does, not the size of the table, and
 its answer is built at a cost that follows the page (``local.answers``: moto's projection and serialiser, made
-lighter, answering the same bytes). A small middleware counts requests by operation and the bytes of their answers (``GET``/``DELETE
-/_dynamodb/requests``) for tests and benchmarks; another plays faults (``/_dynamodb/faults``): throttling errors, or
-batches left partly unprocessed, as DynamoDB answers under load.
+lighter, answering the same bytes). A small middleware counts requests by operation and the bytes of their answers
+(``GET``/``DELETE /_dynamodb/requests``) for tests and benchmarks; another plays faults (``/_dynamodb/faults``):
+throttling errors, or batches left partly unprocessed, as DynamoDB answers under load.
 """
 
 from __future__ import annotations
