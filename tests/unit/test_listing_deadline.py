@@ -6,7 +6,7 @@ on a fake clock, never timed."""
 from __future__ import annotations
 
 from callerid.domain.errors import StoreUnavailable
-from callerid.store.listing import ANSWER_RESERVE_SECONDS, LARGEST_LIMITED_PAGE, PagePace, page_size
+from callerid.store.listing import ANSWER_RESERVE_SECONDS, LARGEST_LIMITED_PAGE, paced, page_size
 
 
 class Invocation:
@@ -22,7 +22,7 @@ class Invocation:
 def pages_read(left: float, page_seconds: list[float]) -> tuple[int, bool]:
     """Pages a listing reads (each taking its seconds) before it ends or stops; and whether it stopped."""
     invocation = Invocation(left)
-    pace = PagePace(invocation)
+    pace = paced(invocation)
     for read, seconds in enumerate(page_seconds):
         try:
             pace()
@@ -49,7 +49,7 @@ def test_a_listing_with_no_time_for_a_first_page_stops_at_once():
 
 def test_a_listing_with_time_left_or_outside_an_invocation_reads_on():
     assert pages_read(60.0, [1.0] * 20) == (20, False)
-    pace = PagePace(lambda: None)
+    pace = paced(lambda: None)
     for _ in range(100):
         pace()
 

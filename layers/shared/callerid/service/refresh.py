@@ -37,29 +37,6 @@ PHASES = (NumberSource.TWILIO, NumberSource.VERIFIED)
 logger = logging.getLogger(__name__)
 
 
-class PagePace:
-    """Whether another page of the pass fits in the invocation (``remaining``: seconds left, ``None`` outside
-    one). A page of 1,000 numbers is a Twilio request and, for new numbers, some hundred store requests: on a slow
-    store it takes longer than any fixed margin, so the pass keeps ``CONTINUE_MARGIN_SECONDS`` beyond the longest
-    page it has seen."""
-
-    def __init__(self, remaining: Callable[[], float | None]) -> None:
-        self.remaining = remaining
-        self.longest = 0.0
-        self.began: float | None = None
-
-    def start(self) -> None:
-        self.began = self.remaining()
-
-    def another_fits(self) -> bool:
-        left = self.remaining()
-        if left is None:
-            return True
-        if self.began is not None:
-            self.longest = max(self.longest, self.began - left)
-        return left >= CONTINUE_MARGIN_SECONDS + self.longest
-
-
 @dataclass(frozen=True, slots=True)
 class Freshness:
     head: Head
@@ -134,7 +111,8 @@ class TwilioRefresh:
         read: dict[str, list[str]] = {}
         twilio_numbers: dict[str, NumberRecord] = {}
         gateway = self.gateway()
-        pace = PagePace(self.remaining)
+        # A page of new numbers is a Twilio request and some hundred store requests: slow when the store is.
+        pace = invocation_deadline.PagePace(CONTINUE_MARGIN_SECONDS, self.remaining)
         while True:
             pace.start()
             source = NumberSource(state.phase)

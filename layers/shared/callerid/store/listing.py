@@ -22,7 +22,7 @@ ANCHOR_STRIDE = 100
 ANCHOR_BUILD_PAGE = 1000
 # A listing longer than any page the API offers (the compat route's every number) reads DynamoDB's largest pages
 # (no Limit: 1 MB read each). Before each page it checks the invocation's deadline, and stops with a 503 unless the
-# page fits with ANSWER_RESERVE_SECONDS still left to build the answer (``PagePace``): never Lambda's timeout.
+# page fits with ANSWER_RESERVE_SECONDS still left to build the answer (``paced``): never Lambda's timeout.
 LARGEST_LIMITED_PAGE = 1000
 ANSWER_RESERVE_SECONDS = 3.0
 # What a brief listing reads of each record (the compat route answers phone numbers and friendly names): a fifth
@@ -31,27 +31,20 @@ ANSWER_RESERVE_SECONDS = 3.0
 BRIEF_ATTRIBUTES = ["pk", "sk", "kind", "sid", "phone", "owner", "friendly_name", "source", "status"]
 
 
-class PagePace:
-    """Whether the next Query page of a listing fits in the invocation: it must leave ``ANSWER_RESERVE_SECONDS``
-    after taking as long as the longest page so far (its request and the reading of its records), else the listing
-    stops with a 503 (``StoreUnavailable``). Outside an invocation (``remaining`` answers ``None``) it never stops."""
+def paced(remaining: Callable[[], float | None] = deadline.remaining) -> Callable[[], None]:
+    """Run before each Query page of a listing: a 503 (``StoreUnavailable``) unless the page, taking as long as the
+    longest so far, leaves ``ANSWER_RESERVE_SECONDS`` of the invocation (``deadline.PagePace``)."""
+    pace = deadline.PagePace(ANSWER_RESERVE_SECONDS, remaining)
+    pages = 0
 
-    def __init__(self, remaining: Callable[[], float | None] = deadline.remaining) -> None:
-        self.remaining = remaining
-        self.pages = 0
-        self.longest = 0.0
-        self.last: float | None = None
+    def before_page() -> None:
+        nonlocal pages
+        if not pace.another_fits():
+            raise StoreUnavailable(f"The list was not read in time ({pages} pages so far); try again shortly.")
+        pages += 1
+        pace.start()
 
-    def __call__(self) -> None:
-        left = self.remaining()
-        if left is None:
-            return
-        if self.last is not None:
-            self.longest = max(self.longest, self.last - left)
-        if left < ANSWER_RESERVE_SECONDS + self.longest:
-            raise StoreUnavailable(f"The list was not read in time ({self.pages} pages so far); try again shortly.")
-        self.pages += 1
-        self.last = left
+    return before_page
 
 
 def anchors_key(query: NumberQuery) -> str:
@@ -111,7 +104,7 @@ class ListingRepository:
             # Anchors are kept under the listing version read from the head (consistently): built from an
             # eventually consistent read, they could miss a record that version counts, until the next change.
             consistent_read=keys_only,
-            before_page=PagePace(),
+            before_page=paced(),
         )
 
     def _anchors(self, account_sid: str, query: NumberQuery, version: int, *, depth: int) -> list[str]:
@@ -161,7 +154,7 @@ class ListingRepository:
                 filter_condition=listing_filter(SharedNumberItem, query),
                 page_size=page_size(skip, take),
                 attributes_to_get=BRIEF_ATTRIBUTES if brief else None,
-                before_page=PagePace(),
+                before_page=paced(),
             ),
             skip,
             take,
