@@ -3,10 +3,11 @@
 moto's stock ``moto_server`` is threaded and its conditional writes are check-then-set without a lock, so racing
 writers can both pass a condition. Served one request at a time, each write is atomic, as real DynamoDB's writes
 to one item are, and the race tests mean something. A table Query reads only its slice of one partition
-(``local.partitions``), so its cost follows what it reads, as DynamoDB's does, not the size of the table. A
-small middleware counts requests by operation and the bytes of their answers (``GET``/``DELETE
-/_dynamodb/requests``) for tests and benchmarks; another plays faults (``/_dynamodb/faults``): throttling errors, or
-batches left partly unprocessed, as DynamoDB answers under load.
+(``local.partitions``), so its cost follows what it reads, as DynamoDB's does, not the size of the table, and
+its answer is built at a cost that follows the page (``local.answers``: moto's projection and serialiser, made
+lighter, answering the same bytes). A small middleware counts requests by operation and the bytes of their answers
+(``GET``/``DELETE /_dynamodb/requests``) for tests and benchmarks; another plays faults (``/_dynamodb/faults``):
+throttling errors, or batches left partly unprocessed, as DynamoDB answers under load.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from callerid.store.phones import LOCK_ATTRIBUTES  # what a phone item holds of its lock; the rules stay
-from local import capacity, partitions, transactions
+from local import answers, capacity, partitions, transactions
 from local.template import table_definition, ttl_attribute
 
 StartResponse = Callable[..., Any]
@@ -217,6 +218,7 @@ def make_app() -> CountingMiddleware:
 
     partitions.install()  # a table Query reads one partition, as in DynamoDB, not the whole table
     transactions.install()  # a transaction backs up the items it names, not whole tables
+    answers.install()  # a Query's answer costs what its page holds, not every attribute of every item
     capacity.install()  # each request's items read and written, for its read and write units
     return CountingMiddleware(FaultSwitch(DomainDispatcherApplication(create_backend_app)))
 

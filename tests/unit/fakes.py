@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from callerid import deadline
 from callerid.domain.audit import AuditEntry
 from callerid.domain.calls import CallOutcome, CallRecord, DailyCounts, OutcomeWrite
 from callerid.domain.catalogue import CallPathRead, CounterKey, Head, RefreshState
@@ -788,9 +789,16 @@ class FakeWorld:
         )
 
     def services(
-        self, twilio: Callable[[], Any], options: Options | None = None, *, clock: Callable[[], float]
+        self,
+        twilio: Callable[[], Any],
+        options: Options | None = None,
+        *,
+        clock: Callable[[], float],
+        remaining: Callable[[], float | None] = deadline.remaining,
     ) -> Services:
-        return Services(self.stores(), twilio, options or Options(), clock=clock, sleep=lambda seconds: None)
+        return Services(
+            self.stores(), twilio, options or Options(), clock=clock, sleep=lambda seconds: None, remaining=remaining
+        )
 
 
 def twilio_ports(twilio: FakeCallerIdTwilio) -> tuple[NumberSourceGateway, CallerIdGateway, CallerIdConfirmation]:

@@ -3,6 +3,7 @@ from a record write, listing, the call path's From decision and the management r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -39,14 +40,14 @@ class Clock:
 
 
 class World:
-    def __init__(self, page_size: int = 1000) -> None:
+    def __init__(self, page_size: int = 1000, remaining: Callable[[], float | None] = deadline.remaining) -> None:
         self.clock = Clock()
         fake = FakeWorld()
         self.store, self.phones, self.twilio = fake.store, fake.phones, FakeTwilio(ACCOUNT, page_size)
         self.audit = fake.audit_log
         ancestors = {CHILD: [ACCOUNT]}
         options = Options(number_cache_ttl_seconds=300, ancestors=lambda a: ancestors.get(a, []))
-        services = fake.services(lambda: self.twilio, options, clock=self.clock)
+        services = fake.services(lambda: self.twilio, options, clock=self.clock, remaining=remaining)
         self.directory, self.refresh = services.numbers, services.refresh
         self.calls, self.management = services.outbound_calls, services.management
 
@@ -126,6 +127,49 @@ def test_a_pass_that_runs_out_of_time_goes_on_where_it_stopped():
     head = world.store.head(ACCOUNT)
     assert head.refresh is None and head.refreshed_at > 0 and head.own_numbers == 2500
     assert world.store.seen_chunks == {}
+
+
+class SlowInvocation:
+    """An invocation of ``timeout`` seconds (less ``deadline.MARGIN_SECONDS``) on a fake clock, where the store takes
+    ``seconds_per_page`` to write each page of new numbers: it records how much was left when the pass stored its
+    cursor."""
+
+    def __init__(self, world_store, timeout: float, seconds_per_page: float) -> None:
+        self.left = timeout - deadline.MARGIN_SECONDS
+        self.saved_with: list[float] = []
+        insert_many, save_refresh = world_store.insert_many, world_store.save_refresh
+
+        def slow_insert(records):
+            self.left -= seconds_per_page
+            return insert_many(records)
+
+        def save(account_sid, state):
+            self.saved_with.append(self.left)
+            return save_refresh(account_sid, state)
+
+        world_store.insert_many, world_store.save_refresh = slow_insert, save
+
+    def __call__(self) -> float:
+        return self.left
+
+
+def test_a_pass_on_a_slow_store_stops_and_stores_its_cursor_before_the_deadline():
+    """A page of new numbers taking 4.6 s: after two pages 4.3 s are left, more than the fixed margin (4 s) but not
+    enough for a third page; the pass used to start it and end past Lambda's timeout (the bench's 502 at 50,000)."""
+    invocations: list[SlowInvocation] = []
+    world = World(page_size=1000, remaining=lambda: invocations[-1]())
+    world.numbers(5000)
+    invocations.append(SlowInvocation(world.store, timeout=15.0, seconds_per_page=4.6))
+    listed = world.directory.page(ACCOUNT, NumberQuery(per_page=10))
+    assert listed.stale and world.twilio.pages_read == 2
+    assert world.store.head(ACCOUNT).refresh.next_page == "2000"
+    assert invocations[-1].saved_with and min(invocations[-1].saved_with) >= 0, "the cursor was stored in time"
+    while world.store.head(ACCOUNT).refresh is not None:
+        invocations.append(SlowInvocation(world.store, timeout=15.0, seconds_per_page=4.6))
+        world.directory.page(ACCOUNT, NumberQuery(per_page=10))
+        assert invocations[-1]() >= 0, "every invocation ended before its deadline"
+    assert world.twilio.pages_read == 5 + 1, "each page read once, then the caller IDs' page"
+    assert world.store.head(ACCOUNT).own_numbers == 5000
 
 
 class Nearly:

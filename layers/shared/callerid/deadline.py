@@ -1,13 +1,14 @@
 """The invocation's deadline: retry loops stop in time for the function to answer before Lambda's timeout.
 
 Set once per invocation from the Lambda context (remaining time minus a margin for answering); read by the
-Twilio transport before every attempt and every backoff. Outside an invocation there is no deadline.
+Twilio transport before every attempt and every backoff, and by long work in pages (``PagePace``: a listing's
+Query pages, a refresh's Twilio pages). Outside an invocation there is no deadline.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Protocol
@@ -38,3 +39,29 @@ def remaining() -> float | None:
     """Seconds left before the deadline (negative once past it), or ``None`` outside an invocation."""
     moment = _deadline.get()
     return None if moment is None else moment - time.monotonic()
+
+
+class PagePace:
+    """Whether another page of a long piece of work (a listing's Query pages, a refresh's Twilio pages) fits in the
+    invocation: it must leave ``reserve`` seconds after taking as long as the longest page so far. A fixed reserve
+    alone lets one slow page run past Lambda's timeout. ``remaining``: seconds left (``None`` outside an
+    invocation: everything fits)."""
+
+    def __init__(self, reserve: float, remaining: Callable[[], float | None] = remaining) -> None:
+        self.reserve = reserve
+        self.remaining = remaining
+        self.longest = 0.0
+        self.began: float | None = None
+
+    def start(self) -> None:
+        """A page begins."""
+        self.began = self.remaining()
+
+    def another_fits(self) -> bool:
+        """Whether another page fits, counting the one under way (since ``start``) among the pages seen."""
+        left = self.remaining()
+        if left is None:
+            return True
+        if self.began is not None:
+            self.longest = max(self.longest, self.began - left)
+        return left >= self.reserve + self.longest

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from callerid import deadline
 from callerid.domain.reputation import NO_LIMITS, ReputationLimits
 from callerid.service.ports import (
     AuditEntries,
@@ -113,12 +114,14 @@ class Services:
         *,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        remaining: Callable[[], float | None] = deadline.remaining,
     ) -> None:
         self.stores = stores
         self.gateway = gateway  # built on first use: the call path never builds it
         self.options = options
         self.clock = clock
         self.sleep = sleep
+        self.remaining = remaining  # seconds left of the invocation (``callerid.deadline``)
 
     @cached_property
     def keeper(self) -> RecordKeeper:
@@ -142,6 +145,7 @@ class Services:
             ttl_seconds=self.options.number_cache_ttl_seconds,
             clock=self.clock,
             sleep=self.sleep,
+            remaining=self.remaining,
             trust=lambda account_sid, numbers: self.trust.refresh(account_sid, numbers),
         )
 

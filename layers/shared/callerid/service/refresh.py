@@ -30,7 +30,8 @@ from callerid.service.records import RecordKeeper, described
 
 REFRESH_LEASE_SECONDS = 30.0
 FIRST_BUILD_WAIT_SECONDS = 10.0
-# A pass stops to save its cursor when less than this is left of the invocation.
+# A pass stops to save its cursor unless another page, taking as long as the longest so far, would leave this much of
+# the invocation (to save the cursor and answer the list).
 CONTINUE_MARGIN_SECONDS = 4.0
 PHASES = (NumberSource.TWILIO, NumberSource.VERIFIED)
 logger = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ class TwilioRefresh:
         ttl_seconds: float,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        remaining: Callable[[], float | None] = invocation_deadline.remaining,
         trust: Callable[[str, Mapping[str, NumberRecord]], None] | None = None,
     ) -> None:
         # Trust Hub statuses of the Twilio numbers the pass read (``service.trust.TrustAssignments.refresh``).
@@ -68,6 +70,7 @@ class TwilioRefresh:
         self.ttl_seconds = ttl_seconds
         self.clock = clock
         self.sleep = sleep
+        self.remaining = remaining
 
     def ensure(self, account_sid: str) -> Freshness:
         """The workspace's head, refreshed from Twilio first when it is older than the TTL (or a pass is under
@@ -108,7 +111,10 @@ class TwilioRefresh:
         read: dict[str, list[str]] = {}
         twilio_numbers: dict[str, NumberRecord] = {}
         gateway = self.gateway()
+        # A page of new numbers is a Twilio request and some hundred store requests: slow when the store is.
+        pace = invocation_deadline.PagePace(CONTINUE_MARGIN_SECONDS, self.remaining)
         while True:
+            pace.start()
             source = NumberSource(state.phase)
             page = gateway.number_page(account_sid, source, state.next_page)
             read.setdefault(source.value, []).extend(self._apply_page(account_sid, source, page.items, twilio_numbers))
@@ -118,7 +124,7 @@ class TwilioRefresh:
                 if following == len(PHASES):
                     break
                 state = replace(state, phase=PHASES[following].value)
-            if self._out_of_time():
+            if not pace.another_fits():
                 kept = dict(state.kept)
                 for phase, sids in read.items():
                     written = self.progress.save_seen(account_sid, state.chunks, phase, sids)
@@ -151,10 +157,6 @@ class TwilioRefresh:
             self.trust(account_sid, numbers)
         except UpstreamUnavailable:
             logger.warning("refresh: Trust Hub could not be read; trust statuses kept as they were")
-
-    def _out_of_time(self) -> bool:
-        left = invocation_deadline.remaining()
-        return left is not None and left < CONTINUE_MARGIN_SECONDS
 
     def _apply_page(
         self,
@@ -223,7 +225,7 @@ class TwilioRefresh:
                     self.keeper.mark_released(account_sid, phone)
 
     def _wait_for_first_build(self, account_sid: str) -> Freshness:
-        left = invocation_deadline.remaining()
+        left = self.remaining()
         wait = FIRST_BUILD_WAIT_SECONDS if left is None else min(FIRST_BUILD_WAIT_SECONDS, left)
         deadline = self.clock() + wait
         while self.clock() < deadline:

@@ -3,7 +3,7 @@ only as far as the page reaches, with page anchors for deep pages, and counts. S
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from pynamodb.exceptions import PutError
 from pynamodb.expressions.condition import Condition, size
@@ -20,14 +20,31 @@ from callerid.store.records import shared_key, to_record
 ANCHOR_STRIDE = 100
 # Records a request reads while anchors are built (keys only).
 ANCHOR_BUILD_PAGE = 1000
-# A long listing (the compat route's every number) checks the invocation's deadline every this many records, and
-# stops with a 503 when less than ANSWER_RESERVE_SECONDS are left to build the answer: never Lambda's timeout.
-DEADLINE_CHECK_EVERY = 1000
+# A listing longer than any page the API offers (the compat route's every number) reads DynamoDB's largest pages
+# (no Limit: 1 MB read each). Before each page it checks the invocation's deadline, and stops with a 503 unless the
+# page fits with ANSWER_RESERVE_SECONDS still left to build the answer (``paced``): never Lambda's timeout.
+LARGEST_LIMITED_PAGE = 1000
+ANSWER_RESERVE_SECONDS = 3.0
 # What a brief listing reads of each record (the compat route answers phone numbers and friendly names): a fifth
 # of a record's bytes. DynamoDB bills the whole item whatever is projected; what shrinks is the answer to read,
 # parse and (in the local stack's DynamoDB server) serialise.
 BRIEF_ATTRIBUTES = ["pk", "sk", "kind", "sid", "phone", "owner", "friendly_name", "source", "status"]
-ANSWER_RESERVE_SECONDS = 3.0
+
+
+def paced(remaining: Callable[[], float | None] = deadline.remaining) -> Callable[[], None]:
+    """Run before each Query page of a listing: a 503 (``StoreUnavailable``) unless the page, taking as long as the
+    longest so far, leaves ``ANSWER_RESERVE_SECONDS`` of the invocation (``deadline.PagePace``)."""
+    pace = deadline.PagePace(ANSWER_RESERVE_SECONDS, remaining)
+    pages = 0
+
+    def before_page() -> None:
+        nonlocal pages
+        if not pace.another_fits():
+            raise StoreUnavailable(f"The list was not read in time ({pages} pages so far); try again shortly.")
+        pages += 1
+        pace.start()
+
+    return before_page
 
 
 def anchors_key(query: NumberQuery) -> str:
@@ -63,7 +80,7 @@ class ListingRepository:
             if passed:
                 start = {"pk": {"S": workspace_key(account_sid)}, "sk": {"S": anchors[passed - 1]}}
                 skip -= passed * ANCHOR_STRIDE
-        records = self._records(account_sid, query, start, page_size=min(1000, skip + take), brief=brief)
+        records = self._records(account_sid, query, start, page_size=page_size(skip, take), brief=brief)
         return self._take(records, skip, take)
 
     @staticmethod
@@ -72,7 +89,7 @@ class ListingRepository:
         query: NumberQuery,
         start: dict[str, dict[str, str]] | None,
         *,
-        page_size: int,
+        page_size: int | None,
         keys_only: bool = False,
         brief: bool = False,
     ) -> Iterator[NumberItem]:
@@ -87,6 +104,7 @@ class ListingRepository:
             # Anchors are kept under the listing version read from the head (consistently): built from an
             # eventually consistent read, they could miss a record that version counts, until the next change.
             consistent_read=keys_only,
+            before_page=paced(),
         )
 
     def _anchors(self, account_sid: str, query: NumberQuery, version: int, *, depth: int) -> list[str]:
@@ -134,8 +152,9 @@ class ListingRepository:
                 SharedNumberItem,
                 shared_key(owner),
                 filter_condition=listing_filter(SharedNumberItem, query),
-                page_size=min(1000, skip + take),
+                page_size=page_size(skip, take),
                 attributes_to_get=BRIEF_ATTRIBUTES if brief else None,
+                before_page=paced(),
             ),
             skip,
             take,
@@ -158,8 +177,6 @@ class ListingRepository:
         if take <= 0:
             return records
         for index, item in enumerate(items):
-            if index and index % DEADLINE_CHECK_EVERY == 0:
-                _in_time(index)
             if index >= skip:
                 records.append(to_record(item))
                 if len(records) == take:
@@ -167,7 +184,7 @@ class ListingRepository:
         return records
 
 
-def _in_time(read: int) -> None:
-    left = deadline.remaining()
-    if left is not None and left < ANSWER_RESERVE_SECONDS:
-        raise StoreUnavailable(f"The list was not read in time ({read} records so far); try again shortly.")
+def page_size(skip: int, take: int) -> int | None:
+    """A page's Query Limit: what the page reaches (at most ``LARGEST_LIMITED_PAGE``), or none (DynamoDB's 1 MB
+    pages) for a listing longer than any page the API offers."""
+    return None if take > LARGEST_LIMITED_PAGE else min(LARGEST_LIMITED_PAGE, skip + take)

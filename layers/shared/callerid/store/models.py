@@ -29,6 +29,7 @@ Keys (the access patterns they serve are in README.md, "Storage"):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pynamodb.attributes import (
@@ -398,12 +399,15 @@ def query_pages(
     range_key_condition: Condition | None = None,
     *,
     filter_condition: Condition | None = None,
-    page_size: int,
+    page_size: int | None,
     last_evaluated_key: dict[str, dict[str, Any]] | None = None,
     attributes_to_get: list[str] | None = None,
     consistent_read: bool = False,
+    before_page: Callable[[], None] | None = None,
 ) -> ResultIterator[_Item]:
-    """``cls.query`` on the page connection: the same request (the discriminator's filter included)."""
+    """``cls.query`` on the page connection: the same request (the discriminator's filter included).
+    ``page_size`` ``None``: pages as large as DynamoDB answers (1 MB read). ``before_page`` runs before each
+    page's request (it may raise to stop the listing)."""
     discriminator = cls._get_discriminator_attribute()
     if discriminator is not None:
         filter_condition &= discriminator.is_in(*discriminator.get_registered_subclasses(cls))
@@ -415,7 +419,15 @@ def query_pages(
         "limit": page_size,
         "attributes_to_get": attributes_to_get,
     }
-    return ResultIterator(pages().query, (cls._serialize_keys(hash_key)[0],), kwargs, map_fn=cls.from_raw_data)
+    query = pages().query
+    if before_page is not None:
+        unpaced = query
+
+        def query(*args: Any, **kwargs: Any) -> Any:
+            before_page()
+            return unpaced(*args, **kwargs)
+
+    return ResultIterator(query, (cls._serialize_keys(hash_key)[0],), kwargs, map_fn=cls.from_raw_data)
 
 
 def connection() -> Connection:
