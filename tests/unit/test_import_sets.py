@@ -17,7 +17,8 @@ FUNCTIONS = sorted(path.parent.name for path in (ROOT / "functions").glob("*/app
 # client (built on first use), the geocoder (the call path's tables stand in for it), boto3 (the webhooks'
 # Powertools idempotency, built on the first webhook with the store's botocore client) and Powertools'
 # idempotency itself; nor the event handler's other resolvers (its package's ``__init__``, AppSync's ``asyncio``
-# with it: ``callerid.http.powertools``).
+# with it: ``callerid.http.powertools``), nor what ``phonenumbers``' ``__init__`` imports besides parsing and formatting
+# (``callerid.lean_packages``).
 NEVER = (
     "aws_xray_sdk",
     "twilio.rest",
@@ -28,6 +29,8 @@ NEVER = (
     "aws_lambda_powertools.event_handler.bedrock_agent",
     "aws_lambda_powertools.event_handler.vpc_lattice",
     "asyncio",
+    "phonenumbers.asyoutypeformatter",
+    "phonenumbers.phonenumbermatcher",
 )
 WATCHED = (*NEVER, "pynamodb.models")
 # Besides the modules: the HTTP models whose schema was built at import (none: each is built on first use).

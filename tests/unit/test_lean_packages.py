@@ -1,5 +1,5 @@
-"""``callerid.http.powertools``: Powertools' event handler and event data classes without their packages'
-``__init__`` still answer every name the packages have, with the same objects."""
+"""``callerid.lean_packages``: Powertools' event handler and event data classes, and ``phonenumbers``, without their
+packages' ``__init__``, still answer every name the packages have, with the same objects."""
 
 from __future__ import annotations
 
@@ -44,6 +44,29 @@ def run(code: str) -> dict[str, object]:
 def test_the_layer_imports_the_rest_resolver_without_the_others_and_every_name_still_resolves():
     answer = run(NAMES)
     assert answer == {"after_http": [], "lean": True, "same": True, "all": True, "submodule": True}
+
+
+PHONENUMBERS = """
+import json, sys
+import callerid.domain.phone
+lean = "phonenumbers.asyoutypeformatter" not in sys.modules
+e164 = callerid.domain.phone.normalise_e164("(415) 555-0100")
+import phonenumbers
+from phonenumbers.phonenumberutil import parse
+from phonenumbers import AsYouTypeFormatter
+print(json.dumps({
+    "lean": lean,
+    "e164": e164,
+    "same": phonenumbers.parse is parse,
+    "all": all(hasattr(phonenumbers, name) for name in phonenumbers.__all__),
+    "formatter": AsYouTypeFormatter("US").input_digit("4"),
+}))
+"""
+
+
+def test_phonenumbers_parses_without_its_formatter_and_matcher_and_every_name_still_resolves():
+    answer = run(PHONENUMBERS)
+    assert answer == {"lean": True, "e164": "+14155550100", "same": True, "all": True, "formatter": "4"}
 
 
 def test_a_package_imported_before_the_layer_is_left_as_it_is():
