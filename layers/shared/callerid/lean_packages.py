@@ -14,6 +14,7 @@ import ast
 import importlib
 import importlib.util
 import sys
+import threading
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -49,6 +50,8 @@ def _defined_in(package: str, init: str) -> dict[str, str]:
 
 
 def _on_first_use(package: ModuleType, defined_in: dict[str, str]) -> Callable[[str], Any]:
+    whole = threading.RLock()
+
     def attribute(name: str) -> Any:
         if name in defined_in:
             value = getattr(importlib.import_module(defined_in[name]), name)
@@ -56,12 +59,13 @@ def _on_first_use(package: ModuleType, defined_in: dict[str, str]) -> Callable[[
             return value
         if not name.startswith("__") and importlib.util.find_spec(f"{package.__name__}.{name}") is not None:
             return importlib.import_module(f"{package.__name__}.{name}")
-        if not package.__dict__.get("__complete__"):
-            package.__complete__ = True  # type: ignore[attr-defined]
-            assert package.__spec__ is not None and package.__spec__.loader is not None
-            package.__spec__.loader.exec_module(package)  # the package's own __init__, all of it
-            if name in package.__dict__:
-                return package.__dict__[name]
+        with whole:  # the dev server's threads: one runs the __init__, the others wait for it
+            if not package.__dict__.get("__complete__"):
+                package.__complete__ = True  # type: ignore[attr-defined]
+                assert package.__spec__ is not None and package.__spec__.loader is not None
+                package.__spec__.loader.exec_module(package)  # the package's own __init__, all of it
+        if name in package.__dict__:
+            return package.__dict__[name]
         raise AttributeError(f"module {package.__name__!r} has no attribute {name!r}")
 
     return attribute
