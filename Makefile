@@ -15,7 +15,7 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
 .DEFAULT_GOAL := help
-.PHONY: help install dev test test-unit lint format bench build validate openapi events vendor geo clean local-env \
+.PHONY: help install dev test test-unit lint format bench bench-imports build validate openapi events vendor geo clean local-env \
 	dev-env plugin-test plugin-build
 
 # The names' column is as wide as the longest name, so a longer target never pushes its row out of line.
@@ -111,6 +111,9 @@ format: dev-env ## Format and fix what ruff can
 
 bench: dev-env ## Request counts and latency ratios against the local stack
 	$(PY) -m bench.run
+
+bench-imports: dev-env ## Only the bench's cold imports (BENCH_IMPORT_REPEATS pairs; name functions in FUNCTIONS=)
+	$(PY) -m bench.cold_imports $(FUNCTIONS)
 
 openapi: dev-env ## Regenerate layers/shared/callerid/openapi.json from the handlers' models
 	$(PY) -m local.openapi

@@ -111,14 +111,16 @@ def handlers() -> list[Path]:
     return sorted(path.parent for path in (ROOT / "functions").glob("*/app.py"))
 
 
-def measure(home: Path, repeats: int = REPEATS) -> ColdImports:
-    """Every handler against boto3, interleaved."""
+def measure(home: Path, repeats: int = REPEATS, only: set[str] | None = None) -> ColdImports:
+    """Every handler (or those named in ``only``) against boto3, interleaved."""
     boto3_code = "import boto3"
     handler_code = "import app\nprint('twilio.rest' in sys.modules)"
     baseline: list[float] = []
     results: list[ColdImport] = []
     seconds(boto3_code, ROOT, home)  # bytecode written before anything is timed
     for folder in handlers():
+        if only and folder.name not in only:
+            continue
         try:
             seconds(handler_code, folder, home)
         except RuntimeError as exc:
@@ -150,3 +152,14 @@ def print_cold_imports(measured: ColdImports) -> None:
             continue
         flag = "imports twilio.rest" if cold.twilio_rest else "no twilio.rest"
         print(f"  {cold.name:<28} {cold.ratio:5.2f}x   {cold.seconds * 1000:5.0f} ms   {flag}")
+
+
+def main() -> None:
+    """Only the cold imports: ``python -m bench.cold_imports [function ...]`` (``make bench-imports``)."""
+    only = set(sys.argv[1:])
+    home = layer_environment(lambda message: print(message, file=sys.stderr, flush=True))
+    print_cold_imports(measure(home, only=only or None))
+
+
+if __name__ == "__main__":
+    main()

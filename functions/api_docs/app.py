@@ -8,8 +8,6 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from callerid import runtime
@@ -17,6 +15,7 @@ from callerid.http.answers import NO_AUTH, answers
 from callerid.http.docs import ASSETS, SwaggerUi
 from callerid.http.logging import make_logger
 from callerid.http.models import Health
+from callerid.http.powertools import NotFoundError, Response, content_types
 from callerid.http.preflight import OTHER_METHODS, CorsPreflight
 from callerid.http.resolver import make_resolver
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
 from callerid import runtime
 from callerid.http.answers import TWILIO_SIGNATURE, WEBHOOK_ERRORS, answers
 from callerid.http.logging import make_logger, make_metrics
+from callerid.http.powertools import Response
 from callerid.http.resolver import make_resolver
 from callerid.http.webhooks import AppliedOnce, TwilioForm, parse_form, signed_form
 from callerid.service.webhooks import CallStatusEvent

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Depends, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from callerid import runtime
@@ -27,6 +25,7 @@ from callerid.http.models import (
     VerificationStarted,
     iso,
 )
+from callerid.http.powertools import Depends, Path, Query, Response, content_types
 from callerid.http.resolver import make_resolver, public_base_url
 from callerid.service.audit import actor_of
 from callerid.service.numbers import NumberWithLock

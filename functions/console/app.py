@@ -6,12 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from callerid import runtime
 from callerid.http.console import ConsoleFiles, origin_of
 from callerid.http.logging import make_logger
+from callerid.http.powertools import Response
 from callerid.http.resolver import make_resolver
 
 # `sam build` copies clients/console/ next to this file (functions/console/Makefile); the local stack runs this

@@ -8,8 +8,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 from twilio.twiml.voice_response import VoiceResponse
@@ -17,6 +15,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from callerid import runtime
 from callerid.http.answers import TWILIO_SIGNATURE, WEBHOOK_ERRORS, answers
 from callerid.http.logging import make_logger, make_metrics
+from callerid.http.powertools import OpenAPIResponse, Response
 from callerid.http.resolver import make_resolver
 from callerid.http.webhooks import TwilioForm, parse_form, signed_form
 from callerid.service.inbound import InboundCall, InboundRoute, Route

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Depends, Response
-from aws_lambda_powertools.event_handler.openapi.params import Form, Header, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from callerid import runtime
@@ -27,6 +25,7 @@ from callerid.http.models import (
     flag,
     not_modified,
 )
+from callerid.http.powertools import Depends, Form, Header, Query, Response
 from callerid.http.resolver import make_resolver
 
 settings = runtime.settings()

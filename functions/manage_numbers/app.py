@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from aws_lambda_powertools.event_handler import Depends, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from callerid import runtime
@@ -38,6 +36,7 @@ from callerid.http.models import (
     TrustIn,
     TrustRefusedOut,
 )
+from callerid.http.powertools import Body, Depends, Path, Query, Response, content_types
 from callerid.http.resolver import make_resolver, public_base_url
 from callerid.service.audit import actor_of
 from callerid.service.management import hooks_for

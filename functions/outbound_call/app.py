@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -22,6 +21,7 @@ from callerid.http.models import (
     TransferCallerIdIn,
     TransferCallerIdOut,
 )
+from callerid.http.powertools import Depends
 from callerid.http.resolver import make_resolver
 
 settings = runtime.settings()

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Depends
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from callerid import runtime
@@ -17,6 +15,7 @@ from callerid.http.auth import caller_dependency
 from callerid.http.logging import make_logger, make_metrics
 from callerid.http.models import OwnedPageMeta
 from callerid.http.people import AuditEntryOut, AuditList, MeOut, TaskQueueList, TaskQueueOut, WorkerList
+from callerid.http.powertools import Depends, Query
 from callerid.http.resolver import make_resolver
 
 settings = runtime.settings()

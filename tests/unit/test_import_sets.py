@@ -16,15 +16,37 @@ FUNCTIONS = sorted(path.parent.name for path in (ROOT / "functions").glob("*/app
 # Never at import: the X-Ray SDK (no Powertools Tracer: Lambda's active tracing records each invocation), the REST
 # client (built on first use), the geocoder (the call path's tables stand in for it), boto3 (the webhooks'
 # Powertools idempotency, built on the first webhook with the store's botocore client) and Powertools'
-# idempotency itself.
-NEVER = ("aws_xray_sdk", "twilio.rest", "phonenumbers.geocoder", "boto3", "aws_lambda_powertools.utilities.idempotency")
+# idempotency itself; nor the event handler's other resolvers (its package's ``__init__``, AppSync's ``asyncio``
+# with it: ``callerid.http.powertools``), nor what ``phonenumbers``' ``__init__`` imports besides parsing and formatting
+# (``callerid.lean_packages``).
+NEVER = (
+    "aws_xray_sdk",
+    "twilio.rest",
+    "phonenumbers.geocoder",
+    "boto3",
+    "aws_lambda_powertools.utilities.idempotency",
+    "aws_lambda_powertools.event_handler.appsync",
+    "aws_lambda_powertools.event_handler.bedrock_agent",
+    "aws_lambda_powertools.event_handler.vpc_lattice",
+    "asyncio",
+    "phonenumbers.asyoutypeformatter",
+    "phonenumbers.phonenumbermatcher",
+)
 WATCHED = (*NEVER, "pynamodb.models")
+# Besides the modules: the HTTP models whose schema was built at import (none: each is built on first use).
 LOADED = """
 import json, sys
 from pathlib import Path
+from pydantic import BaseModel
 from local.functions import load_function
 load_function(Path("functions") / sys.argv[1])
-print(json.dumps(sorted(m for m in {watched!r} if m in sys.modules)))
+built = []
+for module in ("callerid.http.models", "callerid.http.people", "callerid.http.answers", "callerid.http.webhooks"):
+    for name, value in getattr(sys.modules.get(module), "__dict__", {{}}).items():
+        model = isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == module
+        if model and value.__pydantic_complete__:
+            built.append(name)
+print(json.dumps(sorted(m for m in {watched!r} if m in sys.modules) + built))
 """
 
 
@@ -48,6 +70,7 @@ def imported(function: str) -> set[str]:
 def test_a_function_imports_only_what_it_uses_at_cold_start(function):
     loaded = imported(function)
     assert not loaded & set(NEVER)
+    assert loaded <= set(WATCHED), f"HTTP models built at import: {sorted(loaded - set(WATCHED))}"
     if function in {"api_docs", "console"}:
         assert "pynamodb.models" not in loaded, "no table behind the docs and the console's files"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 JSON = "application/json"
 
@@ -45,6 +45,8 @@ WHY: dict[int, str] = {
 
 
 class ErrorDetail(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     code: str
     message: str
 
@@ -52,12 +54,14 @@ class ErrorDetail(BaseModel):
 class ErrorEnvelope(BaseModel):
     """Every error this API answers (the compatibility route has its own)."""
 
+    model_config = ConfigDict(defer_build=True)
     error: ErrorDetail
 
 
 class CompatError(BaseModel):
     """The Flex project template's error shape, on its compatibility route."""
 
+    model_config = ConfigDict(defer_build=True)
     success: bool
     message: str
 

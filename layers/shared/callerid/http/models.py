@@ -74,7 +74,7 @@ FlexAccount = Annotated[
 
 
 class ApiModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", defer_build=True)
 
 
 class RequestModel(ApiModel):
@@ -173,11 +173,13 @@ class NumberList(ApiModel):
 
 
 class CompatNumber(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     friendlyName: str  # noqa: N815 - the Flex project template's field names
     phoneNumber: str  # noqa: N815
 
 
 class CompatNumberList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     success: Literal[True] = True
     phoneNumbers: list[CompatNumber]  # noqa: N815
 
@@ -292,6 +294,7 @@ class LockReleaseOut(ApiModel):
 
 
 class Health(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     status: Literal["ok"] = "ok"
 
 

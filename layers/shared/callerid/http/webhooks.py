@@ -28,7 +28,7 @@ Event = TypeVar("Event")
 class TwilioForm(BaseModel):
     """Twilio posts many more fields than a handler reads; the unknown ones are ignored, never errors."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 def signed_form(app: APIGatewayRestResolver, settings: Settings, signatures: WebhookSignatures) -> FormParams:
