@@ -14,7 +14,7 @@ from callerid import runtime
 from callerid.http.answers import NO_AUTH, answers
 from callerid.http.docs import ASSETS, SwaggerUi
 from callerid.http.logging import make_logger
-from callerid.http.models import Health
+from callerid.http.models.common import Health
 from callerid.http.powertools import NotFoundError, Response, content_types
 from callerid.http.preflight import OTHER_METHODS, CorsPreflight
 from callerid.http.resolver import make_resolver

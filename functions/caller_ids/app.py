@@ -13,18 +13,15 @@ from callerid.domain.identity import Caller, Role
 from callerid.http.answers import FLEX_ERRORS, FLEX_TOKEN, answers
 from callerid.http.auth import caller_dependency
 from callerid.http.logging import make_logger, make_metrics
-from callerid.http.models import (
-    UNSET,
+from callerid.http.models.caller_ids import (
     CallerIdList,
     CallerIdRenameIn,
-    E164Number,
-    NumberOut,
-    PageMeta,
     VerificationIn,
     VerificationOut,
     VerificationStarted,
-    iso,
 )
+from callerid.http.models.common import UNSET, E164Number, PageMeta, iso
+from callerid.http.models.numbers import NumberOut
 from callerid.http.powertools import Depends, Path, Query, Response, content_types
 from callerid.http.resolver import make_resolver, public_base_url
 from callerid.service.audit import actor_of

@@ -12,19 +12,16 @@ from callerid.domain.numbers import NumberQuery, NumberSource, NumberStatus
 from callerid.http.answers import FLEX_ERRORS, FLEX_TOKEN, CompatError, answers
 from callerid.http.auth import caller_dependency
 from callerid.http.logging import make_logger, make_metrics
-from callerid.http.models import (
-    UNSET,
+from callerid.http.models.common import UNSET, PageMeta, TextBool, flag
+from callerid.http.models.listing import (
     CompatNumber,
     CompatNumberList,
     ListInclude,
     NumberList,
-    NumberOut,
-    PageMeta,
-    TextBool,
     catalogue_answer,
-    flag,
     not_modified,
 )
+from callerid.http.models.numbers import NumberOut
 from callerid.http.powertools import Depends, Form, Header, Query, Response
 from callerid.http.resolver import make_resolver
 

@@ -13,7 +13,8 @@ from callerid.domain.identity import Caller, Role
 from callerid.http.answers import FLEX_ERRORS, FLEX_TOKEN, answers
 from callerid.http.auth import caller_dependency
 from callerid.http.logging import make_logger, make_metrics
-from callerid.http.models import (
+from callerid.http.models.common import OwnedPageMeta
+from callerid.http.models.management import (
     AvailableNumberList,
     AvailableNumberOut,
     ByotIn,
@@ -22,11 +23,9 @@ from callerid.http.models import (
     ImportedNumberOut,
     ImportIn,
     NumberHealthOut,
-    NumberOut,
     NumberPatchIn,
     OwnedNumberList,
     OwnedNumberOut,
-    OwnedPageMeta,
     ProvisionByNumber,
     ProvisionedNumberOut,
     ProvisionIn,
@@ -36,6 +35,7 @@ from callerid.http.models import (
     TrustIn,
     TrustRefusedOut,
 )
+from callerid.http.models.numbers import NumberOut
 from callerid.http.powertools import Body, Depends, Path, Query, Response, content_types
 from callerid.http.resolver import make_resolver, public_base_url
 from callerid.service.audit import actor_of

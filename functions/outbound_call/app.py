@@ -13,7 +13,7 @@ from callerid.domain.identity import Caller, Role
 from callerid.http.answers import FLEX_ERRORS, FLEX_TOKEN, answers
 from callerid.http.auth import caller_dependency
 from callerid.http.logging import make_logger, make_metrics
-from callerid.http.models import (
+from callerid.http.models.calls import (
     LockOut,
     LockReleaseOut,
     OutboundCallIn,

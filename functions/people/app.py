@@ -13,7 +13,7 @@ from callerid.domain.identity import Caller, Role
 from callerid.http.answers import FLEX_ERRORS, FLEX_TOKEN, answers
 from callerid.http.auth import caller_dependency
 from callerid.http.logging import make_logger, make_metrics
-from callerid.http.models import OwnedPageMeta
+from callerid.http.models.common import OwnedPageMeta
 from callerid.http.people import AuditEntryOut, AuditList, MeOut, TaskQueueList, TaskQueueOut, WorkerList
 from callerid.http.powertools import Depends, Query
 from callerid.http.resolver import make_resolver

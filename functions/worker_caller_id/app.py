@@ -11,7 +11,7 @@ from callerid.domain.identity import Caller, Role, WorkerRef
 from callerid.http.answers import FLEX_ERRORS, FLEX_TOKEN, answers
 from callerid.http.auth import caller_dependency
 from callerid.http.logging import make_logger, make_metrics
-from callerid.http.models import CallerIdSelectionIn, CallerIdSelectionOut
+from callerid.http.models.workers import CallerIdSelectionIn, CallerIdSelectionOut
 from callerid.http.powertools import Depends, Path
 from callerid.http.resolver import make_resolver
 from callerid.service.audit import actor_of

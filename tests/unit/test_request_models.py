@@ -12,8 +12,11 @@ from aws_lambda_powertools import Logger
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from callerid.config import Settings
-from callerid.http import models
-from callerid.http.models import CallerIdSelectionIn, NumberPatchIn, OutboundCallIn, VerificationIn
+from callerid.http.models import caller_ids, calls, management, workers
+from callerid.http.models.caller_ids import VerificationIn
+from callerid.http.models.calls import OutboundCallIn
+from callerid.http.models.management import NumberPatchIn
+from callerid.http.models.workers import CallerIdSelectionIn
 from callerid.http.resolver import make_resolver
 
 app = make_resolver(Settings(), Logger(service="test"))
@@ -113,8 +116,17 @@ def json_body_models() -> list[type[BaseModel]]:
         for operation in operations.values():
             schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
             for ref in refs(schema or {}):
-                found[ref] = getattr(models, ref)
+                found[ref] = model_named(ref)
     return [found[name] for name in sorted(found)]
+
+
+def model_named(name: str) -> type[BaseModel]:
+    """The request model ``name``, from whichever area's module defines it."""
+    (model,) = {getattr(module, name) for module in REQUEST_MODULES if hasattr(module, name)}
+    return model
+
+
+REQUEST_MODULES = (caller_ids, calls, management, workers)
 
 
 def refs(schema: dict[str, Any]) -> list[str]:
@@ -168,7 +180,7 @@ def test_every_number_and_boolean_of_every_json_body_takes_its_json_type_only(mo
 
 def test_a_number_to_buy_that_does_not_parse_is_judged_as_a_number_not_as_an_area_code():
     with pytest.raises(ValidationError) as refused:
-        TypeAdapter(models.ProvisionIn).validate_python({"phoneNumber": "555"})
+        TypeAdapter(management.ProvisionIn).validate_python({"phoneNumber": "555"})
     assert [e["type"] for e in refused.value.errors()] == ["invalid_phone_number"]
-    by_area = TypeAdapter(models.ProvisionIn).validate_python({"areaCode": "617"})
-    assert isinstance(by_area, models.ProvisionByAreaCode)
+    by_area = TypeAdapter(management.ProvisionIn).validate_python({"areaCode": "617"})
+    assert isinstance(by_area, management.ProvisionByAreaCode)

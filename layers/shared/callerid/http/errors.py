@@ -63,7 +63,7 @@ def envelope(status: int, code: str, message: str, path: str = "", wait: int | N
 
 def describe_validation_errors(errors: list[dict[str, Any]]) -> tuple[str, str]:
     """A code and a readable message naming the fields, for request-validation failures (body, query or path).
-    Numbers that do not parse are ``invalid_phone_number`` when nothing else is wrong (``http.models.e164``)."""
+    Numbers that do not parse are ``invalid_phone_number`` when nothing else is wrong (``http.models.common.e164``)."""
     if any(e.get("type") == "json_invalid" for e in errors):
         return domain.InvalidJson.code, "The request body is not valid JSON."
     parts = []

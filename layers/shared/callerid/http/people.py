@@ -8,7 +8,7 @@ from pydantic import ConfigDict
 
 from callerid.domain.audit import AuditEntry
 from callerid.domain.people import Person, Queue
-from callerid.http.models import ApiModel, OwnedPageMeta, PageMeta, iso
+from callerid.http.models.common import ApiModel, OwnedPageMeta, PageMeta, iso
 from callerid.service.people import Me, PeoplePage
 
 

@@ -10,7 +10,7 @@ from pynamodb.expressions.update import Action
 from callerid.domain.audit import AuditEntry
 from callerid.domain.errors import ConcurrentUpdate
 from callerid.domain.identity import WorkerRef
-from callerid.domain.workers import WorkerState as WorkerState  # re-exported: http.models names it here
+from callerid.domain.workers import WorkerState as WorkerState  # re-exported: http.models.workers names it here
 from callerid.store.audit import audited
 from callerid.store.conditions import failed_condition
 from callerid.store.models import WorkerItem, workspace_key
