@@ -70,6 +70,9 @@ def project(self: Any, projection_expressions: list[list[str]]) -> Any:
     from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict, deserializer, serializer
     from moto.dynamodb.models.utilities import find_nested_key
 
+    picked = project_plain_names(self, projection_expressions)
+    if picked is not None:
+        return picked
     wanted = heads(projection_expressions)
     regular = {
         key: deserializer.deserialize(attribute.to_regular_json())
@@ -86,6 +89,34 @@ def project(self: Any, projection_expressions: list[list[str]]) -> Any:
         dict.__setitem__(attrs, key, DynamoType(value))
     projected: Any = Item.__new__(Item)
     projected.hash_key, projected.range_key, projected.attrs = self.hash_key, self.range_key, attrs
+    return projected
+
+
+# Attribute types whose value comes back from moto's deserialise-then-serialise round trip as it went in (a
+# number may not: "1E2" comes back "1E+2").
+SAME_AFTER_ROUND_TRIP = {"S": str, "BOOL": bool}
+
+
+def project_plain_names(item: Any, projection_expressions: list[list[str]]) -> Any:
+    """``project`` when every path is one top-level name (no nesting, no list element) and every attribute it
+    picks is a string or a boolean: the picked attributes in the paths' order, copied; ``None`` otherwise."""
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+
+    attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+    stored = item.attrs
+    for path in projection_expressions:
+        if len(path) != 1 or "[" in path[0]:
+            return None
+        name = path[0]
+        attribute = stored.get(name)
+        if attribute is None or name in attrs:
+            continue
+        kind, value = attribute.type, attribute.value
+        if SAME_AFTER_ROUND_TRIP.get(kind) is not type(value):
+            return None
+        dict.__setitem__(attrs, name, DynamoType({kind: value}))
+    projected: Any = Item.__new__(Item)
+    projected.hash_key, projected.range_key, projected.attrs = item.hash_key, item.range_key, attrs
     return projected
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import contextvars
+import copy
 import json
 import math
 import threading
@@ -217,8 +218,28 @@ class Meter:
 
 
 def stored_size(item: Any) -> int | None:
-    """The size of a moto ``Item`` as DynamoDB sizes it (``None``: no item)."""
-    return None if item is None else item_size(item.to_json()["Attributes"])
+    """The size of a moto ``Item`` as DynamoDB sizes it (``None``: no item): ``item_size`` of its JSON form,
+    read from moto's attribute values as they are."""
+    if item is None:
+        return None
+    return sum(utf8(name) + stored_value_size(value) for name, value in item.attrs.items())
+
+
+def stored_value_size(value: Any) -> int:
+    """``value_size`` of a moto ``DynamoType`` (or of the JSON form moto holds inside a list)."""
+    kind = getattr(value, "type", None)
+    if kind is None:
+        return value_size(value)
+    inner = value.value
+    if kind == "S":
+        return len(inner) if inner.isascii() else utf8(inner)
+    if kind == "BOOL" or kind == "NULL":
+        return 1
+    if kind == "L":
+        return CONTAINER_OVERHEAD + sum(stored_value_size(v) + ELEMENT_OVERHEAD for v in inner)
+    if kind == "M":
+        return CONTAINER_OVERHEAD + sum(utf8(k) + stored_value_size(v) + ELEMENT_OVERHEAD for k, v in inner.items())
+    return value_size(value.to_json())
 
 
 def finish(items: list[Any], filter_expression: Any, projection: Any) -> list[Any]:
@@ -253,11 +274,34 @@ def metered_query(stock: Any) -> Any:
         if ledger is None or len(args) < 10:
             return stock(self, *args, **kwargs)
         head, projection, index_name, consistent, filter_expression = args[:6], args[6], args[7], args[8], args[9]
-        items, scanned, last = stock(self, *head, None, index_name, consistent, None, *args[10:], **kwargs)
+        # moto copies the page before its filter and projection; a projection makes new items of its own.
+        token = UNCOPIED.set(bool(projection) and not index_name)
+        try:
+            items, scanned, last = stock(self, *head, None, index_name, consistent, None, *args[10:], **kwargs)
+        finally:
+            UNCOPIED.reset(token)
         ledger.reads.append(Read(self.name, tuple(stored_size(item) for item in items), page=True))
         return finish(items, filter_expression, projection), scanned, last
 
     return query
+
+
+# While set, moto's Query (``metered_query``) does not copy its page: the items are projected before they leave.
+UNCOPIED: contextvars.ContextVar[bool] = contextvars.ContextVar("uncopied_page", default=False)
+
+
+class PageCopy:
+    """The ``copy`` module as moto's table module sees it: ``deepcopy`` of a Query's page is the page's list when
+    ``UNCOPIED`` is set (nothing reads the stored items but to project new ones), a deep copy otherwise."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
+
+    @staticmethod
+    def deepcopy(value: Any, memo: Any = None) -> Any:
+        if type(value) is list and UNCOPIED.get():
+            return list(value)
+        return copy.deepcopy(value, memo)
 
 
 def metered_scan(stock: Any) -> Any:
@@ -303,10 +347,12 @@ def install() -> None:
     ``QueryFilter``/``ScanFilter`` parameters are not metered (moto applies them while reading)."""
     from moto.dynamodb.exceptions import ConditionalCheckFailed
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models import table as table_module
     from moto.dynamodb.models.table import Table
 
     if getattr(Table, "meters_capacity", False):
         return
+    table_module.copy = PageCopy()  # type: ignore[assignment]
     backend: Any = DynamoDBBackend
     table: Any = Table
     backend.get_item = metered_get_item(backend.get_item)

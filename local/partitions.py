@@ -16,9 +16,14 @@ answer equals stock moto's.
 
 from __future__ import annotations
 
+import contextvars
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from typing import Any
+
+# While a Query runs: moto's size of each item it has sized (by id, with the item, so an id is never reused).
+# moto sizes every item of a page twice (is the page full? then the page's size), and the page's cut here once.
+SIZES: contextvars.ContextVar[dict[int, tuple[Any, int]] | None] = contextvars.ContextVar("item_sizes", default=None)
 
 
 class Partition(dict[Any, Any]):
@@ -132,15 +137,74 @@ def stock_index_query(
         del table.all_items
 
 
+def page_candidates(
+    partition: Partition, keys: list[Any], within: int, limit: int | None, sizes: dict[int, tuple[Any, int]]
+) -> list[Any]:
+    """What moto's query looks at of ``keys`` (the first ``within`` in the key condition), as far as it goes: it
+    stops at the first item (in the key condition or not) when it holds ``limit`` items already or that item takes
+    the page past 1 MB (moto's sizes, written down in ``sizes``). An item outside the key condition that does not
+    stop it changes nothing, and is left out."""
+    from moto.dynamodb.models.table import RESULT_SIZE_LIMIT
+
+    candidates: list[Any] = []
+    total = 0
+    for index, key in enumerate(keys):
+        item = partition[key]
+        size = moto_size(item)
+        sizes[id(item)] = (item, size)
+        if len(candidates) == limit or total + size > RESULT_SIZE_LIMIT:
+            candidates.append(item)
+            break
+        if index < within:
+            candidates.append(item)
+            total += size
+    return candidates
+
+
+# moto's own Item.size (install() keeps it).
+STOCK_SIZE: Any = None
+
+
+def moto_size(item: Any) -> int:
+    """moto's ``Item.size``: each attribute's name in UTF-8 bytes plus moto's size of its value, which for a string
+    is its UTF-8 bytes and for a boolean or a null one byte (anything else: moto's ``DynamoType.size``)."""
+    total = 0
+    for name, value in item.attrs.items():
+        kind, inner = value.type, value.value
+        if kind == "S" and type(inner) is str:
+            size = len(inner) if inner.isascii() else len(inner.encode("utf-8"))
+        elif (kind == "BOOL" or kind == "NULL") and type(inner) is bool:
+            size = 1
+        else:
+            size = value.size()
+        total += (len(name) if name.isascii() else len(name.encode("utf-8"))) + size
+    return total
+
+
+def remembered_size(self: Any) -> int:
+    """moto's ``Item.size``, looked up when the Query being served has sized the item already."""
+    sizes = SIZES.get()
+    if sizes is not None:
+        known = sizes.get(id(self))
+        if known is not None and known[0] is self:
+            return known[1]
+    return int(STOCK_SIZE(self))
+
+
 def install() -> None:
     """Patch moto's ``Table`` (idempotent): new tables keep their partitions as ``Partition``s, and a table
-    Query on a string sort key reads only its slice of one partition."""
+    Query on a string sort key reads only its slice of one partition, sizing each item once."""
+    global STOCK_SIZE
+    from moto.dynamodb.models.dynamo_type import Item
     from moto.dynamodb.models.table import Table
 
     if getattr(Table, "reads_one_partition", False):
         return
     stock_init: Any = Table.__init__
     stock_query: Any = Table.query
+    if STOCK_SIZE is None:
+        STOCK_SIZE = Item.size
+        Item.size = remembered_size  # type: ignore[method-assign]
 
     def init(self: Any, *args: Any, **kwargs: Any) -> None:
         stock_init(self, *args, **kwargs)
@@ -169,13 +233,18 @@ def install() -> None:
         if exclusive_start_key:
             low = max(low, bisect_right(texts, str(exclusive_start_key[self.range_key_attr]["S"])))
         # moto checks its page limits (Limit, 1 MB) on every item after the start, in the key condition or not:
-        # with a Limit, one more item than the page says whether the page is full; without one, the rest.
+        # with a Limit, one more item than the page says whether the page is full; without one, the rest. Of
+        # those, moto's query is given what it may answer, and the item that ends its page (``page_candidates``).
+        within = max(high - low, 0)
         high = low + limit + 1 if limit else len(keys)
-        candidates = [partition[key] for key in keys[low:high]]
+        sizes: dict[int, tuple[Any, int]] = {}
+        candidates = page_candidates(partition, keys[low:high], within, limit, sizes)
         self.all_items = lambda: candidates
+        token = SIZES.set(sizes)
         try:
             return stock_query(*stock[:5], None, scan_index_forward, *args, **kwargs)
         finally:
+            SIZES.reset(token)
             del self.all_items
 
     Table.__init__ = init  # type: ignore[method-assign]

@@ -31,6 +31,8 @@ PROJECTIONS = [
     "m.a, m.b.c, l[1], l[0].x, tz[0]",
     "flag, nul, ss, ns, n, neg",
     "bin, bs, phone",
+    "flag, sk, phone, #s, nothing_here",
+    "pk, n, sk",
 ]
 
 

@@ -21,6 +21,7 @@ from local.capacity import (
     read_units,
     request_read_units,
     request_write_units,
+    stored_size,
     value_size,
     write_units,
 )
@@ -248,3 +249,18 @@ def test_a_failed_condition_is_billed_by_the_counter(server):
     failed = server.counted(("UpdateItem", update))
     assert failed["byOperation"] == {"UpdateItem": 1}
     assert failed["writeUnitsByOperation"] == {"UpdateItem": 5}
+
+
+def test_a_stored_item_weighs_what_its_json_form_weighs():
+    """``stored_size`` reads moto's attribute values as they are; it weighs what ``item_size`` of the item's JSON
+    form weighs, for every attribute type (nested ones, binary, sets and numbers included)."""
+    from moto.dynamodb.models.dynamo_type import Item
+
+    from tests.unit.test_answers import rows
+
+    nested = {"b": {"B": b"\x00x"}, "l": {"L": [{"BS": [b"a"]}, {"NS": ["1"]}]}}
+    made = [*rows(), {"pk": {"S": "é☎"}, "m": {"M": nested}}]
+    for row in made:
+        item = Item(hash_key=None, range_key=None, attrs=row)
+        assert stored_size(item) == item_size(item.to_json()["Attributes"]) > 0
+    assert stored_size(None) is None

@@ -42,9 +42,15 @@ CONDITIONS = [
 ]
 
 
-def items(seed: int) -> list[dict]:
+def items(seed: int, padded: bool = False) -> list[dict]:
+    """Small items; ``padded``, items of up to 200 KB, so that pages end at moto's 1 MB (inside the key condition
+    and, for the item past it, outside)."""
     rng = random.Random(seed)
-    rows = [{"pk": {"S": "WS#a"}, "sk": {"S": "HEAD"}, "n": {"N": "1"}}]
+
+    def pad() -> dict:
+        return {"pad": {"S": "x" * rng.randrange(1, 200_000)}} if padded else {}
+
+    rows = [{"pk": {"S": "WS#a"}, "sk": {"S": "HEAD"}, "n": {"N": "1"}, **pad()}]
     for n in range(40):
         area = rng.choice(["206", "212", "312", "415", "646"])
         rows.append(
@@ -53,9 +59,10 @@ def items(seed: int) -> list[dict]:
                 "sk": {"S": f"NUMBER#+1{area}555{n:04d}"},
                 "status": {"S": rng.choice(["active", "inactive"])},
                 **({"h": {"S": rng.choice(["WK1", "WK2"])}} if n % 3 == 0 else {}),
+                **pad(),
             }
         )
-        rows.append({"pk": {"S": "WS#a"}, "sk": {"S": f"SID#PN{n:032d}"}, "status": {"S": "active"}})
+        rows.append({"pk": {"S": "WS#a"}, "sk": {"S": f"SID#PN{n:032d}"}, "status": {"S": "active"}, **pad()})
     return rows
 
 
@@ -113,9 +120,9 @@ def stock_moto():
         Table.reads_one_partition = saved[2]
 
 
-@pytest.mark.parametrize("seed", [1])
-def test_a_query_over_one_partition_answers_what_stock_moto_answers(stock_moto, seed):
-    rows = items(seed)
+@pytest.mark.parametrize(("seed", "padded"), [(1, False), (2, True)])
+def test_a_query_over_one_partition_answers_what_stock_moto_answers(stock_moto, seed, padded):
+    rows = items(seed, padded)
     if getattr(Table, "reads_one_partition", False):
         pytest.fail("the test must start from stock moto")
     expected = answers(rows)
@@ -148,3 +155,16 @@ def test_a_query_reads_only_its_slice_of_the_partition(stock_moto):
         assert answer["Count"] == 5 and "LastEvaluatedKey" in answer
         assert walked == [], "the table's items were never walked"
         assert table.items  # the table is there, with its partitions
+
+
+def test_an_items_size_is_motos():
+    """The page's cut sizes items as moto does (``Item.size``), for every attribute type."""
+    from moto.dynamodb.models.dynamo_type import Item
+
+    from tests.unit.test_answers import rows
+
+    partitions.install()
+    made = [*rows(), {"pk": {"S": "é☎"}, "s": {"S": ""}, "m": {"M": {"b": {"B": b"\x00x"}, "n": {"NULL": True}}}}]
+    for row in made:
+        item = Item(hash_key=None, range_key=None, attrs=row)
+        assert partitions.moto_size(item) == partitions.STOCK_SIZE(item) == item.size() > 0

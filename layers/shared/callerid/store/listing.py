@@ -4,6 +4,7 @@ only as far as the page reaches, with page anchors for deep pages, and counts. S
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import cast
 
 from pynamodb.exceptions import PutError
 from pynamodb.expressions.condition import Condition, size
@@ -13,7 +14,7 @@ from callerid.domain.errors import StoreUnavailable
 from callerid.domain.numbers import NumberQuery, NumberRecord
 from callerid.store.conditions import failed_condition
 from callerid.store.models import AnchorsItem, NumberItem, SharedNumberItem, query_pages, workspace_key
-from callerid.store.records import shared_key, to_record
+from callerid.store.records import brief_record, shared_key, to_record
 
 # A page deeper than this many records starts its Query at the nearest anchor, so it reads at most this many
 # records more than it shows, however deep it is.
@@ -92,7 +93,7 @@ class ListingRepository:
         page_size: int | None,
         keys_only: bool = False,
         brief: bool = False,
-    ) -> Iterator[NumberItem]:
+    ) -> Iterator[NumberItem | NumberRecord]:
         return query_pages(
             NumberItem,
             workspace_key(account_sid),
@@ -105,6 +106,7 @@ class ListingRepository:
             # eventually consistent read, they could miss a record that version counts, until the next change.
             consistent_read=keys_only,
             before_page=paced(),
+            map_fn=brief_record if brief else None,
         )
 
     def _anchors(self, account_sid: str, query: NumberQuery, version: int, *, depth: int) -> list[str]:
@@ -131,7 +133,7 @@ class ListingRepository:
             self._records(account_sid, query, start, page_size=ANCHOR_BUILD_PAGE, keys_only=True)
         ):
             if (index + 1) % ANCHOR_STRIDE == 0:
-                anchors.append(item.sk)
+                anchors.append(cast(NumberItem, item).sk)  # keys only: models
                 if len(anchors) >= wanted:
                     complete = False
                     break
@@ -155,6 +157,7 @@ class ListingRepository:
                 page_size=page_size(skip, take),
                 attributes_to_get=BRIEF_ATTRIBUTES if brief else None,
                 before_page=paced(),
+                map_fn=brief_record if brief else None,
             ),
             skip,
             take,
@@ -172,13 +175,14 @@ class ListingRepository:
         return SharedNumberItem.count(shared_key(owner), filter_condition=listing_filter(SharedNumberItem, query))
 
     @staticmethod
-    def _take(items: Iterator[NumberItem], skip: int, take: int) -> list[NumberRecord]:
+    def _take(items: Iterator[NumberItem | NumberRecord], skip: int, take: int) -> list[NumberRecord]:
+        """``take`` records after the first ``skip`` of ``items`` (models, or a brief listing's records)."""
         records: list[NumberRecord] = []
         if take <= 0:
             return records
         for index, item in enumerate(items):
             if index >= skip:
-                records.append(to_record(item))
+                records.append(item if isinstance(item, NumberRecord) else to_record(item))
                 if len(records) == take:
                     break
         return records

@@ -404,10 +404,12 @@ def query_pages(
     attributes_to_get: list[str] | None = None,
     consistent_read: bool = False,
     before_page: Callable[[], None] | None = None,
-) -> ResultIterator[_Item]:
+    map_fn: Callable[[dict[str, Any]], Any] | None = None,
+) -> ResultIterator[Any]:
     """``cls.query`` on the page connection: the same request (the discriminator's filter included).
     ``page_size`` ``None``: pages as large as DynamoDB answers (1 MB read). ``before_page`` runs before each
-    page's request (it may raise to stop the listing)."""
+    page's request (it may raise to stop the listing). ``map_fn``: what each item of the answer becomes (a model
+    of ``cls`` unless told)."""
     discriminator = cls._get_discriminator_attribute()
     if discriminator is not None:
         filter_condition &= discriminator.is_in(*discriminator.get_registered_subclasses(cls))
@@ -427,7 +429,7 @@ def query_pages(
             before_page()
             return unpaced(*args, **kwargs)
 
-    return ResultIterator(query, (cls._serialize_keys(hash_key)[0],), kwargs, map_fn=cls.from_raw_data)
+    return ResultIterator(query, (cls._serialize_keys(hash_key)[0],), kwargs, map_fn=map_fn or cls.from_raw_data)
 
 
 def connection() -> Connection:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 from pynamodb.exceptions import PutError
 from pynamodb.transactions import TransactWrite
@@ -65,6 +66,20 @@ def to_record(item: NumberItem, primary: str | None = None) -> NumberRecord:
         connection=item.connection,
         trust=tuple(TrustLink.parse(str(t)) for t in item.trust or ()),
         revision=int(item.revision or 0),
+    )
+
+
+def brief_record(data: dict[str, dict[str, Any]]) -> NumberRecord:
+    """``to_record`` of a record read with only its SID, number, friendly name, owner, source and status (a brief
+    listing's projection), from DynamoDB's answer as it is: no model built and read back, for the tens of
+    thousands of records a full list reads."""
+    return NumberRecord(
+        sid=data["sid"]["S"],
+        phone_number=data["phone"]["S"],
+        friendly_name=data["friendly_name"]["S"],
+        source=NumberSource(data["source"]["S"]),
+        owner_workspace=data["owner"]["S"],
+        status=NumberStatus(data["status"]["S"]),
     )
 
 
