@@ -5,16 +5,14 @@ Twilio being down is no reason to stop serving what is stored."""
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 
 import pytest
 import requests
 
-from local.stack import free_port, wait_for
-from local.template import ROOT
+from local.stack import free_port
+from tests.integration.apis import another_api
 
 HUNG = 120.0  # longer than any function's timeout
 
@@ -122,25 +120,9 @@ def api_without_dynamodb(request, local_stack) -> Iterator[str]:
     """A second API process of the same stack whose DynamoDB endpoint is down (nothing listens) or hung."""
     blackhole = Blackhole() if request.param == "hung" else None
     endpoint = f"http://127.0.0.1:{blackhole.port if blackhole else free_port()}"
-    port = free_port()
-    env = {
-        **local_stack.stack.api_env,
-        "DYNAMODB_ENDPOINT_URL": endpoint,
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "local.devserver", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     try:
-        wait_for(f"http://127.0.0.1:{port}/health")
-        yield f"http://127.0.0.1:{port}"
+        yield from another_api(local_stack, {"DYNAMODB_ENDPOINT_URL": endpoint})
     finally:
-        process.terminate()
-        process.wait(timeout=10)
         if blackhole:
             blackhole.close()
 

@@ -3,8 +3,6 @@ small limits in their environment, as a deployment sets them: a daily cap and a 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from email.utils import formatdate
@@ -12,8 +10,7 @@ from email.utils import formatdate
 import pytest
 import requests
 
-from local.stack import free_port, wait_for
-from local.template import ROOT
+from tests.integration.apis import another_api
 from tests.integration.test_from_decision import Workspace
 
 TO = "+14155552671"
@@ -34,37 +31,19 @@ BLOCKING = {
 }
 
 
-def api_with(local_stack, env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "local.devserver", "--port", str(port)],
-        cwd=ROOT,
-        env={**local_stack.stack.api_env, **env, "PUBLIC_BASE_URL": url},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for(f"{url}/health")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def limited(local_stack) -> Iterator[str]:
-    yield from api_with(local_stack, LIMITS)
+    yield from another_api(local_stack, LIMITS)
 
 
 @pytest.fixture(scope="module")
 def spaced(local_stack) -> Iterator[str]:
-    yield from api_with(local_stack, SPACING)
+    yield from another_api(local_stack, SPACING)
 
 
 @pytest.fixture(scope="module")
 def blocking(local_stack) -> Iterator[str]:
-    yield from api_with(local_stack, BLOCKING)
+    yield from another_api(local_stack, BLOCKING)
 
 
 def start(api, agent, **body):

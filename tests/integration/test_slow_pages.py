@@ -6,8 +6,6 @@ where before every attempt timed out and the answer was a 503. A hung one is sti
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -17,8 +15,7 @@ import pytest
 import requests
 
 from callerid.store.models import READ_TIMEOUT_SECONDS
-from local.stack import free_port, wait_for
-from local.template import ROOT
+from tests.integration.apis import another_api
 
 QUERY_DELAY = READ_TIMEOUT_SECONDS + 1.0
 
@@ -63,25 +60,10 @@ class SlowQueries:
 def slow_api(local_stack) -> Iterator[tuple[str, SlowQueries]]:
     """A second API process of the same stack whose DynamoDB answers Queries slowly."""
     proxy = SlowQueries(local_stack.dynamodb)
-    port = free_port()
-    env = {
-        **local_stack.stack.api_env,
-        "DYNAMODB_ENDPOINT_URL": proxy.url,
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "local.devserver", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     try:
-        wait_for(f"http://127.0.0.1:{port}/health")
-        yield f"http://127.0.0.1:{port}", proxy
+        for url in another_api(local_stack, {"DYNAMODB_ENDPOINT_URL": proxy.url}):
+            yield url, proxy
     finally:
-        process.terminate()
-        process.wait(timeout=10)
         proxy.close()
 
 
