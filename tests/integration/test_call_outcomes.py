@@ -18,8 +18,9 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
+from tests.integration.apis import another_api
 from tests.integration.test_from_decision import Workspace
-from tests.integration.test_reputation import BLOCKING, api_with
+from tests.integration.test_reputation import BLOCKING
 
 TO = "+14155552671"
 STREAMS = "/webhooks/twilio/event-streams"
@@ -318,7 +319,7 @@ def test_three_sources_racing_on_each_call_count_it_once(stack):
 
 @pytest.fixture(scope="module")
 def blocking(local_stack) -> Iterator[str]:
-    yield from api_with(local_stack, BLOCKING)
+    yield from another_api(local_stack, BLOCKING)
 
 
 def test_carrier_blocks_in_call_summaries_make_the_number_suspected_blocked_and_rest(stack, blocking):
