@@ -21,14 +21,26 @@ from callerid.service.builder import Services
 from callerid.service.records import described
 from callerid.store.models import bind_table
 from callerid.store.reconcile import ReconcileRepository
+from local.dynamodb import ensure_table
 
 ROOT = Path(__file__).resolve().parents[2]
 remaining = deadline.remaining
 
 
 @pytest.fixture(scope="module")
-def services(local_stack):
-    bind_table(Settings(table_name=local_stack.stack.table_name, dynamodb_endpoint_url=local_stack.dynamodb))
+def table_name(local_stack):
+    """A table of this module's own on the stack's DynamoDB server: a scheduled pass scans the whole table and
+    reconciles every workspace in it, which on the shared table is every other test's too (thousands of numbers,
+    read five items a scan page)."""
+    name = f"caller-id-reconcile-{uuid.uuid4().hex[:6]}"
+    ensure_table(local_stack.dynamodb, name)
+    yield name
+    local_stack.table.delete_table(TableName=name)
+
+
+@pytest.fixture(scope="module")
+def services(local_stack, table_name):
+    bind_table(Settings(table_name=table_name, dynamodb_endpoint_url=local_stack.dynamodb))
 
     def no_twilio():
         raise AssertionError("the reconcile never asks Twilio")
@@ -115,14 +127,16 @@ class Context:
         return int(self.seconds * 1000)
 
 
-def test_the_scheduled_function_stops_at_a_short_deadline_and_the_next_run_finishes(services, local_stack, monkeypatch):
+def test_the_scheduled_function_stops_at_a_short_deadline_and_the_next_run_finishes(
+    services, local_stack, table_name, monkeypatch
+):
     services.stores.reconcile.clear_checkpoint()
     accounts = sorted("AC" + uuid.uuid4().hex for _ in range(3))
     for n, account in enumerate(accounts):
         add(services, account, f"+1646555{n:04d}")
         services.stores.heads.adjust_counts(account, {(NumberSource.TWILIO, NumberStatus.ACTIVE): -1})
     for key, value in {
-        "TABLE_NAME": local_stack.stack.table_name,
+        "TABLE_NAME": table_name,
         "DYNAMODB_ENDPOINT_URL": local_stack.dynamodb,
         "POWERTOOLS_TRACE_DISABLED": "true",
     }.items():
