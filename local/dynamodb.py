@@ -7,7 +7,8 @@ to one item are, and the race tests mean something. A table Query reads only its
 its answer is built at a cost that follows the page (``local.answers``: moto's projection and serialiser, made
 lighter, answering the same bytes). A small middleware counts requests by operation and the bytes of their answers
 (``GET``/``DELETE /_dynamodb/requests``) for tests and benchmarks; another plays faults (``/_dynamodb/faults``):
-throttling errors, or batches left partly unprocessed, as DynamoDB answers under load.
+throttling errors, or batches left partly unprocessed, as DynamoDB answers under load; and ``/_dynamodb/reset``
+frees locks or deletes items between tests inside the server, where a whole-table Scan would cost minutes a run.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import boto3
+import requests
 from botocore.exceptions import ClientError
 
 from callerid.store.phones import LOCK_ATTRIBUTES  # what a phone item holds of its lock; the rules stay
@@ -200,6 +202,62 @@ class FaultSwitch:
         return answer(start_response, "200 OK", json.dumps({"faults": listed}).encode(), "application/json")
 
 
+class Resets:
+    """Resetting state between tests and benchmark runs, done inside the server: ``POST /_dynamodb/reset``
+    ``{"table", "releaseLocks"?, "deletePrefixes"?}`` frees every caller-ID lock (keeping the phone items' dial
+    rules) and/or deletes every item whose ``pk`` starts with one of the prefixes, and answers how many items each
+    changed. Through the API it would be a whole-table Scan, which moto answers by sorting every item of the table
+    for each page: with the table a test session grows, minutes a run."""
+
+    def __init__(self, app: Callable[[dict[str, Any], StartResponse], Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != "/_dynamodb/reset":
+            return self.app(environ, start_response)
+        request = json.loads(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)) or b"{}")
+        table = moto_table(str(request.get("table", "")))
+        if table is None:
+            return answer(start_response, "404 Not Found", b'{"message": "no such table"}', "application/json")
+        released = release_in(table) if request.get("releaseLocks") else 0
+        deleted = delete_in(table, tuple(request.get("deletePrefixes") or ()))
+        body = json.dumps({"released": released, "deleted": deleted}).encode()
+        return answer(start_response, "200 OK", body, "application/json")
+
+
+def moto_table(name: str) -> Any:
+    """moto's table of that name, in whichever account and region holds it (``None``: none does)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    for regions in dynamodb_backends.values():
+        for backend in regions.values():
+            if name in backend.tables:
+                return backend.tables[name]
+    return None
+
+
+def release_in(table: Any) -> int:
+    """Remove the lock attributes from every ``PHONE#`` item that holds a lock; answers how many did."""
+    released = 0
+    for hash_key, partition in table.items.items():
+        if not str(hash_key.value).startswith("PHONE#"):
+            continue
+        for item in partition.values():
+            if "lock_until" in item.attrs:
+                for name in LOCK_ATTRIBUTES:
+                    item.attrs.pop(name, None)
+                released += 1
+    return released
+
+
+def delete_in(table: Any, prefixes: tuple[str, ...]) -> int:
+    """Delete every partition whose ``pk`` starts with one of ``prefixes``; answers how many items went."""
+    if not prefixes:
+        return 0
+    doomed = [key for key in table.items if str(key.value).startswith(prefixes)]
+    return sum(len(table.items.pop(key)) for key in doomed)
+
+
 def answer(
     start_response: StartResponse, status: str, body: bytes, content_type: str = "application/x-amz-json-1.0"
 ) -> list[bytes]:
@@ -213,14 +271,14 @@ def answer(
     return [body]
 
 
-def make_app() -> CountingMiddleware:
+def make_app() -> Resets:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     partitions.install()  # a table Query reads one partition, as in DynamoDB, not the whole table
     transactions.install()  # a transaction backs up the items it names, not whole tables
     answers.install()  # a Query's answer costs what its page holds, not every attribute of every item
     capacity.install()  # each request's items read and written, for its read and write units
-    return CountingMiddleware(FaultSwitch(DomainDispatcherApplication(create_backend_app)))
+    return Resets(CountingMiddleware(FaultSwitch(DomainDispatcherApplication(create_backend_app))))
 
 
 def serve(host: str, port: int) -> None:
@@ -246,26 +304,20 @@ def ensure_table(endpoint_url: str, table_name: str, region: str = "us-east-1") 
     )
 
 
-def delete_items(endpoint_url: str, table_name: str, *prefixes: str, region: str = "us-east-1") -> None:
+def delete_items(endpoint_url: str, table_name: str, *prefixes: str) -> int:
     """Delete every item whose ``pk`` starts with one of ``prefixes`` (tests and benchmarks resetting state)."""
-    client = boto3.client("dynamodb", endpoint_url=endpoint_url, region_name=region)
-    for page in client.get_paginator("scan").paginate(TableName=table_name):
-        for item in page["Items"]:
-            if item["pk"]["S"].startswith(prefixes):
-                client.delete_item(TableName=table_name, Key={"pk": item["pk"], "sk": item["sk"]})
+    return int(reset(endpoint_url, {"table": table_name, "deletePrefixes": list(prefixes)})["deleted"])
 
 
-def release_locks(endpoint_url: str, table_name: str, region: str = "us-east-1") -> None:
+def release_locks(endpoint_url: str, table_name: str) -> int:
     """Free every caller-ID lock, keeping the phone items' dial rules (tests and benchmarks resetting state)."""
-    client = boto3.client("dynamodb", endpoint_url=endpoint_url, region_name=region)
-    for page in client.get_paginator("scan").paginate(TableName=table_name):
-        for item in page["Items"]:
-            if item["pk"]["S"].startswith("PHONE#") and "lock_until" in item:
-                client.update_item(
-                    TableName=table_name,
-                    Key={"pk": item["pk"], "sk": item["sk"]},
-                    UpdateExpression="REMOVE " + ", ".join(LOCK_ATTRIBUTES),
-                )
+    return int(reset(endpoint_url, {"table": table_name, "releaseLocks": True})["released"])
+
+
+def reset(endpoint_url: str, request: dict[str, Any]) -> dict[str, Any]:
+    answered = requests.post(f"{endpoint_url}/_dynamodb/reset", json=request, timeout=60)
+    answered.raise_for_status()
+    return dict(answered.json())
 
 
 # Every item a workspace's numbers consist of: forgetting them all makes the next list read Twilio afresh.
