@@ -184,3 +184,12 @@ def test_a_number_to_buy_that_does_not_parse_is_judged_as_a_number_not_as_an_are
     assert [e["type"] for e in refused.value.errors()] == ["invalid_phone_number"]
     by_area = TypeAdapter(adding.ProvisionIn).validate_python({"areaCode": "617"})
     assert isinstance(by_area, adding.ProvisionByAreaCode)
+
+
+def test_the_country_codes_taken_are_exactly_phonenumbers_regions():
+    """The enum is built from the generated ``geo_tables.REGIONS`` (no phonenumbers metadata at cold start)."""
+    import phonenumbers
+
+    from callerid.http.models.countries import CountryCode
+
+    assert [str(code) for code in CountryCode] == sorted(phonenumbers.SUPPORTED_REGIONS)

@@ -14,8 +14,8 @@ QUEUE_SID = r"^WQ[0-9a-fA-F]{32}$"
 
 
 class CountryCodes:
-    """A list of ``countries.CountryCode``, made when the model is first built rather than at import: the enum
-    loads ``phonenumbers``' metadata, which no other route of this function needs (docs/decisions.md)."""
+    """A list of ``countries.CountryCode``, whose enum (about 250 members) is made when the model is first built, on
+    the first edit, rather than at every cold start: no other route of this function needs it."""
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
         from callerid.http.models.countries import CountryCode
