@@ -23,6 +23,7 @@ from local.template import ROOT, routes
 DOCUMENT = ROOT / "layers" / "shared" / "callerid" / "openapi.json"
 TITLE = "Caller-ID backend for Twilio Flex"
 VERSION = "1.0.0"
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 ENVIRONMENT = {
     "TWILIO_ACCOUNT_SID": "AC00000000000000000000000000000000",
     "AWS_DEFAULT_REGION": "us-east-1",
@@ -44,11 +45,18 @@ def generate() -> dict[str, Any]:
         own = app.get_openapi_json_schema(title=TITLE, version=VERSION, security_schemes=SECURITY_SCHEMES)
         merge.add_schema(json.loads(own))
     document: dict[str, Any] = json.loads(merge.get_openapi_json_schema())
-    document["paths"] = dict(sorted(document["paths"].items()))
+    # A path's operations in the order of OpenAPI's Path Item, whichever functions answer them.
+    document["paths"] = {
+        path: dict(sorted(ops.items(), key=method_order)) for path, ops in sorted(document["paths"].items())
+    }
     document["components"]["schemas"] = dict(sorted(document["components"]["schemas"].items()))
     drop_answers_never_given(document)
     describe(document)
     return document
+
+
+def method_order(operation: tuple[str, Any]) -> int:
+    return METHODS.index(operation[0]) if operation[0] in METHODS else len(METHODS)
 
 
 def drop_answers_never_given(document: dict[str, Any]) -> None:

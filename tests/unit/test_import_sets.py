@@ -38,8 +38,11 @@ WATCHED = (*NEVER, "pynamodb.models")
 MODEL_AREAS = {
     "api_docs": {"common"},
     "caller_ids": {"common", "numbers", "caller_ids"},
+    "buy_numbers": {"common", "numbers", "adding", "countries"},
+    "configure_number": {"common", "numbers", "configuration"},
+    "import_numbers": {"common", "numbers", "adding"},
     "list_numbers": {"common", "numbers", "listing"},
-    "manage_numbers": {"common", "numbers", "management"},
+    "number_reports": {"common", "reports"},
     "outbound_call": {"common", "calls"},
     "people": {"common"},
     "worker_caller_id": {"common", "workers"},
@@ -96,7 +99,7 @@ import importlib, pkgutil, sys
 import callerid.http.models as models
 for area in pkgutil.iter_modules(models.__path__):
     importlib.import_module(f"{models.__name__}.{area.name}")
-assert models.__name__ + ".management" in sys.modules
+assert models.__name__ + ".countries" in sys.modules
 """
 
 

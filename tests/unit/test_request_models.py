@@ -12,10 +12,10 @@ from aws_lambda_powertools import Logger
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from callerid.config import Settings
-from callerid.http.models import caller_ids, calls, management, workers
+from callerid.http.models import adding, caller_ids, calls, configuration, workers
 from callerid.http.models.caller_ids import VerificationIn
 from callerid.http.models.calls import OutboundCallIn
-from callerid.http.models.management import NumberPatchIn
+from callerid.http.models.configuration import NumberPatchIn
 from callerid.http.models.workers import CallerIdSelectionIn
 from callerid.http.resolver import make_resolver
 
@@ -126,7 +126,7 @@ def model_named(name: str) -> type[BaseModel]:
     return model
 
 
-REQUEST_MODULES = (caller_ids, calls, management, workers)
+REQUEST_MODULES = (adding, caller_ids, calls, configuration, workers)
 
 
 def refs(schema: dict[str, Any]) -> list[str]:
@@ -180,7 +180,16 @@ def test_every_number_and_boolean_of_every_json_body_takes_its_json_type_only(mo
 
 def test_a_number_to_buy_that_does_not_parse_is_judged_as_a_number_not_as_an_area_code():
     with pytest.raises(ValidationError) as refused:
-        TypeAdapter(management.ProvisionIn).validate_python({"phoneNumber": "555"})
+        TypeAdapter(adding.ProvisionIn).validate_python({"phoneNumber": "555"})
     assert [e["type"] for e in refused.value.errors()] == ["invalid_phone_number"]
-    by_area = TypeAdapter(management.ProvisionIn).validate_python({"areaCode": "617"})
-    assert isinstance(by_area, management.ProvisionByAreaCode)
+    by_area = TypeAdapter(adding.ProvisionIn).validate_python({"areaCode": "617"})
+    assert isinstance(by_area, adding.ProvisionByAreaCode)
+
+
+def test_the_country_codes_taken_are_exactly_phonenumbers_regions():
+    """The enum is built from the generated ``geo_tables.REGIONS`` (no phonenumbers metadata at cold start)."""
+    import phonenumbers
+
+    from callerid.http.models.countries import CountryCode
+
+    assert [str(code) for code in CountryCode] == sorted(phonenumbers.SUPPORTED_REGIONS)
