@@ -55,8 +55,11 @@ install: dev-env ## Create the virtualenv and install everything (what CI runs f
 dev: local-env ## Run the local stack: API :3000, Twilio emulator :3001, DynamoDB :8000, demo data
 	$(PY) -m local.stack
 
-test: dev-env chromium jq plugin-test ## Run the whole test suite (starts its own local stack on free ports)
-	$(PY) -m pytest
+# The suite runs in TEST_WORKERS processes (pytest-xdist; one per core, at most 4), each with a local stack of its
+# own on free ports; a test file stays in one process. `make test TEST_WORKERS=0` runs it in this process alone.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n < 4 ? n : 4 )))
+test: dev-env chromium jq plugin-test ## Run the whole test suite (each worker starts its own local stack on free ports)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The reference Flex plugin (clients/flex-plugin): npm ci when package-lock.json is newer than the install, its
 # bundle built by the Flex plugin builder (`flex-plugin build`: build/plugin-caller-id.js, which

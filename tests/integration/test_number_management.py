@@ -297,6 +297,9 @@ def test_a_refresh_writes_only_what_changed_and_marks_vanished_numbers_released(
     bought = requests.post(f"{base}.json", data={"AreaCode": "512"}, auth=auth, timeout=10)
     assert bought.status_code == 201, bought.text
     new_phone = bought.json()["phone_number"]
+    # The emulator sells a released number again: a workspace of an earlier test may have left its phone item.
+    key = {"pk": {"S": f"PHONE#{new_phone}"}, "sk": {"S": "PHONE"}}
+    phone_known = "Item" in stack.table.get_item(TableName=stack.stack.table_name, Key=key)
 
     age(stack, workspace.sid)
     stack.clear_dynamodb_requests()
@@ -305,10 +308,10 @@ def test_a_refresh_writes_only_what_changed_and_marks_vanished_numbers_released(
     writes = stack.dynamodb_requests()["byOperation"]
     assert new_phone in listed and workspace.p[2] not in listed
     assert listed[workspace.p[0]]["label"] == "Kept" and listed[workspace.p[0]]["allowedOutboundCountries"] == ["US"]
-    # The new number: one BatchWriteItem each for its record, its SID pointer and its phone item. The unchanged
-    # numbers are compared (BatchGetItem), not written. The vanished one: a conditional Put of its record. And
-    # the refresh lease.
-    assert writes["BatchWriteItem"] == 3, writes
+    # The new number: one BatchWriteItem each for its record, its SID pointer and its phone item (an UpdateItem
+    # of the phone item instead when one is there already). The unchanged numbers are compared (BatchGetItem), not
+    # written. The vanished one: a conditional Put of its record. And the refresh lease.
+    assert writes["BatchWriteItem"] == (2 if phone_known else 3), writes
     assert writes["PutItem"] == 2, writes
     reads = [r["path"].rsplit("/", 1)[-1] for r in stack.twilio_requests()]
     # The two lists, and the vanished number asked for once more before it is marked released.
