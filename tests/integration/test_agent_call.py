@@ -191,14 +191,18 @@ def test_the_flex_template_compatibility_route(stack):
 
 
 def test_list_numbers_filters_and_pages(stack):
-    alice = stack.agent()
+    """In a workspace of its own: the parent's verified caller IDs and numbers change with the tests before."""
+    numbers = [f"+1971555{n:04d}" for n in range(201, 207)]
+    workspace = stack.subaccount(numbers=numbers, caller_ids=["+15035550299"])
+    alice = stack.agent(account_sid=workspace["sid"])
     all_numbers = stack.call("GET", "/v1/phone-numbers", alice, params={"perPage": 1000}).json()
     without = stack.call(
         "GET", "/v1/phone-numbers", alice, params={"includeOutgoingOnly": "false", "perPage": 1000}
     ).json()
     assert without["meta"]["total"] == all_numbers["meta"]["total"] - 1
     verified = stack.call("GET", "/v1/phone-numbers", alice, params={"source": "verified"}).json()["phoneNumbers"]
-    assert [n["phoneNumber"] for n in verified] == ["+15035550100"]
+    assert [n["phoneNumber"] for n in verified] == ["+15035550299"]
+    assert without["meta"]["total"] == len(numbers)
     page2 = stack.call("GET", "/v1/phone-numbers", alice, params={"page": 2, "perPage": 3}).json()
     assert [n["phoneNumber"] for n in page2["phoneNumbers"]] == [
         n["phoneNumber"] for n in all_numbers["phoneNumbers"][3:6]
