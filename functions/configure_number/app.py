@@ -14,7 +14,7 @@ from callerid.http.auth import caller_dependency
 from callerid.http.logging import make_logger, make_metrics
 from callerid.http.models.configuration import NumberPatchIn, TrustIn
 from callerid.http.models.numbers import NumberOut
-from callerid.http.powertools import Depends, Path, Response
+from callerid.http.powertools import Depends, NumberSid, Response
 from callerid.http.resolver import make_resolver
 from callerid.service.audit import actor_of
 from callerid.service.numbers import NumberWithLock
@@ -27,7 +27,6 @@ numbers = runtime.numbers()
 management = runtime.number_management()
 trust = runtime.trust_assignments()
 supervisor = caller_dependency(runtime.token_validator, Role.SUPERVISOR)
-NumberSid = Annotated[str, Path(alias="sid", min_length=34, max_length=34, pattern=r"^[A-Z]{2}[0-9a-fA-F]{32}$")]
 
 
 def answer(caller: Caller, shown: NumberWithLock) -> NumberOut:

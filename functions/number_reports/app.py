@@ -13,7 +13,7 @@ from callerid.http.answers import FLEX_ERRORS, FLEX_TOKEN, answers
 from callerid.http.auth import caller_dependency
 from callerid.http.logging import make_logger, make_metrics
 from callerid.http.models.reports import CallsPageMeta, NumberHealthOut, RecentCallList, RecentCallOut
-from callerid.http.powertools import Depends, Path, Query
+from callerid.http.powertools import Depends, NumberSid, Query
 from callerid.http.resolver import make_resolver
 
 settings = runtime.settings()
@@ -23,7 +23,6 @@ app = make_resolver(settings, logger, runtime.token_validator)
 numbers = runtime.numbers()
 management = runtime.number_management()
 supervisor = caller_dependency(runtime.token_validator, Role.SUPERVISOR)
-NumberSid = Annotated[str, Path(alias="sid", min_length=34, max_length=34, pattern=r"^[A-Z]{2}[0-9a-fA-F]{32}$")]
 
 
 @app.get("/v1/phone-numbers/<sid>/health", responses=answers(*FLEX_ERRORS, 404), security=FLEX_TOKEN)

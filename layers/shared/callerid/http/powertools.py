@@ -10,10 +10,15 @@ comes after.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aws_lambda_powertools.event_handler import Depends, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Form, Header, Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+
+# A number's SID in a route's path: a Twilio number's (PN...), a BYOT number's or a verified caller ID's.
+NumberSid = Annotated[str, Path(alias="sid", min_length=34, max_length=34, pattern=r"^[A-Z]{2}[0-9a-fA-F]{32}$")]
 
 __all__ = [
     "Body",
@@ -21,6 +26,7 @@ __all__ = [
     "Form",
     "Header",
     "NotFoundError",
+    "NumberSid",
     "OpenAPIResponse",
     "Path",
     "Query",
