@@ -34,7 +34,14 @@ agent = caller_dependency(runtime.token_validator, Role.AGENT)
 
 @app.post("/v1/outbound-calls", responses=answers(*FLEX_ERRORS, 404, 409, 422), security=FLEX_TOKEN)
 def start_outbound_call(caller: Annotated[Caller, Depends(agent)], body: OutboundCallIn) -> OutboundCallOut:
-    call = calls.start(caller, body.to, body.from_, queue_sid=body.queue_sid, task_sid=body.task_sid)
+    call = calls.start(
+        caller,
+        body.to,
+        body.from_,
+        queue_sid=body.queue_sid,
+        task_sid=body.task_sid,
+        selection_version=body.selection_version,
+    )
     metrics.add_metric(name=f"FromResolved_{call.choice.reason.value}", unit=MetricUnit.Count, value=1)
     return OutboundCallOut(
         from_=call.lock.phone_number, reason=call.choice.reason, lock=LockOut.of(call.lock), guard=call.lock.guard

@@ -77,7 +77,7 @@ def test_an_agent_calls_through_the_built_plugin(browser, browser_stack, allowed
         select.select_option(first)
         page.wait_for_function("document.querySelector('[role=status]').textContent === ''")
         saved = browser_stack.call("GET", "/v1/workers/me/caller-id", agent).json()
-        assert saved == {"workerSid": agent.worker_sid, "callerId": first, "localPresence": False}
+        assert saved == {"workerSid": agent.worker_sid, "callerId": first, "localPresence": False, "version": 1}
         for target in [ARTIFACT, SCREENSHOT] if os.environ.get("UPDATE_SCREENSHOTS") == "1" else [ARTIFACT]:
             target.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(target))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-
 from email.utils import formatdate
 
 TO = "+14155552671"
@@ -39,7 +38,12 @@ def test_an_agent_lists_selects_calls_and_holds_the_lock(stack):
     chosen = stack.call(
         "PUT", "/v1/workers/me/caller-id", alice, json={"callerId": "(212) 555-0100", "localPresence": False}
     )
-    assert chosen.json() == {"workerSid": alice.worker_sid, "callerId": "+12125550100", "localPresence": False}
+    assert chosen.json() == {
+        "workerSid": alice.worker_sid,
+        "callerId": "+12125550100",
+        "localPresence": False,
+        "version": 1,
+    }
     assert stack.call("GET", "/v1/workers/me/caller-id", alice).json()["callerId"] == "+12125550100"
 
     call = start(stack, alice)

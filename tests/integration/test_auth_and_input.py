@@ -58,7 +58,12 @@ def test_a_supervisor_manages_another_workers_selection(stack):
     put = stack.call(
         "PUT", f"/v1/workers/{bob.worker_sid}/caller-id", sam, json={"callerId": "+13125550100", "localPresence": True}
     )
-    assert put.json() == {"workerSid": bob.worker_sid, "callerId": "+13125550100", "localPresence": True}
+    assert put.json() == {
+        "workerSid": bob.worker_sid,
+        "callerId": "+13125550100",
+        "localPresence": True,
+        "version": 1,
+    }
     assert stack.call("GET", "/v1/workers/me/caller-id", bob).json()["callerId"] == "+13125550100"
     attributes = json.loads(
         requests.get(f"{stack.emulator}/_emulator/workers/{bob.worker_sid}", timeout=10).json()["attributes"]

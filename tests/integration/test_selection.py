@@ -101,7 +101,7 @@ def test_a_supervisor_gets_404_for_a_worker_that_does_not_exist(stack):
 def test_a_supervisor_reads_a_worker_of_their_own_workspace_that_never_chose(stack):
     sam, dana = stack.agent(("supervisor",)), stack.agent()
     answer = stack.call("GET", f"/v1/workers/{dana.worker_sid}/caller-id", sam)
-    assert answer.json() == {"workerSid": dana.worker_sid, "callerId": None, "localPresence": False}
+    assert answer.json() == {"workerSid": dana.worker_sid, "callerId": None, "localPresence": False, "version": 0}
 
 
 def test_concurrent_callers_are_never_taken_for_one_another(stack):
@@ -121,3 +121,51 @@ def test_concurrent_callers_are_never_taken_for_one_another(stack):
         with ThreadPoolExecutor(max_workers=8) as pool:
             answers = list(pool.map(who, range(8)))
         assert answers == [("agent", 200), ("supervisor", 200)] * 4
+
+
+def selection(stack, agent, path: str = "/v1/workers/me/caller-id", by=None, **body) -> dict:
+    answer = stack.call("PUT", path, by or agent, json=body) if body else stack.call("GET", path, by or agent)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_every_save_of_a_selection_bumps_the_version_its_answers_carry(stack):
+    sam, bob = stack.agent(("supervisor",)), stack.agent()
+    assert selection(stack, bob)["version"] == 0
+    assert selection(stack, bob, callerId="+12125550100")["version"] == 1
+    assert selection(stack, bob, callerId="+12125550100", localPresence=True)["version"] == 2
+    theirs = f"/v1/workers/{bob.worker_sid}/caller-id"
+    assert selection(stack, bob, theirs, by=sam, callerId="+13125550100")["version"] == 3
+    assert selection(stack, bob, theirs, by=sam)["version"] == 3
+    assert selection(stack, bob) == {
+        "workerSid": bob.worker_sid,
+        "callerId": "+13125550100",
+        "localPresence": True,
+        "version": 3,
+    }
+
+
+def test_a_call_sent_with_the_version_of_the_selection_it_saw_uses_that_selection(stack):
+    alice = stack.agent()
+    saved = selection(stack, alice, callerId="+13125550100")
+    body = {"to": "+14155552671", "selectionVersion": saved["version"]}
+    call = stack.call("POST", "/v1/outbound-calls", alice, json=body)
+    assert (call.status_code, call.json()["from"], call.json()["reason"]) == (200, "+13125550100", "worker_selection")
+    stack.call("DELETE", "/v1/outbound-calls/lock", alice)
+    # A version the store never wrote (a client's mistake) costs a read of the selection, never an error.
+    ahead = stack.call("POST", "/v1/outbound-calls", alice, json={**body, "selectionVersion": saved["version"] + 5})
+    assert (ahead.status_code, ahead.json()["from"]) == (200, "+13125550100")
+
+
+def test_a_selection_version_is_a_whole_number_from_zero_or_400(stack):
+    alice = stack.agent()
+    accepted = stack.call("POST", "/v1/outbound-calls", alice, json={"to": "+14155552671", "selectionVersion": 0})
+    assert accepted.status_code == 200, accepted.text
+    stack.call("DELETE", "/v1/outbound-calls/lock", alice)
+    for version in (-1, "1", 1.5, True, 2**53, {}):
+        answer = stack.call(
+            "POST", "/v1/outbound-calls", alice, json={"to": "+14155552671", "selectionVersion": version}
+        )
+        assert answer.status_code == 400, (version, answer.text)
+        error = answer.json()["error"]
+        assert error["code"] == "invalid_request" and error["message"].startswith("selectionVersion"), error

@@ -85,6 +85,9 @@ class FakeNumberStore:
         self.shared: dict[tuple[str, str], NumberRecord] = {}
         self.heads: dict[str, HeadState] = {}
         self.workers: dict[tuple[str, str], WorkerState] = {}
+        # A lagging replica: what the call path's eventually consistent read answers for these workers instead of
+        # what was written last (DynamoDB may miss a write made within about a second).
+        self.lagging: dict[tuple[str, str], WorkerState] = {}
         self.seen_chunks: dict[tuple[str, int], tuple[str, list[str]]] = {}
         self.leases: dict[str, tuple[str, float]] = {}
         self.writes = Counter[str]()
@@ -213,7 +216,8 @@ class FakeNumberStore:
         read = self._pools_read(account_sid, pools, phones, now)
         read.head = self.head(account_sid)
         read.inherited = [self.head(a) for a in ancestors if a in self.heads]
-        read.worker = self.workers.get((account_sid, worker_sid), WorkerState())
+        key = (account_sid, worker_sid)
+        read.worker = self.lagging.get(key) or self.workers.get(key, WorkerState())
         return read
 
     def pools_read(
@@ -518,8 +522,11 @@ class FakeWorkers:
     ) -> None:
         self.states = states if states is not None else {}
         self.audit_log = audit_log or FakeAuditLog()
+        self.reads = 0
 
     def get(self, worker: WorkerRef) -> WorkerState:
+        """Strongly consistent, as the store's: never the lagging replica's answer."""
+        self.reads += 1
         return self.states.get((worker.account_sid, worker.worker_sid), WorkerState())
 
     def save_selection(

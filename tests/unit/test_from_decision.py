@@ -245,3 +245,49 @@ def test_the_container_counts_numbers_beyond_the_read_seen_on_other_agents_calls
     memory.saw({pool[0]: PhoneState()}, now)  # seen free again
     assert memory.elsewhere(pool, me, now) == 10
     assert memory.elsewhere(pool, me, now + 400) == 0, "a lock seen is over by its expiry at the latest"
+
+
+class TestASelectionSavedJustBeforeTheCall:
+    """The call path's read is eventually consistent: a selection saved a moment before the call may be missing from
+    it (``FakeNumberStore.lagging``). The client says which selection it saw; an older read is read again."""
+
+    OLD, NEW = "+13125550100", "+12125550100"
+
+    @pytest.fixture
+    def world(self):
+        world = World()
+        for phone in ("+14155550100", self.OLD, self.NEW):
+            world.add(phone)
+        world.worker(caller_id=self.OLD, version=1)
+        world.worker(caller_id=self.NEW, version=2)
+        world.store.lagging[(ACCOUNT, WORKER)] = WorkerState(caller_id=self.OLD, version=1)
+        return world
+
+    def test_a_call_that_saw_the_new_selection_uses_it_after_one_consistent_read(self, world):
+        call = world.start(selection_version=2)
+        assert (call.lock.phone_number, call.choice.reason) == (self.NEW, Reason.WORKER_SELECTION)
+        assert world.fake.workers.reads == 1
+        assert (world.store.writes["call_path_read"], world.store.writes["pools_read"]) == (1, 0)
+
+    def test_without_a_version_the_call_uses_what_the_read_shows(self, world):
+        call = world.start()
+        assert (call.lock.phone_number, call.choice.reason) == (self.OLD, Reason.WORKER_SELECTION)
+        assert world.fake.workers.reads == 0
+
+    def test_a_read_as_new_as_the_version_is_not_read_again(self, world):
+        assert world.start(selection_version=1).lock.phone_number == self.OLD
+        del world.store.lagging[(ACCOUNT, WORKER)]
+        assert world.start(selection_version=2).lock.phone_number == self.NEW
+        assert world.start(selection_version=0).lock.phone_number == self.NEW
+        assert world.fake.workers.reads == 0
+
+    def test_an_explicit_from_reads_no_selection(self, world):
+        assert world.start(explicit_from=self.OLD, selection_version=2).choice.reason is Reason.EXPLICIT
+        assert world.fake.workers.reads == 0
+
+    def test_local_presence_turned_on_just_before_the_call_reads_the_presence_pools(self, world):
+        world.add("+16465550100")
+        world.worker(local_presence=True, version=3)
+        call = world.start("+16465552671", selection_version=3)
+        assert call.choice.reason is Reason.LOCAL_PRESENCE_AREA_CODE
+        assert (world.fake.workers.reads, world.store.writes["pools_read"]) == (1, 1)

@@ -19,6 +19,8 @@ export interface Selection {
   workerSid: string;
   callerId: string | null;
   localPresence: boolean;
+  /** Bumped by every save of the worker's selection (a backend before it answers none). */
+  version?: number;
 }
 
 export interface OutboundCallRequest {
@@ -26,6 +28,8 @@ export interface OutboundCallRequest {
   from?: string;
   queueSid?: string;
   taskSid?: string;
+  /** The version of the latest selection this plugin saw: a call placed a moment after a save uses that save. */
+  selectionVersion?: number;
 }
 
 export interface OutboundCall {
@@ -80,6 +84,8 @@ function defaultStore(): PageStore {
 
 /** The backend's HTTP API (layers/shared/callerid/openapi.json), called with the agent's Flex token. */
 export class CallerIdApi {
+  private latestSelection: number | null = null;
+
   constructor(
     private readonly manager: Manager,
     readonly baseUrl: string,
@@ -181,12 +187,28 @@ export class CallerIdApi {
     }
   }
 
-  getSelection(): Promise<Selection> {
-    return this.request('GET', '/v1/workers/me/caller-id');
+  /** The version of the latest selection a load or a save answered (null before either, or from a backend that
+   * answers none). The backend's read for a call is eventually consistent: told this version, it reads the
+   * selection again when its read is older, so a call placed right after a save never gets the selection before. */
+  get selectionVersion(): number | null {
+    return this.latestSelection;
   }
 
-  saveSelection(callerId: string | null, localPresence: boolean): Promise<Selection> {
-    return this.request('PUT', '/v1/workers/me/caller-id', { callerId, localPresence });
+  async getSelection(): Promise<Selection> {
+    return this.remember(await this.request<Selection>('GET', '/v1/workers/me/caller-id'));
+  }
+
+  async saveSelection(callerId: string | null, localPresence: boolean): Promise<Selection> {
+    return this.remember(await this.request<Selection>('PUT', '/v1/workers/me/caller-id', { callerId, localPresence }));
+  }
+
+  /** Keep the highest version seen: answers of two quick saves may arrive in either order. */
+  private remember(selection: Selection): Selection {
+    const version = selection?.version;
+    if (typeof version === 'number' && Number.isSafeInteger(version) && version > (this.latestSelection ?? -1)) {
+      this.latestSelection = version;
+    }
+    return selection;
   }
 
   startOutboundCall(body: OutboundCallRequest): Promise<OutboundCall> {

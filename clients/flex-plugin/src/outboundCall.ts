@@ -26,7 +26,8 @@ export function isOutboundCallTask(task: any): boolean {
  * it in `payload.callerId`. A `callerId` already in the payload is someone's explicit choice for this one call
  * (another plugin, or `Actions.invokeAction('StartOutboundCall', {destination, callerId})`): it is sent as `from`,
  * and a colleague holding that number refuses the call (409) rather than dialling from another number.
- * Without one the backend chooses (local presence, the agent's saved selection, assignment, primary, ...).
+ * Without one the backend chooses (local presence, the agent's saved selection, assignment, primary, ...), told the
+ * version of the selection this plugin last saw (`selectionVersion`) so that a save a moment ago counts.
  */
 export function makeBeforeStartOutboundCall(
   api: CallerIdApi,
@@ -38,6 +39,8 @@ export function makeBeforeStartOutboundCall(
     if (typeof payload.callerId === 'string' && payload.callerId) body.from = payload.callerId;
     if (typeof payload.queueSid === 'string' && payload.queueSid) body.queueSid = payload.queueSid;
     if (typeof payload.taskSid === 'string' && payload.taskSid) body.taskSid = payload.taskSid;
+    // The selection the dropdown last loaded or saved: the backend then never decides from an older one.
+    if (api.selectionVersion !== null) body.selectionVersion = api.selectionVersion;
     try {
       const answer = await api.startOutboundCall(body);
       payload.callerId = answer.from;

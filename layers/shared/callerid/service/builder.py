@@ -176,6 +176,7 @@ class Services:
             s.call_path,
             s.heads,
             s.locks,
+            s.workers,
             lock_ttl_seconds=self.options.lock_ttl_seconds,
             # Built when first needed (a workspace never read from Twilio): the call path imports no refresh.
             build=lambda account_sid: self.refresh.ensure(account_sid),

@@ -14,7 +14,12 @@ local-presence preference and team, and the numbers in each pool. A key it could
 worker whose preference is on, a team that changed) costs one more BatchGetItem; a number new in a pool is tried
 without its usage read. A number another worker took since the read costs one more write; after every three such
 refusals (three times at most) a few of the candidates' phone items are read again (one strongly consistent
-BatchGetItem), so a call whose read was far out of date does not try numbers one by one. See docs/design.md.
+BatchGetItem), so a call whose read was far out of date does not try numbers one by one.
+
+A stale read of a number is judged again by the conditional write; a stale read of the worker's selection is not.
+So the client may say which selection it saw (``selection_version``, from the selection routes' answers): when the
+read's worker state is older, the worker's item is read again, strongly consistent (one GetItem, only then). See
+docs/design.md.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from callerid.domain.phone import destination, normalise_e164
 from callerid.domain.pools import presence_keys, queue_assignment_key, team_assignment_key, worker_assignment_key
 from callerid.domain.reputation import NO_LIMITS, ReputationLimits
 from callerid.domain.resolution import Choice, Reason, ResolutionRequest, plan_from_number
-from callerid.service.ports import CallPathReads, Heads, PhoneLocks
+from callerid.service.ports import CallPathReads, Heads, PhoneLocks, WorkerStates
 
 # After this many numbers refused, the call path reads its candidates' phone items again (at most MAX_REREADS times).
 REREAD_AFTER_REFUSALS = 3
@@ -168,6 +173,7 @@ class OutboundCalls:
         reads: CallPathReads,
         heads: Heads,
         locks: PhoneLocks,
+        workers: WorkerStates,
         *,
         lock_ttl_seconds: int,
         build: Callable[[str], object],
@@ -181,6 +187,7 @@ class OutboundCalls:
         self.reads = reads
         self.heads = heads
         self.locks = locks
+        self.workers = workers
         self.lock_ttl_seconds = lock_ttl_seconds
         self.build = build
         self.ancestors = ancestors
@@ -197,7 +204,10 @@ class OutboundCalls:
         *,
         queue_sid: str | None = None,
         task_sid: str | None = None,
+        selection_version: int | None = None,
     ) -> OutboundCall:
+        """Resolve the call's From number and lock it. ``selection_version``: the version of the worker's selection
+        the client last saw (the selection routes answer it); a read that shows an older one is re-read."""
         worker = caller.worker()
         dialled = destination(to)
         wanted = normalise_e164(explicit_from) if explicit_from is not None else None
@@ -239,11 +249,11 @@ class OutboundCalls:
                     raise
                 self.build(worker.account_sid)
                 return OutboundCall(explicit, lock(explicit))
-        read = self._read(worker, ancestors, dialled.place, queue_sid, now)
+        read = self._read(worker, ancestors, dialled.place, queue_sid, now, selection_version)
         if read.head.refreshed_at == 0:
             # Only before anyone in the workspace has listed numbers: read them from Twilio once.
             self.build(worker.account_sid)
-            read = self._read(worker, ancestors, dialled.place, queue_sid, now)
+            read = self._read(worker, ancestors, dialled.place, queue_sid, now, selection_version)
         state = read.worker
         presence = tuple(c for key in presence_keys(dialled.place) for c in read.pools.get(key, ()))
         assigned = (
@@ -311,9 +321,17 @@ class OutboundCalls:
         raise NoCallerIdAvailable("Every number this agent may call from is on another agent's call.")
 
     def _read(
-        self, worker: WorkerRef, ancestors: list[str], place: Place, queue_sid: str | None, now: float
+        self,
+        worker: WorkerRef,
+        ancestors: list[str],
+        place: Place,
+        queue_sid: str | None,
+        now: float,
+        selection_version: int | None = None,
     ) -> CallPathRead:
-        """The call path's read: one BatchGetItem, and a second only for pools the memory could not foresee."""
+        """The call path's read: one BatchGetItem, a second only for pools the memory could not foresee, and a
+        strongly consistent read of the worker only when the first shows a selection older than
+        ``selection_version``."""
         account = worker.account_sid
         known = self.memory.workers.get((account, worker.worker_sid))
         local_presence, team, selection = known or (False, None, None)
@@ -325,6 +343,10 @@ class OutboundCalls:
         size = max(PHONE_WINDOW_MIN, int(left / ITEM_UNITS))
         phones = self.memory.window(groups, size, self.spread)
         read = self.reads.call_path_read(account, worker.worker_sid, ancestors, pools=pools, phones=phones, now=now)
+        if selection_version is not None and read.worker.version < selection_version:
+            # The client saw a later selection than the read (eventually consistent: a write made within about a
+            # second may be missing from it); the conditional write judges the number, never the worker's choice.
+            read.worker = self.workers.get(worker)
         self.memory.learn(account, worker.worker_sid, read)
         self.memory.saw(read.phones, now)
         missing = []

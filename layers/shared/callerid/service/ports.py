@@ -214,10 +214,16 @@ class Teams(Protocol):
     def save_team(self, worker: WorkerRef, team: str | None, *, at: float) -> bool: ...
 
 
-class Workers(Teams, Protocol):
-    """A worker's saved selection (and team)."""
+class WorkerStates(Protocol):
+    """A worker's saved selection and team, read strongly consistent (one GetItem): what the call path reads again
+    when its eventually consistent read is older than the selection the client saw."""
 
     def get(self, worker: WorkerRef) -> WorkerState: ...
+
+
+class Workers(WorkerStates, Teams, Protocol):
+    """A worker's saved selection (and team)."""
+
     def save_selection(
         self,
         worker: WorkerRef,

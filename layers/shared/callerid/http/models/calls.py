@@ -10,21 +10,38 @@ from callerid.domain.locks import CallerIdLock
 from callerid.domain.resolution import Reason
 from callerid.domain.transfers import DisplayedNumber, TransferType
 from callerid.http.models.common import (
+    JSON_NUMBER,
     ApiModel,
     E164Number,
     RequestModel,
     iso,
 )
 
+# The largest integer a JavaScript client holds exactly (Number.MAX_SAFE_INTEGER).
+MAX_SELECTION_VERSION = 2**53 - 1
+
 
 class OutboundCallIn(RequestModel):
     """Flex's StartOutboundCall payload: ``destination`` as ``to``, ``callerId`` as ``from``, ``queueSid``,
-    ``taskSid``."""
+    ``taskSid``; and ``selectionVersion``, the plugin's."""
 
     to: E164Number
     from_: E164Number | None = Field(default=None, alias="from")
     queue_sid: Annotated[str | None, Field(default=None, pattern=r"^WQ[0-9a-fA-F]{32}$")] = None
     task_sid: Annotated[str | None, Field(default=None, pattern=r"^WT[0-9a-fA-F]{32}$")] = None
+    selection_version: (
+        Annotated[
+            int,
+            Field(
+                ge=0,
+                le=MAX_SELECTION_VERSION,
+                description="The version of the worker's selection the client last saw (the selection routes' "
+                "version): when the call path's read shows an older one, it reads the worker's selection again",
+            ),
+            JSON_NUMBER,
+        ]
+        | None
+    ) = None
 
 
 class LockOut(ApiModel):

@@ -24,7 +24,16 @@ class CallerIdSelectionOut(ApiModel):
     worker_sid: str
     caller_id: str | None
     local_presence: bool
+    version: int = Field(
+        description="Bumped by every save of this worker's selection (0: never saved). A client sends the latest it "
+        "saw as selectionVersion on POST /v1/outbound-calls, so a call placed right after a save uses that save"
+    )
 
     @classmethod
     def of(cls, worker: WorkerRef, state: WorkerState) -> CallerIdSelectionOut:
-        return cls(worker_sid=worker.worker_sid, caller_id=state.caller_id, local_presence=state.local_presence)
+        return cls(
+            worker_sid=worker.worker_sid,
+            caller_id=state.caller_id,
+            local_presence=state.local_presence,
+            version=state.version,
+        )
