@@ -222,7 +222,18 @@ def stored_size(item: Any) -> int | None:
     read from moto's attribute values as they are."""
     if item is None:
         return None
-    return sum(utf8(name) + stored_value_size(value) for name, value in item.attrs.items())
+    total = 0
+    for name, value in item.attrs.items():
+        # A string, a boolean or a null inline (most of a record's attributes); anything else as it is sized.
+        kind, inner = getattr(value, "type", None), getattr(value, "value", None)
+        if kind == "S" and type(inner) is str:
+            size = len(inner) if inner.isascii() else utf8(inner)
+        elif (kind == "BOOL" or kind == "NULL") and type(inner) is bool:
+            size = 1
+        else:
+            size = stored_value_size(value)
+        total += (len(name) if name.isascii() else utf8(name)) + size
+    return total
 
 
 def stored_value_size(value: Any) -> int:

@@ -242,7 +242,9 @@ def install() -> None:
         self.all_items = lambda: candidates
         token = SIZES.set(sizes)
         try:
-            return stock_query(*stock[:5], None, scan_index_forward, *args, **kwargs)
+            # Every candidate moto may add to the page is inside the key condition (the one outside it only ends
+            # the page, before moto compares it), so moto need not compare each one's sort key again.
+            return stock_query(self, hash_key, None, [], limit, None, scan_index_forward, *args, **kwargs)
         finally:
             SIZES.reset(token)
             del self.all_items

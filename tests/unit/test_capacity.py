@@ -259,7 +259,7 @@ def test_a_stored_item_weighs_what_its_json_form_weighs():
     from tests.unit.test_answers import rows
 
     nested = {"b": {"B": b"\x00x"}, "l": {"L": [{"BS": [b"a"]}, {"NS": ["1"]}]}}
-    made = [*rows(), {"pk": {"S": "é☎"}, "m": {"M": nested}}]
+    made = [*rows(), {"pk": {"S": "é☎"}, "m": {"M": nested}, "naïve": {"S": "☎"}, "flag": {"BOOL": True}}]
     for row in made:
         item = Item(hash_key=None, range_key=None, attrs=row)
         assert stored_size(item) == item_size(item.to_json()["Attributes"]) > 0
