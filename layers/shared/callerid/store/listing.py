@@ -26,10 +26,12 @@ ANCHOR_BUILD_PAGE = 1000
 # page fits with ANSWER_RESERVE_SECONDS still left to build the answer (``paced``): never Lambda's timeout.
 LARGEST_LIMITED_PAGE = 1000
 ANSWER_RESERVE_SECONDS = 3.0
-# What a brief listing reads of each record (the compat route answers phone numbers and friendly names): a fifth
-# of a record's bytes. DynamoDB bills the whole item whatever is projected; what shrinks is the answer to read,
-# parse and (in the local stack's DynamoDB server) serialise.
-BRIEF_ATTRIBUTES = ["pk", "sk", "kind", "sid", "phone", "owner", "friendly_name", "source", "status"]
+# What a brief listing reads of each record (the compat route answers phone numbers and friendly names): what
+# ``records.brief_record`` makes a record of, nothing more (not the keys nor the kind: the answer's
+# LastEvaluatedKey carries the keys, and the Query's filter already keeps to records). DynamoDB bills the whole
+# item whatever is projected; what shrinks is the answer to read, parse and (in the local stack's DynamoDB server)
+# serialise.
+BRIEF_ATTRIBUTES = ["sid", "phone", "owner", "friendly_name", "source", "status"]
 
 
 def paced(remaining: Callable[[], float | None] = deadline.remaining) -> Callable[[], None]:

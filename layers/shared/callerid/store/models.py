@@ -48,6 +48,7 @@ from pynamodb.models import Model
 from pynamodb.pagination import ResultIterator
 
 from callerid.config import Settings
+from callerid.store.parser import with_item_parser
 
 _Item = TypeVar("_Item", bound=Model)
 
@@ -372,15 +373,25 @@ def bind_table(settings: Settings) -> None:
     for cls in ITEM_CLASSES[1:]:
         cls._connection = shared
     global _pages
-    _pages = TableConnection(
-        settings.table_name,
+    _pages = TableConnection(settings.table_name)
+    _pages.connection = PageConnection(
         region=settings.aws_region,
         host=settings.dynamodb_endpoint_url,
         connect_timeout_seconds=CONNECT_TIMEOUT_SECONDS,
         read_timeout_seconds=PAGE_READ_TIMEOUT_SECONDS,
         max_retry_attempts=PAGE_RETRY_ATTEMPTS,
-        meta_table=shared.get_meta_table(),
     )
+    _pages.connection.add_meta_table(shared.get_meta_table())
+
+
+class PageConnection(Connection):
+    """The listing's connection: its botocore clients parse answers with ``store.parser.ItemParser`` (a page of
+    records costs the function a fraction of botocore's own walk). PynamoDB keeps a session per thread; each one
+    gets the parser before it makes a client."""
+
+    @property
+    def session(self) -> Any:
+        return with_item_parser(super().session)
 
 
 _pages: TableConnection | None = None
