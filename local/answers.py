@@ -66,15 +66,21 @@ class PlainItem(dict[str, Any]):
     """``dynamo_to_dict`` of ``PlainAttributes``: ``{name: {type: value}}``, plain by construction."""
 
 
-# moto's own dynamo_to_dict (install() keeps it).
+# moto's own dynamo_to_dict (install() keeps it), and its DynamoType.
 STOCK_DYNAMO_TO_DICT: Any = None
+DYNAMO_TYPE: Any = None
 
 
 def dynamo_to_dict(obj: Any) -> Any:
-    """moto's ``dynamo_to_dict``, in one step for ``PlainAttributes`` (what moto makes of a string or boolean
-    ``DynamoType`` is ``{type: value}``)."""
-    if type(obj) is PlainAttributes:
+    """moto's ``dynamo_to_dict``, in one step for ``PlainAttributes`` and for a ``DynamoType`` holding a string or
+    a boolean (but a binary one, which moto decodes): what moto makes of such a value is ``{type: value}``."""
+    kind = type(obj)
+    if kind is PlainAttributes:
         return PlainItem({name: {value.type: value.value} for name, value in obj.items()})
+    if kind is DYNAMO_TYPE:
+        inner = type(obj.value)
+        if (inner is str or inner is bool) and obj.type != "B":
+            return {obj.type: obj.value}
     return STOCK_DYNAMO_TO_DICT(obj)
 
 
@@ -172,16 +178,17 @@ def plain_items_result(stock: Any) -> Any:
 def install() -> None:
     """Patch moto (idempotent): ``Item.project``, ``dynamo_to_dict`` and the Query answer's serialisation, as
     above."""
-    global STOCK_DYNAMO_TO_DICT
+    global STOCK_DYNAMO_TO_DICT, DYNAMO_TYPE
     from moto.dynamodb import responses
     from moto.dynamodb.models import utilities
-    from moto.dynamodb.models.dynamo_type import Item
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
     from moto.dynamodb.responses import DynamoHandler
 
     if getattr(DynamoHandler, "answers_by_page", False):
         return
     stock_query: Any = DynamoHandler.query
     STOCK.update(query=stock_query, project=Item.project)
+    DYNAMO_TYPE = DynamoType
     if STOCK_DYNAMO_TO_DICT is None:
         STOCK_DYNAMO_TO_DICT = utilities.dynamo_to_dict
         # The answer's entry point, and the name moto's own recursion looks up.

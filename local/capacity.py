@@ -285,8 +285,9 @@ def metered_query(stock: Any) -> Any:
         if ledger is None or len(args) < 10:
             return stock(self, *args, **kwargs)
         head, projection, index_name, consistent, filter_expression = args[:6], args[6], args[7], args[8], args[9]
-        # moto copies the page before its filter and projection; a projection makes new items of its own.
-        token = UNCOPIED.set(bool(projection) and not index_name)
+        # moto copies a table's page before its filter and projection; nothing after them changes an item (the
+        # answer is converted to new dicts and written before the server serves another request).
+        token = UNCOPIED.set(not index_name)
         try:
             items, scanned, last = stock(self, *head, None, index_name, consistent, None, *args[10:], **kwargs)
         finally:
@@ -297,13 +298,14 @@ def metered_query(stock: Any) -> Any:
     return query
 
 
-# While set, moto's Query (``metered_query``) does not copy its page: the items are projected before they leave.
+# While set, moto's Query (``metered_query``) does not copy its page: the page's items are only read (filtered,
+# projected into new items, converted into new dicts) before the answer is written.
 UNCOPIED: contextvars.ContextVar[bool] = contextvars.ContextVar("uncopied_page", default=False)
 
 
 class PageCopy:
     """The ``copy`` module as moto's table module sees it: ``deepcopy`` of a Query's page is the page's list when
-    ``UNCOPIED`` is set (nothing reads the stored items but to project new ones), a deep copy otherwise."""
+    ``UNCOPIED`` is set (nothing changes the stored items on the way to the answer), a deep copy otherwise."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(copy, name)

@@ -154,6 +154,20 @@ def test_a_projection_of_plain_names_shares_the_stored_values_and_converts_as_mo
     assert item.project([["n"], ["phone"]]).attrs.__class__ is not answers.PlainAttributes  # a number: moto's way
 
 
+def test_every_attribute_value_converts_as_moto_converts_it(stock_moto):
+    """``dynamo_to_dict`` of a stored value, in one step for strings and booleans, is moto's for every type."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    values = [DynamoType(value) for row in rows() for value in row.values()]
+    values += [DynamoType({"B": "AAE="}), DynamoType({"NULL": True}), DynamoType({"S": ""})]
+    assert {value.type for value in values} >= {"S", "N", "B", "BOOL", "NULL", "L", "M", "SS", "NS", "BS"}
+    item = Item(hash_key=None, range_key=None, attrs=rows()[7])
+    expected = [utilities.dynamo_to_dict(value) for value in values], utilities.dynamo_to_dict({"Item": item.attrs})
+    answers.install()
+    assert [utilities.dynamo_to_dict(value) for value in values] == expected[0]
+    assert utilities.dynamo_to_dict({"Item": item.attrs}) == expected[1]
+
+
 def test_plain_answers_skip_motos_serialiser_and_binary_ones_keep_it(stock_moto):
     answers.install()
     assert answers.plain_item({"a": {"S": "x"}, "b": {"L": [{"N": "1"}, {"M": {"c": {"NULL": True}}}]}})

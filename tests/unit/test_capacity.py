@@ -264,3 +264,30 @@ def test_a_stored_item_weighs_what_its_json_form_weighs():
         item = Item(hash_key=None, range_key=None, attrs=row)
         assert stored_size(item) == item_size(item.to_json()["Attributes"]) > 0
     assert stored_size(None) is None
+
+
+def test_a_query_leaves_the_stored_items_as_they_were(server):
+    """A table Query's page is not copied (``UNCOPIED``): its items are only read on their way to the answer, so
+    every kind of Query leaves them as they were."""
+    from tests.unit.test_answers import rows
+    from tests.unit.test_item_parser import wire
+
+    for row in rows():
+        server("PutItem", TableName="t", Item=wire({**row, "pk": {"S": "ROWS"}}))
+    everything = {
+        "TableName": "t",
+        "KeyConditionExpression": "pk = :p",
+        "ExpressionAttributeValues": {":p": {"S": "ROWS"}},
+    }
+    stored = sorted((wire({**row, "pk": {"S": "ROWS"}}) for row in rows()), key=lambda row: row["sk"]["S"])
+    before = server("Query", **everything)
+    assert before[0] == 200 and before[1]["Items"] == stored
+    for extra in (
+        {"ProjectionExpression": "sk, phone, flag"},
+        {"ProjectionExpression": "m.a, l[0].x, tz[0], ss, n"},
+        {"FilterExpression": "#s = :a", "ExpressionAttributeNames": {"#s": "status"}},
+        {"Limit": 4, "ProjectionExpression": "sk, bin, bs"},
+    ):
+        values = {":p": {"S": "ROWS"}, **({":a": {"S": "active"}} if "FilterExpression" in extra else {})}
+        assert server("Query", **{**everything, **extra, "ExpressionAttributeValues": values})[0] == 200
+    assert server("Query", **everything) == before
