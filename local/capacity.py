@@ -276,6 +276,21 @@ def metered_get_item(stock: Any) -> Any:
     return get_item
 
 
+# While a Query is metered: the items it has sized (by id, with the item, so that an id is never reused), with
+# moto's size (its 1 MB page) and DynamoDB's (``stored_size``; ``None`` when not needed), so that each item of a page
+# is sized once (``local.partitions``).
+Sized = dict[int, tuple[Any, int, int | None]]
+SIZED: contextvars.ContextVar[Sized | None] = contextvars.ContextVar("sized_items", default=None)
+
+
+def known_stored_size(item: Any, sized: Sized) -> int | None:
+    """``stored_size`` of an item, looked up when the Query has sized it already."""
+    known = sized.get(id(item))
+    if known is not None and known[0] is item and known[2] is not None:
+        return known[2]
+    return stored_size(item)
+
+
 def metered_query(stock: Any) -> Any:
     """moto's ``Table.query``, reading without the filter and projection (moto's backend passes them by position,
     after the sort order), so that what it read is written down before they apply."""
@@ -287,12 +302,15 @@ def metered_query(stock: Any) -> Any:
         head, projection, index_name, consistent, filter_expression = args[:6], args[6], args[7], args[8], args[9]
         # moto copies a table's page before its filter and projection; nothing after them changes an item (the
         # answer is converted to new dicts and written before the server serves another request).
+        sized: Sized = {}
         token = UNCOPIED.set(not index_name)
+        sized_token = SIZED.set(sized)
         try:
             items, scanned, last = stock(self, *head, None, index_name, consistent, None, *args[10:], **kwargs)
+            ledger.reads.append(Read(self.name, tuple(known_stored_size(item, sized) for item in items), page=True))
         finally:
+            SIZED.reset(sized_token)
             UNCOPIED.reset(token)
-        ledger.reads.append(Read(self.name, tuple(stored_size(item) for item in items), page=True))
         return finish(items, filter_expression, projection), scanned, last
 
     return query

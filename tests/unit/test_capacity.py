@@ -291,3 +291,19 @@ def test_a_query_leaves_the_stored_items_as_they_were(server):
         values = {":p": {"S": "ROWS"}, **({":a": {"S": "active"}} if "FilterExpression" in extra else {})}
         assert server("Query", **{**everything, **extra, "ExpressionAttributeValues": values})[0] == 200
     assert server("Query", **everything) == before
+
+
+def test_a_querys_page_is_billed_at_each_items_dynamodb_size(server):
+    """The page's items are sized once for moto's 1 MB and for the read units (``partitions.item_sizes``), each
+    as its own: two items of 4,097 bytes as DynamoDB weighs them (a list costs 3 bytes, and 1 per element, more
+    than moto counts) are two 4 KB blocks; in moto's sizes, 4,089 bytes, they would be one."""
+    for sk, pad in (("1", 2032), ("2", 2033)):
+        item = {**key("EDGE", sk), "l": {"L": [{"S": "ab"}]}, "pad": {"S": "x" * pad}}
+        server("PutItem", TableName="t", Item=item)
+    query = {
+        "TableName": "t",
+        "KeyConditionExpression": "pk = :p",
+        "ExpressionAttributeValues": {":p": {"S": "EDGE"}},
+        "ConsistentRead": True,
+    }
+    assert server.counted(("Query", query))["readUnitsByOperation"] == {"Query": 2.0}
