@@ -7,7 +7,9 @@ botocore's shape of every attribute value. ``install()`` changes two things, nei
 
 - ``Item.project`` deserialises, once, only the attributes the projection's paths start with, and picks the paths
   from those (moto's own ``find_nested_key`` and ``merge_dicts``, in the same order), so each projected item is
-  the one moto builds (without checking its size again at every attribute: it is never larger than the item);
+  the one moto builds (without checking its size again at every attribute: it is never larger than the item). A
+  projection of top-level names over strings and booleans (the listings') picks the stored values themselves
+  (``PlainAttributes``), which moto's ``dynamo_to_dict`` then writes as ``{type: value}`` in one step;
 - a Query's answer whose items hold only the plain types (``S``, ``N``, ``BOOL``, ``NULL``, ``L``, ``M``, ``SS``,
   ``NS``: what moto's serialiser copies as they are) has those items written by ``json.dumps`` in the place moto's
   serialiser gives them; everything else of the answer, and any answer holding binary values, goes through moto's
@@ -49,7 +51,37 @@ def plain(value: Any) -> bool:
 
 
 def plain_item(item: Any) -> bool:
+    if type(item) is PlainItem:
+        return True
     return isinstance(item, dict) and all(type(k) is str and plain(v) for k, v in item.items())
+
+
+class PlainAttributes(dict[str, Any]):
+    """A projected item's attributes picked by ``project_plain_names``: stored ``DynamoType``s of strings and
+    booleans only, shared with the stored item (nothing changes them: the answer is written before the server
+    serves another request)."""
+
+
+class PlainItem(dict[str, Any]):
+    """``dynamo_to_dict`` of ``PlainAttributes``: ``{name: {type: value}}``, plain by construction."""
+
+
+# moto's own dynamo_to_dict (install() keeps it), and its DynamoType.
+STOCK_DYNAMO_TO_DICT: Any = None
+DYNAMO_TYPE: Any = None
+
+
+def dynamo_to_dict(obj: Any) -> Any:
+    """moto's ``dynamo_to_dict``, in one step for ``PlainAttributes`` and for a ``DynamoType`` holding a string or
+    a boolean (but a binary one, which moto decodes): what moto makes of such a value is ``{type: value}``."""
+    kind = type(obj)
+    if kind is PlainAttributes:
+        return PlainItem({name: {value.type: value.value} for name, value in obj.items()})
+    if kind is DYNAMO_TYPE:
+        inner = type(obj.value)
+        if (inner is str or inner is bool) and obj.type != "B":
+            return {obj.type: obj.value}
+    return STOCK_DYNAMO_TO_DICT(obj)
 
 
 def heads(paths: list[list[str]]) -> set[str]:
@@ -99,10 +131,11 @@ SAME_AFTER_ROUND_TRIP = {"S": str, "BOOL": bool}
 
 def project_plain_names(item: Any, projection_expressions: list[list[str]]) -> Any:
     """``project`` when every path is one top-level name (no nesting, no list element) and every attribute it
-    picks is a string or a boolean: the picked attributes in the paths' order, copied; ``None`` otherwise."""
-    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+    picks is a string or a boolean: the picked attributes in the paths' order (``PlainAttributes``); ``None``
+    otherwise."""
+    from moto.dynamodb.models.dynamo_type import Item
 
-    attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+    attrs = PlainAttributes()
     stored = item.attrs
     for path in projection_expressions:
         if len(path) != 1 or "[" in path[0]:
@@ -111,10 +144,9 @@ def project_plain_names(item: Any, projection_expressions: list[list[str]]) -> A
         attribute = stored.get(name)
         if attribute is None or name in attrs:
             continue
-        kind, value = attribute.type, attribute.value
-        if SAME_AFTER_ROUND_TRIP.get(kind) is not type(value):
+        if SAME_AFTER_ROUND_TRIP.get(attribute.type) is not type(attribute.value):
             return None
-        dict.__setitem__(attrs, name, DynamoType({kind: value}))
+        attrs[name] = attribute
     projected: Any = Item.__new__(Item)
     projected.hash_key, projected.range_key, projected.attrs = item.hash_key, item.range_key, attrs
     return projected
@@ -144,14 +176,23 @@ def plain_items_result(stock: Any) -> Any:
 
 
 def install() -> None:
-    """Patch moto (idempotent): ``Item.project`` and the Query answer's serialisation, as above."""
-    from moto.dynamodb.models.dynamo_type import Item
+    """Patch moto (idempotent): ``Item.project``, ``dynamo_to_dict`` and the Query answer's serialisation, as
+    above."""
+    global STOCK_DYNAMO_TO_DICT, DYNAMO_TYPE
+    from moto.dynamodb import responses
+    from moto.dynamodb.models import utilities
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
     from moto.dynamodb.responses import DynamoHandler
 
     if getattr(DynamoHandler, "answers_by_page", False):
         return
     stock_query: Any = DynamoHandler.query
     STOCK.update(query=stock_query, project=Item.project)
+    DYNAMO_TYPE = DynamoType
+    if STOCK_DYNAMO_TO_DICT is None:
+        STOCK_DYNAMO_TO_DICT = utilities.dynamo_to_dict
+        # The answer's entry point, and the name moto's own recursion looks up.
+        responses.dynamo_to_dict = utilities.dynamo_to_dict = dynamo_to_dict
 
     def query(self: Any) -> Any:
         result = stock_query(self)

@@ -222,7 +222,18 @@ def stored_size(item: Any) -> int | None:
     read from moto's attribute values as they are."""
     if item is None:
         return None
-    return sum(utf8(name) + stored_value_size(value) for name, value in item.attrs.items())
+    total = 0
+    for name, value in item.attrs.items():
+        # A string, a boolean or a null inline (most of a record's attributes); anything else as it is sized.
+        kind, inner = getattr(value, "type", None), getattr(value, "value", None)
+        if kind == "S" and type(inner) is str:
+            size = len(inner) if inner.isascii() else utf8(inner)
+        elif (kind == "BOOL" or kind == "NULL") and type(inner) is bool:
+            size = 1
+        else:
+            size = stored_value_size(value)
+        total += (len(name) if name.isascii() else utf8(name)) + size
+    return total
 
 
 def stored_value_size(value: Any) -> int:
@@ -265,6 +276,21 @@ def metered_get_item(stock: Any) -> Any:
     return get_item
 
 
+# While a Query is metered: the items it has sized (by id, with the item, so that an id is never reused), with
+# moto's size (its 1 MB page) and DynamoDB's (``stored_size``; ``None`` when not needed), so that each item of a page
+# is sized once (``local.partitions``).
+Sized = dict[int, tuple[Any, int, int | None]]
+SIZED: contextvars.ContextVar[Sized | None] = contextvars.ContextVar("sized_items", default=None)
+
+
+def known_stored_size(item: Any, sized: Sized) -> int | None:
+    """``stored_size`` of an item, looked up when the Query has sized it already."""
+    known = sized.get(id(item))
+    if known is not None and known[0] is item and known[2] is not None:
+        return known[2]
+    return stored_size(item)
+
+
 def metered_query(stock: Any) -> Any:
     """moto's ``Table.query``, reading without the filter and projection (moto's backend passes them by position,
     after the sort order), so that what it read is written down before they apply."""
@@ -274,25 +300,30 @@ def metered_query(stock: Any) -> Any:
         if ledger is None or len(args) < 10:
             return stock(self, *args, **kwargs)
         head, projection, index_name, consistent, filter_expression = args[:6], args[6], args[7], args[8], args[9]
-        # moto copies the page before its filter and projection; a projection makes new items of its own.
-        token = UNCOPIED.set(bool(projection) and not index_name)
+        # moto copies a table's page before its filter and projection; nothing after them changes an item (the
+        # answer is converted to new dicts and written before the server serves another request).
+        sized: Sized = {}
+        token = UNCOPIED.set(not index_name)
+        sized_token = SIZED.set(sized)
         try:
             items, scanned, last = stock(self, *head, None, index_name, consistent, None, *args[10:], **kwargs)
+            ledger.reads.append(Read(self.name, tuple(known_stored_size(item, sized) for item in items), page=True))
         finally:
+            SIZED.reset(sized_token)
             UNCOPIED.reset(token)
-        ledger.reads.append(Read(self.name, tuple(stored_size(item) for item in items), page=True))
         return finish(items, filter_expression, projection), scanned, last
 
     return query
 
 
-# While set, moto's Query (``metered_query``) does not copy its page: the items are projected before they leave.
+# While set, moto's Query (``metered_query``) does not copy its page: the page's items are only read (filtered,
+# projected into new items, converted into new dicts) before the answer is written.
 UNCOPIED: contextvars.ContextVar[bool] = contextvars.ContextVar("uncopied_page", default=False)
 
 
 class PageCopy:
     """The ``copy`` module as moto's table module sees it: ``deepcopy`` of a Query's page is the page's list when
-    ``UNCOPIED`` is set (nothing reads the stored items but to project new ones), a deep copy otherwise."""
+    ``UNCOPIED`` is set (nothing changes the stored items on the way to the answer), a deep copy otherwise."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(copy, name)

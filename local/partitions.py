@@ -16,14 +16,11 @@ answer equals stock moto's.
 
 from __future__ import annotations
 
-import contextvars
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from typing import Any
 
-# While a Query runs: moto's size of each item it has sized (by id, with the item, so an id is never reused).
-# moto sizes every item of a page twice (is the page full? then the page's size), and the page's cut here once.
-SIZES: contextvars.ContextVar[dict[int, tuple[Any, int]] | None] = contextvars.ContextVar("item_sizes", default=None)
+from local import capacity
 
 
 class Partition(dict[Any, Any]):
@@ -138,20 +135,21 @@ def stock_index_query(
 
 
 def page_candidates(
-    partition: Partition, keys: list[Any], within: int, limit: int | None, sizes: dict[int, tuple[Any, int]]
+    partition: Partition, keys: list[Any], within: int, limit: int | None, sizes: capacity.Sized
 ) -> list[Any]:
     """What moto's query looks at of ``keys`` (the first ``within`` in the key condition), as far as it goes: it
     stops at the first item (in the key condition or not) when it holds ``limit`` items already or that item takes
-    the page past 1 MB (moto's sizes, written down in ``sizes``). An item outside the key condition that does not
-    stop it changes nothing, and is left out."""
+    the page past 1 MB (moto's sizes, written down in ``sizes``, with DynamoDB's of the items in the key condition,
+    which the page may bill). An item outside the key condition that does not stop it changes nothing, and is left
+    out."""
     from moto.dynamodb.models.table import RESULT_SIZE_LIMIT
 
     candidates: list[Any] = []
     total = 0
     for index, key in enumerate(keys):
         item = partition[key]
-        size = moto_size(item)
-        sizes[id(item)] = (item, size)
+        size, billed = item_sizes(item) if index < within else (moto_size(item), None)
+        sizes[id(item)] = (item, size, billed)
         if len(candidates) == limit or total + size > RESULT_SIZE_LIMIT:
             candidates.append(item)
             break
@@ -181,9 +179,26 @@ def moto_size(item: Any) -> int:
     return total
 
 
+def item_sizes(item: Any) -> tuple[int, int]:
+    """``moto_size`` and DynamoDB's size (``capacity.stored_size``) in one pass: a name, a string, a boolean and a
+    null weigh the same in both; anything else is sized by each."""
+    moto = billed = 0
+    for name, value in item.attrs.items():
+        kind, inner = value.type, value.value
+        named = len(name) if name.isascii() else len(name.encode("utf-8"))
+        if kind == "S" and type(inner) is str:
+            size = named + (len(inner) if inner.isascii() else len(inner.encode("utf-8")))
+            moto, billed = moto + size, billed + size
+        elif (kind == "BOOL" or kind == "NULL") and type(inner) is bool:
+            moto, billed = moto + named + 1, billed + named + 1
+        else:
+            moto, billed = moto + named + value.size(), billed + named + capacity.stored_value_size(value)
+    return moto, billed
+
+
 def remembered_size(self: Any) -> int:
     """moto's ``Item.size``, looked up when the Query being served has sized the item already."""
-    sizes = SIZES.get()
+    sizes = capacity.SIZED.get()
     if sizes is not None:
         known = sizes.get(id(self))
         if known is not None and known[0] is self:
@@ -237,14 +252,20 @@ def install() -> None:
         # those, moto's query is given what it may answer, and the item that ends its page (``page_candidates``).
         within = max(high - low, 0)
         high = low + limit + 1 if limit else len(keys)
-        sizes: dict[int, tuple[Any, int]] = {}
+        # The metered request's record of sizes (``local.capacity``), or one of this Query's own.
+        sizes, token = capacity.SIZED.get(), None
+        if sizes is None:
+            sizes = {}
+            token = capacity.SIZED.set(sizes)
         candidates = page_candidates(partition, keys[low:high], within, limit, sizes)
         self.all_items = lambda: candidates
-        token = SIZES.set(sizes)
         try:
-            return stock_query(*stock[:5], None, scan_index_forward, *args, **kwargs)
+            # Every candidate moto may add to the page is inside the key condition (the one outside it only ends
+            # the page, before moto compares it), so moto need not compare each one's sort key again.
+            return stock_query(self, hash_key, None, [], limit, None, scan_index_forward, *args, **kwargs)
         finally:
-            SIZES.reset(token)
+            if token is not None:
+                capacity.SIZED.reset(token)
             del self.all_items
 
     Table.__init__ = init  # type: ignore[method-assign]

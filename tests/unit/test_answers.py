@@ -10,6 +10,8 @@ import itertools
 import boto3
 import pytest
 from moto import mock_aws
+from moto.dynamodb import responses
+from moto.dynamodb.models import utilities
 from moto.dynamodb.models.dynamo_type import Item
 from moto.dynamodb.responses import DynamoHandler
 
@@ -111,10 +113,16 @@ def answered() -> list:
 def stock_moto():
     """moto as shipped around a test, whatever another test installed; the patch's state back afterwards."""
     saved = DynamoHandler.query, Item.project, getattr(DynamoHandler, "answers_by_page", None)
+    converters, stock_converter = (responses.dynamo_to_dict, utilities.dynamo_to_dict), answers.STOCK_DYNAMO_TO_DICT
     if saved[2]:
         DynamoHandler.query, Item.project = answers.STOCK["query"], answers.STOCK["project"]  # type: ignore[method-assign]
         del DynamoHandler.answers_by_page
+    if stock_converter is not None:
+        responses.dynamo_to_dict = utilities.dynamo_to_dict = stock_converter
+        answers.STOCK_DYNAMO_TO_DICT = None
     yield
+    responses.dynamo_to_dict, utilities.dynamo_to_dict = converters
+    answers.STOCK_DYNAMO_TO_DICT = stock_converter
     DynamoHandler.query, Item.project = saved[0], saved[1]  # type: ignore[method-assign]
     if saved[2] is None and hasattr(DynamoHandler, "answers_by_page"):
         del DynamoHandler.answers_by_page
@@ -128,6 +136,36 @@ def test_query_answers_are_stock_motos_byte_for_byte(stock_moto):
     got = answered()
     assert len(got) == len(expected) > 50
     assert got == expected
+
+
+def test_a_projection_of_plain_names_shares_the_stored_values_and_converts_as_moto_does(stock_moto):
+    """A listing's projection (top-level names over strings and booleans) picks the stored values themselves, and
+    ``dynamo_to_dict`` writes them as moto's own does."""
+    stock = utilities.dynamo_to_dict
+    answers.install()
+    item = Item(hash_key=None, range_key=None, attrs=rows()[7])
+    projected = item.project([["phone"], ["flag"], ["friendly_name"], ["nothing_here"], ["phone"]])
+    assert type(projected.attrs) is answers.PlainAttributes
+    assert list(projected.attrs) == ["phone", "flag", "friendly_name"]
+    assert projected.attrs["phone"] is item.attrs["phone"]
+    converted = utilities.dynamo_to_dict({"Items": [projected.attrs], "Count": 1})
+    assert converted == stock({"Items": [dict(projected.attrs)], "Count": 1})
+    assert type(converted["Items"][0]) is answers.PlainItem and answers.plain_item(converted["Items"][0])
+    assert item.project([["n"], ["phone"]]).attrs.__class__ is not answers.PlainAttributes  # a number: moto's way
+
+
+def test_every_attribute_value_converts_as_moto_converts_it(stock_moto):
+    """``dynamo_to_dict`` of a stored value, in one step for strings and booleans, is moto's for every type."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    values = [DynamoType(value) for row in rows() for value in row.values()]
+    values += [DynamoType({"B": "AAE="}), DynamoType({"NULL": True}), DynamoType({"S": ""})]
+    assert {value.type for value in values} >= {"S", "N", "B", "BOOL", "NULL", "L", "M", "SS", "NS", "BS"}
+    item = Item(hash_key=None, range_key=None, attrs=rows()[7])
+    expected = [utilities.dynamo_to_dict(value) for value in values], utilities.dynamo_to_dict({"Item": item.attrs})
+    answers.install()
+    assert [utilities.dynamo_to_dict(value) for value in values] == expected[0]
+    assert utilities.dynamo_to_dict({"Item": item.attrs}) == expected[1]
 
 
 def test_plain_answers_skip_motos_serialiser_and_binary_ones_keep_it(stock_moto):

@@ -259,8 +259,51 @@ def test_a_stored_item_weighs_what_its_json_form_weighs():
     from tests.unit.test_answers import rows
 
     nested = {"b": {"B": b"\x00x"}, "l": {"L": [{"BS": [b"a"]}, {"NS": ["1"]}]}}
-    made = [*rows(), {"pk": {"S": "é☎"}, "m": {"M": nested}}]
+    made = [*rows(), {"pk": {"S": "é☎"}, "m": {"M": nested}, "naïve": {"S": "☎"}, "flag": {"BOOL": True}}]
     for row in made:
         item = Item(hash_key=None, range_key=None, attrs=row)
         assert stored_size(item) == item_size(item.to_json()["Attributes"]) > 0
     assert stored_size(None) is None
+
+
+def test_a_query_leaves_the_stored_items_as_they_were(server):
+    """A table Query's page is not copied (``UNCOPIED``): its items are only read on their way to the answer, so
+    every kind of Query leaves them as they were."""
+    from tests.unit.test_answers import rows
+    from tests.unit.test_item_parser import wire
+
+    for row in rows():
+        server("PutItem", TableName="t", Item=wire({**row, "pk": {"S": "ROWS"}}))
+    everything = {
+        "TableName": "t",
+        "KeyConditionExpression": "pk = :p",
+        "ExpressionAttributeValues": {":p": {"S": "ROWS"}},
+    }
+    stored = sorted((wire({**row, "pk": {"S": "ROWS"}}) for row in rows()), key=lambda row: row["sk"]["S"])
+    before = server("Query", **everything)
+    assert before[0] == 200 and before[1]["Items"] == stored
+    for extra in (
+        {"ProjectionExpression": "sk, phone, flag"},
+        {"ProjectionExpression": "m.a, l[0].x, tz[0], ss, n"},
+        {"FilterExpression": "#s = :a", "ExpressionAttributeNames": {"#s": "status"}},
+        {"Limit": 4, "ProjectionExpression": "sk, bin, bs"},
+    ):
+        values = {":p": {"S": "ROWS"}, **({":a": {"S": "active"}} if "FilterExpression" in extra else {})}
+        assert server("Query", **{**everything, **extra, "ExpressionAttributeValues": values})[0] == 200
+    assert server("Query", **everything) == before
+
+
+def test_a_querys_page_is_billed_at_each_items_dynamodb_size(server):
+    """The page's items are sized once for moto's 1 MB and for the read units (``partitions.item_sizes``), each
+    as its own: two items of 4,097 bytes as DynamoDB weighs them (a list costs 3 bytes, and 1 per element, more
+    than moto counts) are two 4 KB blocks; in moto's sizes, 4,089 bytes, they would be one."""
+    for sk, pad in (("1", 2032), ("2", 2033)):
+        item = {**key("EDGE", sk), "l": {"L": [{"S": "ab"}]}, "pad": {"S": "x" * pad}}
+        server("PutItem", TableName="t", Item=item)
+    query = {
+        "TableName": "t",
+        "KeyConditionExpression": "pk = :p",
+        "ExpressionAttributeValues": {":p": {"S": "EDGE"}},
+        "ConsistentRead": True,
+    }
+    assert server.counted(("Query", query))["readUnitsByOperation"] == {"Query": 2.0}

@@ -157,14 +157,18 @@ def test_a_query_reads_only_its_slice_of_the_partition(stock_moto):
         assert table.items  # the table is there, with its partitions
 
 
-def test_an_items_size_is_motos():
-    """The page's cut sizes items as moto does (``Item.size``), for every attribute type."""
+def test_an_items_size_is_motos_and_dynamodbs():
+    """The page's cut sizes items as moto does (``Item.size``), and the items it may bill as the meter does
+    (``capacity.stored_size``), in one pass, for every attribute type."""
     from moto.dynamodb.models.dynamo_type import Item
 
+    from local import capacity
     from tests.unit.test_answers import rows
 
     partitions.install()
-    made = [*rows(), {"pk": {"S": "é☎"}, "s": {"S": ""}, "m": {"M": {"b": {"B": b"\x00x"}, "n": {"NULL": True}}}}]
-    for row in made:
+    nested = {"b": {"B": b"\x00x"}, "n": {"NULL": True}}
+    odd = {"pk": {"S": "é☎"}, "s": {"S": ""}, "m": {"M": nested}, "naïve": {"N": "1"}}
+    for row in [*rows(), odd]:
         item = Item(hash_key=None, range_key=None, attrs=row)
         assert partitions.moto_size(item) == partitions.STOCK_SIZE(item) == item.size() > 0
+        assert partitions.item_sizes(item) == (item.size(), capacity.stored_size(item))

@@ -43,9 +43,9 @@ def remaining() -> float | None:
 
 class PagePace:
     """Whether another page of a long piece of work (a listing's Query pages, a refresh's Twilio pages) fits in the
-    invocation: it must leave ``reserve`` seconds after taking as long as the longest page so far. A fixed reserve
-    alone lets one slow page run past Lambda's timeout. ``remaining``: seconds left (``None`` outside an
-    invocation: everything fits)."""
+    invocation: it must leave ``reserve`` seconds (or the check's own) after taking as long as the longest page so
+    far. A fixed reserve alone lets one slow page run past Lambda's timeout. ``remaining``: seconds left (``None``
+    outside an invocation: everything fits)."""
 
     def __init__(self, reserve: float, remaining: Callable[[], float | None] = remaining) -> None:
         self.reserve = reserve
@@ -57,11 +57,12 @@ class PagePace:
         """A page begins."""
         self.began = self.remaining()
 
-    def another_fits(self) -> bool:
-        """Whether another page fits, counting the one under way (since ``start``) among the pages seen."""
+    def another_fits(self, reserve: float | None = None) -> bool:
+        """Whether another page fits, counting the one under way (since ``start``) among the pages seen, with
+        ``reserve`` seconds left after it (the pace's own when ``None``)."""
         left = self.remaining()
         if left is None:
             return True
         if self.began is not None:
             self.longest = max(self.longest, self.began - left)
-        return left >= self.reserve + self.longest
+        return left >= (self.reserve if reserve is None else reserve) + self.longest

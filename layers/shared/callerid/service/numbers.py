@@ -147,7 +147,11 @@ class NumberDirectory:
             own = self.listing.listed(
                 account_sid, query, skip=skip, take=take, version=head.listing_version, brief=brief
             )
-            numbers += [replace(n, is_primary=n.phone_number == head.primary) for n in own]
+            # The head says which one is primary: only a record that says otherwise is copied (one, not 50,000).
+            numbers += [
+                n if n.is_primary == (n.phone_number == head.primary) else replace(n, is_primary=not n.is_primary)
+                for n in own
+            ]
         skip = max(0, skip - own_total)
         for ancestor_head, total in zip(lineage, shared_totals, strict=True):
             if len(numbers) >= take:

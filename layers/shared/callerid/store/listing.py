@@ -23,24 +23,36 @@ ANCHOR_STRIDE = 100
 ANCHOR_BUILD_PAGE = 1000
 # A listing longer than any page the API offers (the compat route's every number) reads DynamoDB's largest pages
 # (no Limit: 1 MB read each). Before each page it checks the invocation's deadline, and stops with a 503 unless the
-# page fits with ANSWER_RESERVE_SECONDS still left to build the answer (``paced``): never Lambda's timeout.
+# page fits with the time to build the answer still left (``paced``): never Lambda's timeout.
 LARGEST_LIMITED_PAGE = 1000
-ANSWER_RESERVE_SECONDS = 3.0
-# What a brief listing reads of each record (the compat route answers phone numbers and friendly names): a fifth
-# of a record's bytes. DynamoDB bills the whole item whatever is projected; what shrinks is the answer to read,
-# parse and (in the local stack's DynamoDB server) serialise.
-BRIEF_ATTRIBUTES = ["pk", "sk", "kind", "sid", "phone", "owner", "friendly_name", "source", "status"]
+# The answer's time grows with the records it holds. The compat route's work after its last page (records to the
+# answer model, serialised, the API Gateway answer) took 0.19-0.55 s for 50,000 records on one core of the shared
+# 2-core development machine (bench/README.md, 2026-12-06): at most 11 µs a record. list_numbers has 512 MB, about
+# 0.29 of the vCPU Lambda gives 1,769 MB, so about 38 µs a record there (taking a core here for a vCPU; not measured
+# in AWS): 40 µs, 2 s at 50,000. Kept for the records read and the largest page's worth more, on top of the
+# deadline's own margin (``deadline.MARGIN_SECONDS``: returning the answer and logging). A fixed 3 s held as much
+# for 1,000 records as for 50,000, and too little for a listing past 75,000 (an ancestor's shared numbers too).
+ANSWER_SECONDS_PER_RECORD = 40e-6
+# What a brief listing reads of each record (the compat route answers phone numbers and friendly names): what
+# ``records.brief_record`` makes a record of, nothing more (not the keys nor the kind: the answer's
+# LastEvaluatedKey carries the keys, and the Query's filter already keeps to records). DynamoDB bills the whole
+# item whatever is projected; what shrinks is the answer to read, parse and (in the local stack's DynamoDB server)
+# serialise.
+BRIEF_ATTRIBUTES = ["sid", "phone", "owner", "friendly_name", "source", "status"]
 
 
-def paced(remaining: Callable[[], float | None] = deadline.remaining) -> Callable[[], None]:
-    """Run before each Query page of a listing: a 503 (``StoreUnavailable``) unless the page, taking as long as the
-    longest so far, leaves ``ANSWER_RESERVE_SECONDS`` of the invocation (``deadline.PagePace``)."""
-    pace = deadline.PagePace(ANSWER_RESERVE_SECONDS, remaining)
-    pages = 0
+def paced(remaining: Callable[[], float | None] = deadline.remaining) -> Callable[[int], None]:
+    """Run before each Query page of a listing, given the records the pages before it answered: a 503
+    (``StoreUnavailable``) unless the page, taking as long as the longest so far, leaves the time to build an answer
+    of those records and as many more as the largest page held (``ANSWER_SECONDS_PER_RECORD``;
+    ``deadline.PagePace``)."""
+    pace = deadline.PagePace(0.0, remaining)
+    pages = largest = before = 0
 
-    def before_page() -> None:
-        nonlocal pages
-        if not pace.another_fits():
+    def before_page(answered: int) -> None:
+        nonlocal pages, largest, before
+        largest, before = max(largest, answered - before), answered
+        if not pace.another_fits(ANSWER_SECONDS_PER_RECORD * (answered + largest)):
             raise StoreUnavailable(f"The list was not read in time ({pages} pages so far); try again shortly.")
         pages += 1
         pace.start()
