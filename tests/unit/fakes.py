@@ -91,6 +91,8 @@ class FakeNumberStore:
         self.seen_chunks: dict[tuple[str, int], tuple[str, list[str]]] = {}
         self.leases: dict[str, tuple[str, float]] = {}
         self.writes = Counter[str]()
+        # The records each listing of shared numbers was told the answer held already (``listed_shared``'s held).
+        self.held_before_shared: list[int] = []
         # The same world's pools and phones, for the call path's one read.
         self.pools: FakePools | None = None
         self.phones: FakePhones | None = None
@@ -314,8 +316,9 @@ class FakeNumberStore:
         return self._own(account_sid, query)[skip : skip + take]
 
     def listed_shared(
-        self, owner: str, query: NumberQuery, *, skip: int, take: int, brief: bool = False
+        self, owner: str, query: NumberQuery, *, skip: int, take: int, brief: bool = False, held: int = 0
     ) -> list[NumberRecord]:
+        self.held_before_shared.append(held)
         return self._shared(owner, query)[skip : skip + take]
 
     def count(self, account_sid: str, query: NumberQuery) -> int:

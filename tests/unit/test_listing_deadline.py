@@ -21,11 +21,11 @@ class Invocation:
         return self.left
 
 
-def pages_read(left: float, pages: list[tuple[float, int]]) -> tuple[int, bool]:
-    """Pages a listing reads (each taking its seconds and answering its records) before it ends or stops; and
-    whether it stopped."""
+def pages_read(left: float, pages: list[tuple[float, int]], held: int = 0) -> tuple[int, bool]:
+    """Pages a listing reads (each taking its seconds and answering its records, after ``held`` records the answer
+    holds already) before it ends or stops; and whether it stopped."""
     invocation = Invocation(left)
-    pace = paced(invocation)
+    pace = paced(invocation, held=held)
     answered = 0
     for read, (seconds, records) in enumerate(pages):
         try:
@@ -51,6 +51,13 @@ def test_the_answers_time_grows_with_the_records_read():
     # A page of 40,000 records among small ones: the next check keeps 81,000 records' time (3.24 s), not 3,000's.
     assert pages_read(4.5, [(0.5, 1_000), (0.5, 40_000), (0.5, 1_000), (0.5, 1_000)]) == (2, True)
     assert pages_read(4.5, [(0.5, 1_000)] * 4) == (4, False)
+
+
+def test_the_records_held_before_a_listing_count_too():
+    # An ancestor's shared numbers after 50,000 own records: the same pages that fit alone (the answer of 4,000
+    # records, 0.16 s) stop after the first once the 50,000 (2 s) must be answered as well.
+    assert pages_read(3.0, [(0.5, 1_000)] * 4) == (4, False)
+    assert pages_read(3.0, [(0.5, 1_000)] * 4, held=50_000) == (1, True)
 
 
 def test_a_slower_page_counts_for_the_next_ones():

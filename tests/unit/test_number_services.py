@@ -265,6 +265,8 @@ def test_a_descendant_lists_its_own_numbers_then_what_its_ancestor_shares(world)
     assert [n.phone_number for n in listed.numbers] == [own, parent_phones[1]] and listed.total == 2
     second = world.directory.page(CHILD, NumberQuery(page=2, per_page=1)).page
     assert [n.phone_number for n in second.numbers] == [parent_phones[1]]
+    # The shared numbers' pages keep the time to answer the records already held too (the own one, then none).
+    assert world.store.held_before_shared == [1, 0]
 
 
 def test_a_list_without_locks_has_a_tag_that_changes_with_anything_it_shows(world):

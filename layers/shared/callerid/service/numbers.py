@@ -160,7 +160,7 @@ class NumberDirectory:
                 skip -= total
                 continue
             numbers += self.listing.listed_shared(
-                ancestor_head.account_sid, query, skip=skip, take=take - len(numbers), brief=brief
+                ancestor_head.account_sid, query, skip=skip, take=take - len(numbers), brief=brief, held=len(numbers)
             )
             skip = 0
         seen: set[str] = set()

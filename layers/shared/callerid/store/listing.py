@@ -41,18 +41,18 @@ ANSWER_SECONDS_PER_RECORD = 40e-6
 BRIEF_ATTRIBUTES = ["sid", "phone", "owner", "friendly_name", "source", "status"]
 
 
-def paced(remaining: Callable[[], float | None] = deadline.remaining) -> Callable[[int], None]:
+def paced(remaining: Callable[[], float | None] = deadline.remaining, *, held: int = 0) -> Callable[[int], None]:
     """Run before each Query page of a listing, given the records the pages before it answered: a 503
     (``StoreUnavailable``) unless the page, taking as long as the longest so far, leaves the time to build an answer
-    of those records and as many more as the largest page held (``ANSWER_SECONDS_PER_RECORD``;
-    ``deadline.PagePace``)."""
+    of those records, the ``held`` ones the answer has already (an own listing's, before an ancestor's shared
+    numbers) and as many more as the largest page held (``ANSWER_SECONDS_PER_RECORD``; ``deadline.PagePace``)."""
     pace = deadline.PagePace(0.0, remaining)
     pages = largest = before = 0
 
     def before_page(answered: int) -> None:
         nonlocal pages, largest, before
         largest, before = max(largest, answered - before), answered
-        if not pace.another_fits(ANSWER_SECONDS_PER_RECORD * (answered + largest)):
+        if not pace.another_fits(ANSWER_SECONDS_PER_RECORD * (held + answered + largest)):
             raise StoreUnavailable(f"The list was not read in time ({pages} pages so far); try again shortly.")
         pages += 1
         pace.start()
@@ -159,8 +159,10 @@ class ListingRepository:
         return anchors
 
     def listed_shared(
-        self, owner: str, query: NumberQuery, *, skip: int, take: int, brief: bool = False
+        self, owner: str, query: NumberQuery, *, skip: int, take: int, brief: bool = False, held: int = 0
     ) -> list[NumberRecord]:
+        """``take`` of the active numbers ``owner`` shares, after the first ``skip``; ``held``: the records the
+        answer holds already, whose time to answer the pacing keeps too."""
         return self._take(
             query_pages(
                 SharedNumberItem,
@@ -168,7 +170,7 @@ class ListingRepository:
                 filter_condition=listing_filter(SharedNumberItem, query),
                 page_size=page_size(skip, take),
                 attributes_to_get=BRIEF_ATTRIBUTES if brief else None,
-                before_page=paced(),
+                before_page=paced(held=held),
                 map_fn=brief_record if brief else None,
             ),
             skip,
